@@ -1,0 +1,3 @@
+from reljournal.cli import main
+
+main()

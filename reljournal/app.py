@@ -1,0 +1,72 @@
+"""Opening a vault: settings, `today`, the index brought up to date, and the `View` every command reads.
+
+This is the one path from a command line (or the watcher, or the server) to the index: `Journal.sync()`
+calls `reindex()` and nothing else writes the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reljournal.config import Settings, find_vault, load_settings
+from reljournal.dates import parse_date
+from reljournal.errors import Problem, SettingsError, UserError
+from reljournal.index.store import Index
+from reljournal.index.sync import SyncStats, open_index, reindex
+from reljournal.queries import View
+
+
+def resolve_today(option: str | None, settings: Settings) -> dt.date:
+    """`--today`, else $RELJOURNAL_TODAY, else the real date in the vault's zone."""
+    text = option or os.environ.get("RELJOURNAL_TODAY")
+    if not text:
+        return settings.today()
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise UserError(f"--today: {exc}", exit_code=2) from None
+
+
+@dataclass
+class Journal:
+    settings: Settings
+    today: dt.date
+    settings_problems: list[Problem] = field(default_factory=list)
+    _index: Index | None = None
+    last_sync: SyncStats | None = None
+
+    @classmethod
+    def open(cls, vault: str | os.PathLike[str] | None, today: str | None, *, tolerate_bad_settings: bool = False,
+             cwd: Path | None = None) -> Journal:
+        root = find_vault(vault, cwd)
+        if not root.is_dir():
+            raise UserError(f"no vault at {root}: not a folder", exit_code=2)
+        settings, problems = load_settings(root)
+        if problems and not tolerate_bad_settings:
+            raise SettingsError(problems)
+        return cls(settings, resolve_today(today, settings), problems)
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            self._index = open_index(self.settings)
+        return self._index
+
+    def sync(self, *, rebuild: bool = False, paths: Iterable[str] | None = None) -> SyncStats:
+        self.last_sync = reindex(self.settings, self.index, rebuild=rebuild, paths=paths)
+        return self.last_sync
+
+    def view(self, *, sync: bool = True) -> View:
+        """The vault on `today`, read from the index (brought up to date first unless told not to)."""
+        if sync:
+            self.sync()
+        return View(self.settings, self.today, self.index.load(), self.index)
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None

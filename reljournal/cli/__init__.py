@@ -1,0 +1,63 @@
+"""The command line: one module per command (`cli/<name>.py`, each exposing `command`), registered here.
+
+Each command parses its options, makes one core call and renders. `RelGroup.invoke` is the one error
+boundary: a `UserError` prints `reljournal: message` without a traceback and exits with its code
+(`--debug` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from reljournal import __version__
+from reljournal.cli.common import Ctx
+from reljournal.errors import UserError
+
+# Command modules, in the order `--help` lists them.
+COMMANDS = (
+    "init", "demo", "index", "check", "due", "people", "orgs", "show",
+)
+
+
+class RelGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            obj = ctx.obj if isinstance(ctx.obj, Ctx) else None
+            if obj is not None and obj.debug:
+                raise
+            click.echo(f"reljournal: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+        finally:
+            if isinstance(ctx.obj, Ctx):
+                ctx.obj.close()
+
+
+@click.group(cls=RelGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--vault", type=click.Path(file_okay=False), envvar="RELJOURNAL_VAULT", show_envvar=True,
+              help="The vault folder (default: the nearest folder upwards with .reljournal.toml or .obsidian).")
+@click.option("--today", metavar="YYYY-MM-DD", envvar="RELJOURNAL_TODAY", show_envvar=True,
+              help="Pretend today is this date (reproducible output, tests).")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
+@click.version_option(__version__, prog_name="reljournal")
+@click.pass_context
+def cli(ctx: click.Context, vault: str | None, today: str | None, debug: bool) -> None:
+    """reljournal: a relationship journal in plain Markdown.
+
+    People, organisations and interactions are notes with YAML front matter in a folder (the vault).
+    reljournal indexes them, says who to contact next and publishes the dates as a calendar feed.
+    """
+    ctx.obj = Ctx(vault=vault, today=today, debug=debug)
+
+
+for _name in COMMANDS:
+    _module = importlib.import_module(f"reljournal.cli.{_name}")
+    cli.add_command(_module.command)
+
+
+def main() -> None:
+    cli(prog_name="reljournal")

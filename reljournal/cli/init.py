@@ -1,0 +1,44 @@
+"""`reljournal init [DIR] [--sample] [--existing]`: a new vault from the template."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import click
+
+from reljournal.app import resolve_today
+from reljournal.cli.common import Ctx, pass_ctx
+from reljournal.config import Settings
+from reljournal.errors import UserError
+from reljournal.output import echo
+from reljournal.template import copy_template
+
+
+@click.command("init")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.option("--sample", is_flag=True, help="Add example people, an account and interactions dated around today.")
+@click.option("--existing", is_flag=True, help="Add to a folder that already holds files (an Obsidian vault, "
+              "say): only what is missing is added, nothing is overwritten.")
+@pass_ctx
+def command(ctx: Ctx, directory: str | None, sample: bool, existing: bool) -> None:
+    """Make a new vault in DIR (else --vault, else the working directory).
+
+    \b
+    Example:
+      $ reljournal init ~/relationships --sample
+    """
+    target = Path(directory or ctx.vault or os.getcwd()).expanduser().resolve()
+    if target.exists() and not target.is_dir():
+        raise UserError(f"{target} is a file, not a folder", exit_code=2)
+    if target.is_dir() and any(target.iterdir()) and not existing:
+        raise UserError(f"{target} already holds files; use `reljournal init --existing` to add a vault to it "
+                        "(nothing is overwritten)", exit_code=2)
+    today = resolve_today(ctx.today, Settings(root=target, name=target.name)) if ctx.today else dt.date.today()
+    result = copy_template(target, sample=sample, today=today)
+    for rel in result.written:
+        echo(f"  + {rel}")
+    if result.kept:
+        echo(f"  ({len(result.kept)} files already there, left as they were)")
+    echo(f"A vault is ready in {target}. Next: cd there and run `reljournal due`, or open it in Obsidian.")

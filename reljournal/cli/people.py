@@ -1,0 +1,41 @@
+"""`reljournal people`: everyone, with last and next dates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from reljournal.cli.common import Ctx, filter_options, filters_from, json_option, mention_problems, pass_ctx
+from reljournal.output import Column, echo, print_json, table, when
+from reljournal.queries import people
+
+COLUMNS = (
+    Column("NAME", 12, shrink=True), Column("TIER"), Column("ORG", 8, shrink=True), Column("LAST"),
+    Column("NEXT"), Column("WHEN", align=">"), Column("STATUS"),
+)
+
+
+@click.command("people")
+@filter_options
+@json_option
+@pass_ctx
+def command(ctx: Ctx, as_json: bool, **kwargs: Any) -> None:
+    """Every person (active, dormant and archived) by name, with last and next dates.
+
+    \b
+    Example:
+      $ reljournal people --org "Acme Corp"
+    """
+    view = ctx.view()
+    rows = people(view, filters_from(kwargs))
+    if as_json:
+        print_json([r.people_json() for r in rows])
+    elif rows:
+        echo(table(COLUMNS, [[r.person.title, r.person.tier or "", r.org or "",
+                              r.last.isoformat() if r.last else "never",
+                              r.status.next.isoformat() if r.status and r.status.next else "", when(r.days),
+                              r.person.status] for r in rows]))
+    else:
+        echo("No people.")
+    mention_problems(view)

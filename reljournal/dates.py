@@ -1,0 +1,189 @@
+"""Dates, date-times, durations and birthdays as the vault writes them. Pure functions, no clock.
+
+Each parser raises `ValueError` with a message fit for the user; callers turn it into a `Problem`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATETIME = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
+    r"[ \t]*(Z|z|[+-]\d{1,2}(?::?\d{2})?)?"
+)
+_DURATION = re.compile(r"(\d+)\s*([dwmy]?)")
+_BIRTHDAY_NO_YEAR = re.compile(r"--(\d{2})-?(\d{2})")
+
+NAMED_DURATIONS = {
+    "daily": "1d",
+    "weekly": "1w",
+    "fortnightly": "2w",
+    "biweekly": "2w",
+    "monthly": "1m",
+    "quarterly": "3m",
+    "yearly": "1y",
+    "annually": "1y",
+}
+
+
+def parse_date(text: str) -> dt.date:
+    """`2026-11-20` → date. Impossible dates (`2026-02-30`) are errors."""
+    text = text.strip()
+    m = _DATE.fullmatch(text)
+    if not m:
+        raise ValueError(f"{text!r} is not a date; write YYYY-MM-DD")
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a real date ({exc})") from None
+
+
+def parse_date_or_datetime(text: str) -> dt.date | dt.datetime:
+    """A date, or a date-time with an optional `Z` / `+01:00` offset (naive = floating)."""
+    text = text.strip()
+    if _DATE.fullmatch(text):
+        return parse_date(text)
+    m = _DATETIME.fullmatch(text)
+    if not m:
+        raise ValueError(f"{text!r} is not a date or date-time; write YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+    year, month, day, hour, minute = (int(m[i]) for i in range(1, 6))
+    second = int(m[6] or 0)
+    micro = int((m[7] or "0")[:6].ljust(6, "0"))
+    tz: dt.tzinfo | None = None
+    if m[8]:
+        tz = _offset(m[8])
+    try:
+        return dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a real date-time ({exc})") from None
+
+
+def _offset(text: str) -> dt.tzinfo:
+    if text in ("Z", "z"):
+        return dt.timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    if len(digits) <= 2:
+        hours, minutes = int(digits), 0
+    else:
+        hours, minutes = int(digits[:-2]), int(digits[-2:])
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"{text!r} is not a time-zone offset")
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+def local_date(value: dt.date | dt.datetime, tz: dt.tzinfo | None) -> dt.date:
+    """The calendar date a date or date-time falls on in the vault's zone (SPEC 2 rule 6)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None and tz is not None:
+            return value.astimezone(tz).date()
+        return value.date()
+    return value
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A count of days or of calendar months; `spec` keeps what the user wrote."""
+
+    amount: int
+    unit: str  # "d" or "m"
+    spec: str
+
+    def add_to(self, day: dt.date) -> dt.date:
+        if self.unit == "m":
+            return day + relativedelta(months=self.amount)  # month ends clamp: 01-31 + 1m = 02-28
+        return day + dt.timedelta(days=self.amount)
+
+    def subtract_from(self, day: dt.date) -> dt.date:
+        if self.unit == "m":
+            return day - relativedelta(months=self.amount)
+        return day - dt.timedelta(days=self.amount)
+
+    @property
+    def days(self) -> int:
+        """Approximate length in days: a month counts 30, a year 365 (SPEC 3 `cadence_days`)."""
+        if self.unit == "m":
+            years, months = divmod(self.amount, 12)
+            return years * 365 + months * 30
+        return self.amount
+
+
+def parse_duration(text: str | int) -> Duration:
+    """`10d 2w 3m 1y`, a bare number (days), or `weekly fortnightly monthly quarterly yearly`."""
+    if isinstance(text, bool):
+        raise ValueError(f"{text!r} is not a duration")
+    spec = str(text).strip()
+    word = NAMED_DURATIONS.get(spec.lower(), spec.lower())
+    m = _DURATION.fullmatch(word)
+    if not m:
+        raise ValueError(
+            f"{spec!r} is not a duration; write 10d, 2w, 3m, 1y, a number of days, "
+            "or weekly, fortnightly, monthly, quarterly, yearly"
+        )
+    amount, unit = int(m[1]), m[2] or "d"
+    if amount > 100 * 366:
+        raise ValueError(f"{spec!r} is longer than a century")
+    if unit == "w":
+        return Duration(amount * 7, "d", spec)
+    if unit == "y":
+        return Duration(amount * 12, "m", spec)
+    return Duration(amount, unit, spec)
+
+
+def parse_date_or_duration(text: str, base: dt.date) -> dt.date:
+    """A command-line `DATE-OR-DURATION`: a date as written, or a duration counted from `base`."""
+    text = text.strip()
+    if _DATE.fullmatch(text):
+        return parse_date(text)
+    try:
+        return parse_duration(text).add_to(base)
+    except ValueError:
+        raise ValueError(f"{text!r} is neither a date (YYYY-MM-DD) nor a duration (10d, 2w, 3m, 1y)") from None
+
+
+@dataclass(frozen=True)
+class Birthday:
+    month: int
+    day: int
+    year: int | None = None
+
+    def in_year(self, year: int) -> dt.date:
+        """This year's birthday; 29 February falls on 28 February in other years."""
+        if self.month == 2 and self.day == 29:
+            try:
+                return dt.date(year, 2, 29)
+            except ValueError:
+                return dt.date(year, 2, 28)
+        return dt.date(year, self.month, self.day)
+
+    def next_on_or_after(self, day: dt.date) -> dt.date:
+        this_year = self.in_year(day.year)
+        return this_year if this_year >= day else self.in_year(day.year + 1)
+
+    def __str__(self) -> str:
+        if self.year is None:
+            return f"--{self.month:02d}-{self.day:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+def parse_birthday(text: str) -> Birthday:
+    """`1980-04-12`, or `--04-12` when the year is unknown."""
+    text = text.strip()
+    m = _BIRTHDAY_NO_YEAR.fullmatch(text)
+    if m:
+        month, day = int(m[1]), int(m[2])
+        try:
+            dt.date(2000, month, day)  # a leap year, so --02-29 is allowed
+        except ValueError:
+            raise ValueError(f"{text!r} is not a real day of the year") from None
+        return Birthday(month, day)
+    try:
+        d = parse_date(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a birthday; write YYYY-MM-DD or --MM-DD") from None
+    return Birthday(d.month, d.day, d.year)

@@ -1,0 +1,1 @@
+"""The SQLite index: derived state only; deleting `.reljournal/` loses nothing."""

@@ -1,0 +1,75 @@
+"""The index's tables (documented in docs/schema.md). A change here bumps SCHEMA_VERSION: an index
+with another `PRAGMA user_version` is rebuilt by itself."""
+
+SCHEMA_VERSION = 3
+
+DDL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (
+    path TEXT PRIMARY KEY,          -- relative to the vault, forward slashes
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    hash TEXT NOT NULL,             -- blake2b of the bytes: an mtime change alone is not a change
+    broken INTEGER NOT NULL         -- 1: the front matter failed; the note keeps its last good version
+);
+CREATE TABLE problems (
+    path TEXT NOT NULL, line INTEGER NOT NULL, severity TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL
+);
+CREATE INDEX problems_path ON problems(path);
+CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,             -- person | org | interaction | note
+    title TEXT NOT NULL,
+    uid TEXT,                       -- `id:` in front matter
+    aliases TEXT NOT NULL,          -- JSON list
+    tags TEXT NOT NULL,             -- JSON list
+    lines TEXT NOT NULL,            -- JSON {front-matter key: line}
+    parsed INTEGER NOT NULL         -- 0: a link target only (its front matter never parsed)
+);
+CREATE INDEX notes_kind ON notes(kind);
+CREATE TABLE names (key TEXT NOT NULL, note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+                    alias INTEGER NOT NULL);
+CREATE INDEX names_key ON names(key);
+CREATE INDEX names_note ON names(note_id);
+CREATE TABLE people (
+    note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+    role TEXT, relationship TEXT, tier TEXT, cadence TEXT, next TEXT, snooze TEXT, last_contact TEXT,
+    status TEXT NOT NULL, owner TEXT, birthday TEXT, email TEXT, phone TEXT, linkedin TEXT,
+    motivations TEXT NOT NULL, priorities TEXT NOT NULL, common_ground TEXT NOT NULL
+);
+CREATE TABLE orgs (
+    note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+    tier TEXT, key_account INTEGER NOT NULL, owner TEXT, team TEXT NOT NULL,
+    revenue REAL, budget REAL, exposure REAL
+);
+CREATE TABLE objectives (
+    note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    line INTEGER NOT NULL, title TEXT NOT NULL, measure TEXT, due TEXT, status TEXT NOT NULL
+);
+CREATE INDEX objectives_note ON objectives(note_id);
+CREATE TABLE interactions (
+    note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+    date TEXT, at TEXT, end_at TEXT, kind TEXT, outcome TEXT, next TEXT, next_action TEXT,
+    gave TEXT NOT NULL, received TEXT NOT NULL
+);
+CREATE INDEX interactions_date ON interactions(date);
+CREATE TABLE log_entries (
+    note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    line INTEGER NOT NULL, date TEXT NOT NULL, kind TEXT, text TEXT NOT NULL
+);
+CREATE INDEX log_entries_note ON log_entries(note_id);
+CREATE TABLE tasks (
+    note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    line INTEGER NOT NULL, status TEXT NOT NULL, text TEXT NOT NULL, due TEXT
+);
+CREATE INDEX tasks_note ON tasks(note_id);
+CREATE TABLE links (
+    note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    field TEXT NOT NULL,            -- with | org | body | task (the task on the same line)
+    line INTEGER NOT NULL, target TEXT NOT NULL, folder TEXT, display TEXT NOT NULL, key TEXT NOT NULL
+);
+CREATE INDEX links_note ON links(note_id);
+CREATE INDEX links_key ON links(key);
+CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
+"""

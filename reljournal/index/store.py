@@ -1,0 +1,313 @@
+"""The SQLite index: open (WAL), write parsed notes, read records back. Parameterised SQL only.
+
+Records go in as rows of plain columns (dates as ISO text, lists as JSON) so that `reljournal sql`
+users see a readable schema, and come back out as the same frozen records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reljournal.dates import Duration, parse_birthday, parse_date, parse_date_or_datetime, parse_duration
+from reljournal.errors import Problem, Source
+from reljournal.index.schema import DDL, SCHEMA_VERSION
+from reljournal.model import (
+    INTERACTION,
+    NO_CADENCE,
+    ORG,
+    PERSON,
+    Interaction,
+    Link,
+    LogEntry,
+    Note,
+    NoteBase,
+    Objective,
+    Org,
+    Person,
+    Record,
+    Task,
+    name_key,
+)
+from reljournal.parse import Parsed
+
+
+@dataclass(frozen=True)
+class Target:
+    """Any indexed note as a link target, parsed or not."""
+
+    path: str
+    kind: str
+    title: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    records: tuple[Record, ...]
+    targets: tuple[Target, ...]
+    problems: tuple[Problem, ...]
+    bodies_available: bool = True
+
+
+class Index:
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            self._create()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _create(self) -> None:
+        """A new or foreign schema: drop everything and start over (the index is derived data)."""
+        with self.transaction():
+            rows = self.db.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+            for kind, name in rows:
+                if kind in ("table", "view") and not name.startswith("fts_"):
+                    self.db.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+            for statement in DDL.split(";\n"):
+                if statement.strip():
+                    self.db.execute(statement)
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def clear(self) -> None:
+        with self.transaction():
+            for table in ("files", "problems", "notes", "meta", "fts"):
+                self.db.execute(f"DELETE FROM {table}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One sync, one transaction: readers never see half an update, a crash leaves the old index."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ---- meta and file stats ------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def file_stats(self) -> dict[str, tuple[int, int, str, int]]:
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in self.db.execute(
+            "SELECT path, mtime_ns, size, hash, broken FROM files")}
+
+    def touch(self, path: str, mtime_ns: int, size: int) -> None:
+        self.db.execute("UPDATE files SET mtime_ns = ?, size = ? WHERE path = ?", (mtime_ns, size, path))
+
+    # ---- writing ------------------------------------------------------------------------------------
+    def remove(self, path: str) -> None:
+        self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+        self.db.execute("DELETE FROM problems WHERE path = ?", (path,))
+        self._remove_note(path)
+
+    def _remove_note(self, path: str) -> None:
+        row = self.db.execute("SELECT id FROM notes WHERE path = ?", (path,)).fetchone()
+        if row:
+            self.db.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
+            self.db.execute("DELETE FROM notes WHERE id = ?", (row[0],))
+
+    def put(self, parsed: Parsed, mtime_ns: int, size: int, digest: str) -> None:
+        """Store one file's parse. A broken parse keeps the note's last good version when it has one."""
+        path = parsed.path
+        self.db.execute(
+            "INSERT OR REPLACE INTO files(path, mtime_ns, size, hash, broken) VALUES (?, ?, ?, ?, ?)",
+            (path, mtime_ns, size, digest, int(parsed.broken)))
+        self.db.execute("DELETE FROM problems WHERE path = ?", (path,))
+        self.db.executemany(
+            "INSERT INTO problems(path, line, severity, code, message) VALUES (?, ?, ?, ?, ?)",
+            [(p.source.path, p.source.line, p.severity, p.code, p.message) for p in parsed.problems])
+        if parsed.record is None:
+            row = self.db.execute("SELECT parsed FROM notes WHERE path = ?", (path,)).fetchone()
+            if row and row[0]:
+                return  # keep the last good version until the note is fixed or deleted
+            self._remove_note(path)
+            self._insert_note(path, parsed.kind, parsed.title, None, "")
+            return
+        self._remove_note(path)
+        self._insert_record(parsed.record, parsed.body)
+
+    def _insert_note(self, path: str, kind: str, title: str, record: NoteBase | None, body: str) -> int:
+        aliases = record.aliases if record else ()
+        cur = self.db.execute(
+            "INSERT INTO notes(path, kind, title, uid, aliases, tags, lines, parsed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (path, kind, title, record.id if record else None, _j(aliases), _j(record.tags if record else ()),
+             json.dumps(dict(record.lines)) if record else "{}", int(record is not None)))
+        note_id = int(cur.lastrowid or 0)
+        self.db.executemany("INSERT INTO names(key, note_id, alias) VALUES (?, ?, ?)",
+                            [(name_key(title), note_id, 0)] + [(name_key(a), note_id, 1) for a in aliases])
+        self.db.execute("INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)", (note_id, title, body))
+        return note_id
+
+    def _insert_record(self, r: Record, body: str) -> None:
+        note_id = self._insert_note(r.path, r.kind, r.title, r, body)
+        db = self.db
+        if isinstance(r, Person):
+            cadence = r.cadence.spec if isinstance(r.cadence, Duration) else r.cadence
+            db.execute(
+                "INSERT INTO people VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (note_id, r.role, r.relationship, r.tier, cadence, _d(r.next), _d(r.snooze),
+                 _d(r.last_contact), r.status, r.owner, str(r.birthday) if r.birthday else None, r.email,
+                 r.phone, r.linkedin, _j(r.motivations), _j(r.priorities), _j(r.common_ground)))
+            db.executemany("INSERT INTO log_entries VALUES (?, ?, ?, ?, ?)",
+                           [(note_id, e.line, _d(e.date), e.kind, e.text) for e in r.log])
+            if r.org is not None:
+                self._links(note_id, "org", [r.org])
+        elif isinstance(r, Org):
+            db.execute("INSERT INTO orgs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (note_id, r.tier, int(r.key_account), r.owner, _j(r.team), r.revenue, r.budget, r.exposure))
+            db.executemany("INSERT INTO objectives VALUES (?, ?, ?, ?, ?, ?)",
+                           [(note_id, o.line, o.title, o.measure, _d(o.due), o.status) for o in r.objectives])
+        elif isinstance(r, Interaction):
+            db.execute("INSERT INTO interactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (note_id, _d(r.date), _dt(r.at), _dt(r.end), r.interaction_kind, r.outcome, _d(r.next),
+                        r.next_action, _j(r.gave), _j(r.received)))
+            self._links(note_id, "with", r.with_)
+        db.executemany("INSERT INTO tasks VALUES (?, ?, ?, ?, ?)",
+                       [(note_id, t.line, t.status, t.text, _d(t.due)) for t in r.tasks])
+        self._links(note_id, "body", r.links)
+        for t in r.tasks:
+            self._links(note_id, "task", t.links)
+
+    def _links(self, note_id: int, field: str, links: Iterable[Link]) -> None:
+        self.db.executemany(
+            "INSERT INTO links(note_id, field, line, target, folder, display, key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(note_id, field, k.line, k.target, k.folder, k.display, k.key) for k in links])
+
+    # ---- reading ------------------------------------------------------------------------------------
+    def load(self) -> Loaded:
+        """Every record, every link target and every stored problem."""
+        db = self.db
+        notes = db.execute("SELECT id, path, kind, title, uid, aliases, tags, lines, parsed FROM notes").fetchall()
+        by_note: dict[str, dict[int, list[Any]]] = {}
+
+        def grouped(name: str, sql: str) -> dict[int, list[Any]]:
+            out: dict[int, list[Any]] = {}
+            for row in db.execute(sql):
+                out.setdefault(row[0], []).append(row)
+            by_note[name] = out
+            return out
+
+        links = grouped("links", "SELECT note_id, field, line, target, folder, display FROM links ORDER BY note_id, rowid")
+        tasks = grouped("tasks", "SELECT note_id, line, status, text, due FROM tasks ORDER BY note_id, line")
+        logs = grouped("log", "SELECT note_id, line, date, kind, text FROM log_entries ORDER BY note_id, line")
+        objectives = grouped("obj", "SELECT note_id, line, title, measure, due, status FROM objectives "
+                                    "ORDER BY note_id, rowid")
+        people = {r[0]: r for r in db.execute("SELECT * FROM people")}
+        orgs = {r[0]: r for r in db.execute("SELECT * FROM orgs")}
+        interactions = {r[0]: r for r in db.execute("SELECT * FROM interactions")}
+
+        records: list[Record] = []
+        targets: list[Target] = []
+        for note_id, path, kind, title, uid, aliases_j, tags_j, lines_j, parsed in notes:
+            aliases = tuple(json.loads(aliases_j))
+            targets.append(Target(path, kind, title, aliases))
+            if not parsed:
+                continue
+            note_links = links.get(note_id, [])
+            task_links: dict[int, list[Link]] = {}
+            body_links: list[Link] = []
+            field_links: dict[str, list[Link]] = {}
+            for _, field, line, target, folder, display in note_links:
+                link = Link(target, folder, display, line)
+                if field == "task":
+                    task_links.setdefault(line, []).append(link)
+                elif field == "body":
+                    body_links.append(link)
+                else:
+                    field_links.setdefault(field, []).append(link)
+            common: dict[str, Any] = {
+                "path": path, "title": title, "aliases": aliases, "id": uid, "tags": tuple(json.loads(tags_j)),
+                "lines": json.loads(lines_j), "links": tuple(body_links),
+                "tasks": tuple(Task(text, status, _pd(due), tuple(task_links.get(line, ())), line)
+                               for _, line, status, text, due in tasks.get(note_id, [])),
+            }
+            if kind == PERSON and note_id in people:
+                p = people[note_id]
+                org = field_links.get("org")
+                records.append(Person(
+                    **common, org=org[0] if org else None, role=p[1], relationship=p[2], tier=p[3],
+                    cadence=_cadence(p[4]), next=_pd(p[5]), snooze=_pd(p[6]), last_contact=_pd(p[7]),
+                    status=p[8], owner=p[9], birthday=parse_birthday(p[10]) if p[10] else None, email=p[11],
+                    phone=p[12], linkedin=p[13], motivations=tuple(json.loads(p[14])),
+                    priorities=tuple(json.loads(p[15])), common_ground=tuple(json.loads(p[16])),
+                    log=tuple(LogEntry(parse_date(d), k, t, line) for _, line, d, k, t in logs.get(note_id, []))))
+            elif kind == ORG and note_id in orgs:
+                o = orgs[note_id]
+                records.append(Org(
+                    **common, tier=o[1], key_account=bool(o[2]), owner=o[3], team=tuple(json.loads(o[4])),
+                    revenue=_num(o[5]), budget=_num(o[6]), exposure=_num(o[7]),
+                    objectives=tuple(Objective(t, m, _pd(d), s, line)
+                                     for _, line, t, m, d, s in objectives.get(note_id, []))))
+            elif kind == INTERACTION and note_id in interactions:
+                i = interactions[note_id]
+                records.append(Interaction(
+                    **common, date=_pd(i[1]), at=_pdt(i[2]), end=_pdt(i[3]), with_=tuple(field_links.get("with", ())),
+                    interaction_kind=i[4], outcome=i[5], next=_pd(i[6]), next_action=i[7],
+                    gave=tuple(json.loads(i[8])), received=tuple(json.loads(i[9]))))
+            elif kind not in (PERSON, ORG, INTERACTION):
+                records.append(Note(**common))
+        problems = tuple(Problem(Source(path, line), severity, code, message) for path, line, severity, code, message
+                         in db.execute("SELECT path, line, severity, code, message FROM problems"))
+        return Loaded(tuple(records), tuple(targets), problems)
+
+    def body(self, path: str) -> str:
+        row = self.db.execute("SELECT fts.body FROM notes JOIN fts ON fts.rowid = notes.id WHERE notes.path = ?",
+                              (path,)).fetchone()
+        return row[0] if row else ""
+
+
+def _j(values: Iterable[str]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def _d(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _dt(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _pd(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _pdt(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    value = parse_date_or_datetime(text) if "T" not in text else dt.datetime.fromisoformat(text)
+    return value if isinstance(value, dt.datetime) else None
+
+
+def _num(value: float | None) -> float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _cadence(text: str | None) -> Duration | str | None:
+    if text is None:
+        return None
+    if text == NO_CADENCE:
+        return NO_CADENCE
+    return parse_duration(text)

@@ -1,0 +1,636 @@
+"""Text of a note → one record and the problems found in it. Pure: no file system, no clock.
+
+Front matter is split by hand (so that line numbers, a BOM and CRLF are ours to handle) and composed
+with PyYAML (C loader when present), with timestamps kept as strings: an impossible date then becomes a
+`date` problem on its key's line instead of an exception. Typed fields go through one coercion table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from reljournal.config import Settings
+from reljournal.dates import local_date, parse_birthday, parse_date, parse_date_or_datetime, parse_duration
+from reljournal.errors import Problem, Source, error, warning
+from reljournal.model import (
+    INTERACTION,
+    INTERACTION_KINDS,
+    KINDS,
+    NO_CADENCE,
+    NOTE,
+    OBJECTIVE_STATUSES,
+    ORG,
+    PERSON,
+    RELATIONSHIPS,
+    STATUSES,
+    Interaction,
+    Link,
+    LogEntry,
+    Note,
+    Objective,
+    Org,
+    Person,
+    Record,
+    Task,
+)
+
+MAX_NOTE_BYTES = 16 * 1024 * 1024
+MAX_FRONT_MATTER_CHARS = 1024 * 1024
+MAX_NESTING = 64
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loading, with timestamps left as text for our own date parsing."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+
+_WIKILINK = re.compile(r"!?\[\[([^\[\]|#^]*)((?:[#^][^\[\]|]*)?)(?:\|([^\[\]]*))?\]\]")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_FENCE = re.compile(r"^[ \t]*(```|~~~)")
+_TASK = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[(.)\][ \t]+(.*?)[ \t]*$")
+_TASK_DUE = re.compile(r"(?:📅\ufe0f?[ \t]*(\S+))|(?:\[due::[ \t]*([^\]]*?)[ \t]*\])")
+_LOG_ITEM = re.compile(r"^[ \t]*[-*+][ \t]+(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b[ \t]*:?[ \t]*(.*)$")
+_LOG_KIND = re.compile(r"^([A-Za-z]+)[ \t]*:[ \t]*(.*)$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What one file gave: a record (None when its front matter failed) and its problems."""
+
+    path: str
+    kind: str
+    title: str
+    record: Record | None
+    body: str
+    problems: tuple[Problem, ...]
+
+    @property
+    def broken(self) -> bool:
+        return self.record is None
+
+
+def title_of(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name[:-3] if name.lower().endswith(".md") else name
+
+
+def folder_kind(path: str, settings: Settings) -> str | None:
+    for folder, kind in ((settings.people, PERSON), (settings.orgs, ORG), (settings.interactions, INTERACTION)):
+        if path.startswith(folder + "/"):
+            return kind
+    return None
+
+
+def parse_note(path: str, data: bytes, settings: Settings) -> Parsed:
+    title = title_of(path)
+    by_folder = folder_kind(path, settings)
+    fallback_kind = by_folder or NOTE
+
+    def broken(problem: Problem, kind: str = fallback_kind) -> Parsed:
+        return Parsed(path, kind, title, None, "", (problem,))
+
+    if len(data) > MAX_NOTE_BYTES:
+        return broken(error(path, 1, "unreadable", f"the note is larger than {MAX_NOTE_BYTES // 2**20} MB"))
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        return broken(error(path, data.count(b"\n", 0, nul) + 1, "encoding", "a binary file, not UTF-8 text"))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return broken(error(path, line, "encoding", f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+
+    split = _split_front_matter(text)
+    if isinstance(split, Problem):
+        return broken(_at(split, path))
+    fm_text, fm_first_line, body, body_first_line = split
+
+    problems: list[Problem] = []
+    data_map: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    item_lines: dict[str, list[int]] = {}
+    if fm_text is not None:
+        loaded = _load_yaml(fm_text, fm_first_line, path)
+        if isinstance(loaded, Problem):
+            return broken(loaded)
+        value, lines, item_lines = loaded
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            what = type(value).__name__.replace("str", "text").replace("list", "a list")
+            return broken(error(path, fm_first_line, "front-matter",
+                                f"front matter must be a mapping of `key: value` lines, not {what}"))
+        data_map = {str(k): v for k, v in value.items()}
+
+    kind = fallback_kind
+    declared = data_map.get("type")
+    if isinstance(declared, str) and declared.strip().casefold() in KINDS:
+        kind = declared.strip().casefold()
+    if fm_text is None and kind == INTERACTION:
+        kind = NOTE  # a README in the interactions folder is not a broken interaction
+
+    fields = _Fields(path, data_map, lines, item_lines, problems)
+    common: dict[str, Any] = {
+        "path": path,
+        "title": title,
+        "aliases": fields.strings("aliases"),
+        "id": fields.text("id"),
+        "tags": tuple(t.lstrip("#") for t in fields.strings("tags")),
+        "tasks": _tasks(body, body_first_line, path, problems),
+        "links": _body_links(body, body_first_line),
+        "lines": lines,
+    }
+    record: Record
+    if kind == PERSON:
+        record = _person(fields, common, body, body_first_line)
+    elif kind == ORG:
+        record = _org(fields, common)
+    elif kind == INTERACTION:
+        record = _interaction(fields, common, settings)
+    else:
+        record = Note(**common)
+    return Parsed(path, kind, title, record, body, tuple(problems))
+
+
+def _at(problem: Problem, path: str) -> Problem:
+    return Problem(Source(path, problem.source.line), problem.severity, problem.code, problem.message)
+
+
+# ---- front matter -------------------------------------------------------------------------------------
+def _split_front_matter(text: str) -> tuple[str | None, int, str, int] | Problem:
+    """(yaml text or None, its first line, body, the body's first line)."""
+    if not (text.startswith("---\n") or text.startswith("---\r\n") or text.rstrip(" \t\r\n") == "---"):
+        return None, 0, text, 1
+    lines = text.splitlines(keepends=True)
+    for i in range(1, len(lines)):
+        if lines[i].rstrip(" \t\r\n") in ("---", "..."):
+            return "".join(lines[1:i]), 2, "".join(lines[i + 1:]), i + 2
+    return error("", 1, "yaml", "the front matter opened by `---` on line 1 is never closed by a `---` line")
+
+
+def _load_yaml(text: str, first_line: int, path: str) -> tuple[Any, dict[str, int], dict[str, list[int]]] | Problem:
+    if len(text) > MAX_FRONT_MATTER_CHARS:
+        return error(path, first_line, "yaml", "the front matter is larger than 1 MB")
+    if "\t" in text:
+        for n, line in enumerate(text.splitlines()):
+            if line[: len(line) - len(line.lstrip(" \t"))].find("\t") >= 0:
+                return error(path, first_line + n, "yaml", "a tab in the indentation; YAML indents with spaces only")
+    deep = _too_deep(text)
+    if deep is not None:
+        return error(path, first_line + deep, "yaml", f"the front matter is nested more than {MAX_NESTING} levels deep")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None and _uses_aliases(node):
+            return error(path, first_line, "yaml", "YAML anchors and aliases (&name, *name) are not supported here")
+        value = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = first_line + (mark.line if mark is not None else 0)
+        problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        message = f"front matter is not valid YAML: {problem}" + (f" ({context})" if context else "")
+        source_line = text.splitlines()[mark.line] if mark is not None and mark.line < len(text.splitlines()) else ""
+        if "[[" in source_line:
+            message += '; quote each link: with: ["[[A]]", "[[B]]"]'
+        return error(path, line, "yaml", message)
+    except (ValueError, TypeError, RecursionError, OverflowError) as exc:
+        return error(path, first_line, "yaml", f"front matter is not valid YAML: {exc}")
+    finally:
+        loader.dispose()
+    lines: dict[str, int] = {}
+    item_lines: dict[str, list[int]] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                lines.setdefault(key_node.value, first_line + key_node.start_mark.line)
+                if isinstance(value_node, yaml.SequenceNode):
+                    item_lines[key_node.value] = [first_line + n.start_mark.line for n in value_node.value]
+    return value, lines, item_lines
+
+
+def _too_deep(text: str) -> int | None:
+    """The 0-based line where flow brackets or indentation nest past MAX_NESTING, or None."""
+    depth = 0
+    for n, line in enumerate(text.splitlines()):
+        indent = len(line) - len(line.lstrip(" "))
+        if indent > MAX_NESTING * 4:
+            return n
+        for ch in line:
+            if ch in "[{":
+                depth += 1
+                if depth > MAX_NESTING:
+                    return n
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+    return None
+
+
+def _uses_aliases(root: yaml.Node) -> bool:
+    """An alias makes one node appear twice in the composed graph."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.extend((k, v))
+    return False
+
+
+# ---- typed fields -------------------------------------------------------------------------------------
+class _Fields:
+    """Reads typed fields from front matter; each bad value becomes a problem on its key's line."""
+
+    def __init__(self, path: str, data: Mapping[str, Any], lines: Mapping[str, int],
+                 item_lines: Mapping[str, list[int]], problems: list[Problem]) -> None:
+        self.path, self.data, self.lines, self.item_lines, self.problems = path, data, lines, item_lines, problems
+        self.bad_keys: set[str] = set()
+
+    def line(self, key: str, item: int | None = None) -> int:
+        if item is not None and key in self.item_lines and item < len(self.item_lines[key]):
+            return self.item_lines[key][item]
+        return self.lines.get(key, 1)
+
+    def bad(self, key: str, code: str, message: str, item: int | None = None) -> None:
+        self.bad_keys.add(key)
+        self.problems.append(error(self.path, self.line(key, item), code, f"{key}: {message}"))
+
+    def get(self, key: str) -> Any:
+        value = self.data.get(key)
+        return None if value is None or value == "" else value
+
+    def text(self, key: str) -> str | None:
+        value = self.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.bad(key, "value", f"expected text, got {_describe(value)}" + _quote_hint(value))
+            return None
+        return str(value).strip() or None
+
+    def choice(self, key: str, choices: tuple[str, ...]) -> str | None:
+        value = self.text(key)
+        if value is None:
+            return None
+        if value.casefold() not in choices:
+            self.bad(key, "value", f"{value!r} is not one of: {', '.join(choices)}")
+            return None
+        return value.casefold()
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value.strip(),) if value.strip() else ()
+        if not isinstance(value, list):
+            self.bad(key, "value", f"expected a list of text, got {_describe(value)}")
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+                if item is not None:
+                    self.bad(key, "value", f"item {i + 1} is {_describe(item)}, expected text", i)
+                continue
+            if str(item).strip():
+                out.append(str(item).strip())
+        return tuple(out)
+
+    def date(self, key: str, what: str = "a date (YYYY-MM-DD)") -> dt.date | None:
+        value = self.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                parsed = parse_date_or_datetime(value)
+                return parsed.date() if isinstance(parsed, dt.datetime) else parsed
+            except ValueError as exc:
+                hint = ""
+                try:
+                    parse_duration(value)
+                    hint = "; durations are for cadence and the command line"
+                except ValueError:
+                    pass
+                self.bad(key, "date", f"{exc}{hint}")
+                return None
+        self.bad(key, "date", f"expected {what}, got {_describe(value)}")
+        return None
+
+    def number(self, key: str) -> float | None:
+        value = self.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.bad(key, "value", f"expected a number, got {_describe(value)}")
+            return None
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.bad(key, "value", f"expected true or false, got {_describe(value)}")
+            return False
+        return value
+
+    def links(self, key: str) -> tuple[Link, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        out: list[Link] = []
+        for i, item in enumerate(items):
+            line = self.line(key, i if isinstance(value, list) else None)
+            if isinstance(item, list) and len(item) == 1 and isinstance(item[0], list):
+                item = item[0]  # `with: [[[X]]]` is not a thing people type, but be kind
+            if isinstance(item, list) and len(item) == 1 and isinstance(item[0], str):
+                self.problems.append(warning(self.path, line, "unquoted-link",
+                                             f'{key}: [[{item[0]}]] is unquoted; write "[[{item[0]}]]" in quotes'))
+                out.extend(links_in_text(f"[[{item[0]}]]", line) or [])
+                continue
+            if not isinstance(item, str):
+                if item is not None:
+                    self.bad(key, "value", f"expected a name or a [[link]], got {_describe(item)}",
+                             i if isinstance(value, list) else None)
+                continue
+            out.extend(links_in_value(item, line))
+        return tuple(out)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def _quote_hint(value: Any) -> str:
+    return "; put it in quotes if you meant the text" if isinstance(value, (bool, int, float)) else ""
+
+
+# ---- links --------------------------------------------------------------------------------------------
+def _link(target: str, alias: str | None, line: int) -> Link | None:
+    target = target.strip()
+    if target.lower().endswith(".md"):
+        target = target[:-3]
+    folder, _, name = target.rpartition("/")
+    name = name.strip()
+    if not name:
+        return None
+    return Link(name, folder.strip("/") or None, (alias or "").strip() or name, line)
+
+
+def links_in_text(text: str, line: int) -> list[Link]:
+    out = []
+    for m in _WIKILINK.finditer(text):
+        link = _link(m[1], m[3], line)
+        if link is not None:
+            out.append(link)
+    return out
+
+
+def links_in_value(value: str, line: int) -> list[Link]:
+    """A YAML value names notes by `[[link]]`s, or is itself a bare name."""
+    found = links_in_text(value, line)
+    if found:
+        return found
+    bare = value.split("#", 1)[0].strip()
+    link = _link(bare, None, line) if bare else None
+    return [link] if link else []
+
+
+def link_text(text: str) -> str:
+    """Link markup shown as the link's text: `[[Jane Doe|Jane]]` → `Jane`, `[[people/Bo#Log]]` → `Bo`."""
+    def show(m: re.Match[str]) -> str:
+        if m[3]:
+            return m[3].strip()
+        return m[1].strip().rpartition("/")[2].removesuffix(".md")
+
+    return _WIKILINK.sub(show, text)
+
+
+# ---- the body -----------------------------------------------------------------------------------------
+def _body_lines(body: str, first_line: int) -> list[tuple[int, str]]:
+    """Body lines with their file line numbers, fenced code blocks left out."""
+    out = []
+    fence: str | None = None
+    for n, line in enumerate(body.splitlines(), first_line):
+        m = _FENCE.match(line)
+        if m:
+            fence = None if fence == m[1] else (fence or m[1])
+            continue
+        if fence is None:
+            out.append((n, line))
+    return out
+
+
+def _tasks(body: str, first_line: int, path: str, problems: list[Problem]) -> tuple[Task, ...]:
+    tasks = []
+    for n, line in _body_lines(body, first_line):
+        m = _TASK.match(line)
+        if not m:
+            continue
+        status, text = m[1], m[2]
+        due = None
+        dm = _TASK_DUE.search(text)
+        if dm:
+            raw = dm[1] or dm[2]
+            try:
+                due = parse_date(raw)
+            except ValueError as exc:
+                problems.append(error(path, n, "date", f"task due date: {exc}"))
+            text = (text[: dm.start()] + text[dm.end():]).strip()
+            text = re.sub(r"[ \t]{2,}", " ", text)
+        tasks.append(Task(text, status.lower() if status in "xX" else status, due, tuple(links_in_text(text, n)), n))
+    return tuple(tasks)
+
+
+def _body_links(body: str, first_line: int) -> tuple[Link, ...]:
+    out: list[Link] = []
+    for n, line in _body_lines(body, first_line):
+        if "[[" in line:
+            out.extend(links_in_text(line, n))
+    return tuple(out)
+
+
+def _log_entries(body: str, first_line: int, path: str, problems: list[Problem]) -> tuple[LogEntry, ...]:
+    entries = []
+    level: int | None = None  # the Log heading's level while inside its section
+    for n, line in _body_lines(body, first_line):
+        h = _HEADING.match(line)
+        if h:
+            if level is not None and len(h[1]) <= level:
+                level = None
+            if h[2].strip().casefold() == "log":
+                level = len(h[1])
+            continue
+        if level is None:
+            continue
+        m = _LOG_ITEM.match(line)
+        if not m:
+            continue
+        try:
+            day = parse_date(m[1])
+        except ValueError as exc:
+            problems.append(error(path, n, "date", f"Log entry: {exc}"))
+            continue
+        text, kind = m[2].strip(), None
+        km = _LOG_KIND.match(text)
+        if km and km[1].casefold() in INTERACTION_KINDS:
+            kind, text = km[1].casefold(), km[2].strip()
+        entries.append(LogEntry(day, kind, text, n))
+    return tuple(entries)
+
+
+# ---- one builder per kind -----------------------------------------------------------------------------
+def _cadence(fields: _Fields) -> Any:
+    value = fields.get("cadence")
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().casefold() in (NO_CADENCE, "never"):
+        return NO_CADENCE
+    if value is False:  # `cadence: no` in YAML 1.1
+        return NO_CADENCE
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        fields.bad("cadence", "duration", str(exc))
+        return None
+
+
+def _person(fields: _Fields, common: dict[str, Any], body: str, body_first_line: int) -> Person:
+    birthday = None
+    raw_birthday = fields.get("birthday")
+    if raw_birthday is not None:
+        try:
+            birthday = parse_birthday(str(raw_birthday))
+        except ValueError as exc:
+            fields.bad("birthday", "date", str(exc))
+    orgs = fields.links("org")
+    tier = fields.text("tier")
+    return Person(
+        **common,
+        org=orgs[0] if orgs else None,
+        role=fields.text("role"),
+        relationship=fields.choice("relationship", RELATIONSHIPS),
+        tier=tier,
+        cadence=_cadence(fields),
+        next=fields.date("next"),
+        snooze=fields.date("snooze"),
+        last_contact=fields.date("last_contact"),
+        status=fields.choice("status", STATUSES) or "active",
+        owner=fields.text("owner"),
+        birthday=birthday,
+        email=fields.text("email"),
+        phone=fields.text("phone"),
+        linkedin=fields.text("linkedin"),
+        motivations=fields.strings("motivations"),
+        priorities=fields.strings("priorities"),
+        common_ground=fields.strings("common_ground"),
+        log=_log_entries(body, body_first_line, fields.path, fields.problems),
+    )
+
+
+def _org(fields: _Fields, common: dict[str, Any]) -> Org:
+    objectives = []
+    raw = fields.get("objectives")
+    if raw is not None and not isinstance(raw, list):
+        fields.bad("objectives", "value", f"expected a list of objectives, got {_describe(raw)}")
+        raw = []
+    for i, item in enumerate(raw or []):
+        line = fields.line("objectives", i)
+        if isinstance(item, str):
+            item = {"title": item}
+        if not isinstance(item, dict) or not isinstance(item.get("title"), (str, int, float)):
+            fields.bad("objectives", "value", f"objective {i + 1} needs a `title:`", i)
+            continue
+        sub = _Fields(fields.path, {str(k): v for k, v in item.items()}, {}, {}, [])
+        sub.lines = {k: line for k in sub.data}  # problems point at the objective's first line
+        objective = Objective(
+            title=str(item["title"]).strip(),
+            measure=sub.text("measure"),
+            due=sub.date("due"),
+            status=sub.choice("status", OBJECTIVE_STATUSES) or "open",
+            line=line,
+        )
+        fields.problems.extend(
+            Problem(p.source, p.severity, p.code, f"objectives: {p.message}") for p in sub.problems
+        )
+        objectives.append(objective)
+    return Org(
+        **common,
+        tier=fields.text("tier"),
+        key_account=fields.flag("key_account"),
+        owner=fields.text("owner"),
+        team=fields.strings("team"),
+        revenue=fields.number("revenue"),
+        budget=fields.number("budget"),
+        exposure=fields.number("exposure"),
+        objectives=tuple(objectives),
+    )
+
+
+def _when(fields: _Fields, key: str, tz: dt.tzinfo | None) -> tuple[dt.date | None, dt.datetime | None]:
+    value = fields.get(key)
+    if value is None:
+        return None, None
+    if not isinstance(value, str):
+        fields.bad(key, "date", f"expected a date or date-time, got {_describe(value)}")
+        return None, None
+    try:
+        parsed = parse_date_or_datetime(value)
+    except ValueError as exc:
+        fields.bad(key, "date", str(exc))
+        return None, None
+    if isinstance(parsed, dt.datetime):
+        return local_date(parsed, tz), parsed
+    return parsed, None
+
+
+def _interaction(fields: _Fields, common: dict[str, Any], settings: Settings) -> Interaction:
+    tz = settings.tz
+    day, at = _when(fields, "date", tz)
+    if "date" not in fields.data or fields.get("date") is None:
+        fields.problems.append(error(fields.path, 1, "no-date", "an interaction needs a `date:` (YYYY-MM-DD)"))
+    _, end = _when(fields, "end", tz)
+    with_ = fields.links("with")
+    if not with_ and "with" not in fields.bad_keys:
+        fields.problems.append(warning(fields.path, fields.line("with"), "nobody",
+                                       'an interaction with nobody: add `with: ["[[Name]]"]`'))
+    return Interaction(
+        **common,
+        date=day,
+        at=at,
+        end=end,
+        with_=with_,
+        interaction_kind=fields.choice("kind", INTERACTION_KINDS),
+        outcome=fields.text("outcome"),
+        next=fields.date("next"),
+        next_action=fields.text("next_action"),
+        gave=fields.strings("gave"),
+        received=fields.strings("received"),
+    )
+

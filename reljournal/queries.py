@@ -1,0 +1,446 @@
+"""Questions answered from the index: who is due, who is who, what is wrong.
+
+`View` is the vault as the index knows it on one day: records, resolved links, contacts per person and
+the rule results. Every listing is a function of a `View` and typed options, returning typed rows that
+`output` renders as a table or as the JSON of SPEC 3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from reljournal.config import Settings
+from reljournal.errors import Problem, UserError, warning
+from reljournal.index.store import Index, Loaded, Target
+from reljournal.model import (
+    INTERACTION,
+    NOT_A_CONTACT,
+    ORG,
+    PERSON,
+    Interaction,
+    Link,
+    Note,
+    Org,
+    Person,
+    Record,
+    name_key,
+)
+from reljournal.rules import Contact, NextContact, cadence_of, has_unknown_tier, next_contact
+
+
+# ---- link resolution --------------------------------------------------------------------------------
+class Resolver:
+    """Names resolve like Obsidian: case-insensitive; a title beats an alias, then the kind the field
+    expects, then the shortest path."""
+
+    def __init__(self, targets: Iterable[Target]) -> None:
+        self.by_key: dict[str, list[tuple[Target, bool]]] = defaultdict(list)
+        for t in targets:
+            self.by_key[name_key(t.title)].append((t, False))
+            for alias in t.aliases:
+                self.by_key[name_key(alias)].append((t, True))
+
+    def candidates(self, name: str, folder: str | None = None) -> list[tuple[Target, bool]]:
+        found = self.by_key.get(name_key(name), [])
+        if folder:
+            suffix = f"{folder}/{name}".casefold()
+            found = [(t, a) for t, a in found if not a and t.path[:-3].casefold().endswith(suffix)]
+        return found
+
+    def resolve(self, link: Link, expect: str | None = None) -> Target | None:
+        found = self.candidates(link.target, link.folder)
+        if not found:
+            return None
+        return min(found, key=lambda c: (c[1], c[0].kind != expect, len(c[0].path), c[0].path))[0]
+
+    def names(self, kinds: Sequence[str]) -> list[str]:
+        out = set()
+        for entries in self.by_key.values():
+            for t, alias in entries:
+                if t.kind in kinds:
+                    out.add(t.title)
+                    out.update(t.aliases)
+        return sorted(out, key=str.casefold)
+
+
+# ---- the view ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HistoryItem:
+    """One dated thing that happened with a person: an interaction note, a Log entry or `last_contact`."""
+
+    date: dt.date
+    kind: str | None
+    text: str  # the outcome or the Log text
+    path: str
+    line: int
+    source: str  # "interaction" | "log" | "last_contact"
+    interaction: Interaction | None = None
+
+
+@dataclass
+class View:
+    settings: Settings
+    today: dt.date
+    loaded: Loaded
+    index: Index | None = None
+    by_path: dict[str, Record] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_path = {r.path: r for r in self.loaded.records}
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.loaded.targets)
+
+    @cached_property
+    def people(self) -> list[Person]:
+        return sorted((r for r in self.loaded.records if isinstance(r, Person)), key=_by_title)
+
+    @cached_property
+    def orgs(self) -> list[Org]:
+        return sorted((r for r in self.loaded.records if isinstance(r, Org)), key=_by_title)
+
+    @cached_property
+    def interactions(self) -> list[Interaction]:
+        return sorted((r for r in self.loaded.records if isinstance(r, Interaction)), key=lambda i: (
+            i.date or dt.date.min, i.path))
+
+    @cached_property
+    def notes(self) -> list[Note]:
+        return sorted((r for r in self.loaded.records if isinstance(r, Note)), key=_by_title)
+
+    def record_of(self, link: Link | None, expect: str | None = None) -> Record | None:
+        if link is None:
+            return None
+        target = self.resolver.resolve(link, expect)
+        return self.by_path.get(target.path) if target else None
+
+    def person_of(self, link: Link | None) -> Person | None:
+        record = self.record_of(link, PERSON)
+        return record if isinstance(record, Person) else None
+
+    def org_of(self, person: Person) -> Org | None:
+        record = self.record_of(person.org, ORG)
+        return record if isinstance(record, Org) else None
+
+    def org_name(self, person: Person) -> str | None:
+        org = self.org_of(person)
+        if org is not None:
+            return org.title
+        return person.org.display if person.org else None
+
+    def owner_of(self, person: Person) -> str | None:
+        if person.owner:
+            return person.owner
+        org = self.org_of(person)
+        return org.owner if org else None
+
+    @cached_property
+    def participants(self) -> dict[str, list[Person]]:
+        """Interaction path → the people it names (resolved, in the order written, once each)."""
+        out: dict[str, list[Person]] = {}
+        for i in self.interactions:
+            people: list[Person] = []
+            for link in i.with_:
+                p = self.person_of(link)
+                if p is not None and p not in people:
+                    people.append(p)
+            out[i.path] = people
+        return out
+
+    @cached_property
+    def history(self) -> dict[str, list[HistoryItem]]:
+        """Person path → their dated interactions, oldest first (kind `note` included, marked as such)."""
+        out: dict[str, list[HistoryItem]] = defaultdict(list)
+        for i in self.interactions:
+            if i.date is None:
+                continue
+            for p in self.participants[i.path]:
+                out[p.path].append(HistoryItem(i.date, i.interaction_kind, i.outcome or "", i.path, 1,
+                                               "interaction", i))
+        for p in self.people:
+            for e in p.log:
+                out[p.path].append(HistoryItem(e.date, e.kind, e.text, p.path, e.line, "log"))
+            if p.last_contact is not None:
+                out[p.path].append(HistoryItem(p.last_contact, None, "last contact", p.path,
+                                               p.line_of("last_contact"), "last_contact"))
+        for items in out.values():
+            items.sort(key=lambda h: (h.date, h.path, h.line))
+        return out
+
+    def contacts(self, person: Person) -> list[Contact]:
+        return [Contact(h.date, h.interaction.next if h.interaction else None)
+                for h in self.history.get(person.path, []) if h.source != "last_contact" and h.kind != NOT_A_CONTACT]
+
+    @cached_property
+    def status(self) -> dict[str, NextContact]:
+        """Person path → the rules' answer, for active people."""
+        s = self.settings
+        return {p.path: next_contact(p, self.contacts(p), self.today, cadence_of(p, s.tiers, s.default_cadence))
+                for p in self.people if p.active}
+
+    def body(self, path: str) -> str:
+        return self.index.body(path) if self.index is not None else ""
+
+
+def _by_title(r: Record) -> tuple[str, str]:
+    return (r.title.casefold(), r.path)
+
+
+# ---- finding a note by name (commands that take NAME) --------------------------------------------------
+def find(view: View, name: str, kinds: Sequence[str] = (PERSON, ORG)) -> Record:
+    """The one person or org called `name` (title or alias, any case); exit 1 with close matches otherwise."""
+    found = [(t, alias) for t, alias in view.resolver.candidates(name) if t.kind in kinds]
+    titles = [t for t, alias in found if not alias]
+    chosen = titles or [t for t, _ in found]
+    unique = sorted({t.path: t for t in chosen}.values(), key=lambda t: t.path)
+    what = " or ".join({PERSON: "person", ORG: "organisation", INTERACTION: "interaction"}.get(k, k) for k in kinds)
+    if not unique:
+        close = difflib.get_close_matches(name, view.resolver.names(kinds), n=5, cutoff=0.6)
+        close += [n for n in view.resolver.names(kinds) if name.casefold() in n.casefold() and n not in close][:5]
+        hint = f"; did you mean: {', '.join(close[:5])}?" if close else ""
+        raise UserError(f"no {what} named {name!r}{hint}")
+    if len(unique) > 1:
+        raise UserError(f"{name!r} names {len(unique)} notes: " + ", ".join(t.path for t in unique)
+                        + "; use the full name")
+    record = view.by_path.get(unique[0].path)
+    if record is None:
+        raise UserError(f"{unique[0].path} could not be read; run `reljournal check`")
+    return record
+
+
+# ---- filters shared by listings ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Filters:
+    """`--tag --tier --org --owner --relationship`: each repeatable (any of its values); all must hold."""
+
+    tags: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    relationships: tuple[str, ...] = ()
+
+    def admits(self, view: View, p: Person) -> bool:
+        fold = lambda xs: {x.casefold() for x in xs}  # noqa: E731
+        if self.tags and not fold(self.tags) & fold(p.tags):
+            return False
+        if self.tiers and (p.tier or "").casefold() not in fold(self.tiers):
+            return False
+        if self.orgs and (view.org_name(p) or "").casefold() not in fold(self.orgs):
+            return False
+        if self.owners and (view.owner_of(p) or "").casefold() not in fold(self.owners):
+            return False
+        if self.relationships and (p.relationship or "") not in fold(self.relationships):
+            return False
+        return True
+
+
+# ---- due and people ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PersonRow:
+    person: Person
+    status: NextContact | None
+    today: dt.date
+    org: str | None
+    owner: str | None
+    last: dt.date | None
+
+    @property
+    def days(self) -> int | None:
+        return self.status.days(self.today) if self.status else None
+
+    def due_json(self) -> dict[str, Any]:
+        p, s = self.person, self.status
+        cadence = s.cadence if s else None
+        return {
+            "name": p.title,
+            "path": p.path,
+            "next": s.next.isoformat() if s and s.next else None,
+            "last": self.last.isoformat() if self.last else None,
+            "reason": s.reason if s else None,
+            "days": self.days,
+            "cadence_days": cadence.days if cadence else None,
+            "tier": p.tier,
+            "org": self.org,
+            "owner": self.owner,
+            "tags": list(p.tags),
+        }
+
+    def people_json(self) -> dict[str, Any]:
+        p = self.person
+        return {**self.due_json(), "status": p.status, "relationship": p.relationship, "role": p.role}
+
+
+def _row(view: View, p: Person) -> PersonRow:
+    status = view.status.get(p.path)
+    last = status.last if status else max((h.date for h in view.history.get(p.path, [])
+                                           if h.date <= view.today and h.kind != NOT_A_CONTACT), default=None)
+    return PersonRow(p, status, view.today, view.org_name(p), view.owner_of(p), last)
+
+
+@dataclass(frozen=True)
+class DueOptions:
+    within: int = 7
+    overdue: bool = False
+    all: bool = False
+    filters: Filters = Filters()
+
+
+def due(view: View, options: DueOptions) -> list[PersonRow]:
+    """Overdue first, then by next date, then name (case-folded), then path."""
+    today = view.today
+    rows = []
+    for p in view.people:
+        s = view.status.get(p.path)
+        if s is None or s.next is None or not options.filters.admits(view, p):
+            continue
+        if options.overdue:
+            if s.next >= today:
+                continue
+        elif not options.all and not s.due(today, options.within):
+            continue
+        rows.append(_row(view, p))
+    rows.sort(key=lambda r: (r.status.next if r.status else dt.date.max, r.person.title.casefold(), r.person.path))
+    return rows
+
+
+def people(view: View, filters: Filters = Filters()) -> list[PersonRow]:
+    """Every person (active, dormant, archived) by name."""
+    return [_row(view, p) for p in view.people if filters.admits(view, p)]
+
+
+# ---- check --------------------------------------------------------------------------------------------
+def check(view: View, extra: Iterable[Problem] = ()) -> list[Problem]:
+    """Every problem: those found while parsing (stored in the index) and those that need the whole vault."""
+    problems = list(view.loaded.problems) + list(extra)
+    s = view.settings
+    for record in view.loaded.records:
+        if isinstance(record, Interaction):
+            for link in record.with_:
+                if view.resolver.resolve(link, PERSON) is None:
+                    problems.append(warning(record.path, link.line, "link", f"with: no note named {link.target!r}"))
+        if isinstance(record, Person):
+            if record.org is not None and view.resolver.resolve(record.org, ORG) is None:
+                problems.append(warning(record.path, record.org.line, "link",
+                                        f"org: no note named {record.org.target!r}"))
+            if has_unknown_tier(record, s.tiers):
+                problems.append(warning(record.path, record.line_of("tier"), "unknown-tier",
+                                        f"tier {record.tier!r} is not in [tiers] ({', '.join(s.tiers)}); "
+                                        "the default cadence applies"))
+            if record.last_contact is not None and record.last_contact > view.today:
+                problems.append(warning(record.path, record.line_of("last_contact"), "future-contact",
+                                        f"last_contact {record.last_contact} is after today; it is ignored"))
+    by_title: dict[str, list[Person]] = defaultdict(list)
+    for p in view.people:
+        by_title[name_key(p.title)].append(p)
+    for twins in by_title.values():
+        if len(twins) > 1:
+            for p in twins:
+                others = ", ".join(o.path for o in twins if o is not p)
+                problems.append(warning(p.path, 1, "duplicate-name",
+                                        f"another person is called {p.title!r}: {others}; links pick the shortest path"))
+    return sorted(set(problems), key=Problem.sort_key)
+
+
+# ---- organisations -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OrgRow:
+    org: Org
+    stakeholders: tuple[PersonRow, ...]  # active people whose `org` links to it, by name
+    today: dt.date
+
+    @property
+    def people(self) -> tuple[PersonRow, ...]:
+        return self.stakeholders
+
+    @property
+    def overdue(self) -> list[PersonRow]:
+        late = [r for r in self.stakeholders if (r.days or 0) < 0]
+        return sorted(late, key=lambda r: (r.days or 0, r.person.title.casefold()))
+
+    @property
+    def covered(self) -> int:
+        """Stakeholders contacted at least once and not overdue."""
+        return sum(1 for r in self.stakeholders if r.last is not None and (r.days is None or r.days >= 0))
+
+    @property
+    def coverage(self) -> float | None:
+        return round(self.covered / len(self.stakeholders), 2) if self.stakeholders else None
+
+    @property
+    def last(self) -> dt.date | None:
+        return max((r.last for r in self.stakeholders if r.last), default=None)
+
+    @property
+    def next(self) -> dt.date | None:
+        return min((r.status.next for r in self.stakeholders if r.status and r.status.next), default=None)
+
+    @property
+    def next_objective(self) -> Any:
+        open_ = [o for o in self.org.objectives if o.status == "open" and o.due is not None]
+        return min(open_, key=lambda o: (o.due, o.title.casefold()), default=None)
+
+    def as_json(self) -> dict[str, Any]:
+        o, nxt = self.org, self.next_objective
+        return {
+            "name": o.title,
+            "path": o.path,
+            "tier": o.tier,
+            "key_account": o.key_account,
+            "owner": o.owner,
+            "team": list(o.team),
+            "revenue": o.revenue,
+            "budget": o.budget,
+            "stakeholders": len(self.stakeholders),
+            "covered": self.covered,
+            "coverage": self.coverage,
+            "overdue": [r.person.title for r in self.overdue],
+            "next_objective": {"title": nxt.title, "due": nxt.due.isoformat()} if nxt else None,
+        }
+
+
+def stakeholders(view: View, org: Org) -> tuple[PersonRow, ...]:
+    return tuple(_row(view, p) for p in view.people if p.active and view.org_of(p) is org)
+
+
+def orgs(view: View) -> list[OrgRow]:
+    return [OrgRow(o, stakeholders(view, o), view.today) for o in view.orgs]
+
+
+# ---- one person ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FollowUp:
+    text: str
+    due: dt.date | None
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class PersonDetail:
+    row: PersonRow
+    timeline: tuple[HistoryItem, ...]  # newest first, arranged meetings included
+    follow_ups: tuple[FollowUp, ...]  # open tasks in their note and in interactions with them
+    gave: tuple[str, ...]
+    received: tuple[str, ...]
+
+
+def person_detail(view: View, person: Person) -> PersonDetail:
+    history = view.history.get(person.path, [])
+    follow_ups = [FollowUp(t.text, t.due, person.path, t.line) for t in person.tasks if t.open]
+    gave: list[str] = []
+    received: list[str] = []
+    for h in history:
+        if h.interaction is not None:
+            follow_ups += [FollowUp(t.text, t.due, h.path, t.line) for t in h.interaction.tasks if t.open]
+            gave += h.interaction.gave
+            received += h.interaction.received
+    follow_ups.sort(key=lambda f: (f.due or dt.date.max, f.path, f.line))
+    return PersonDetail(_row(view, person), tuple(reversed(history)), tuple(follow_ups), tuple(gave),
+                        tuple(received))

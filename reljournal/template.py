@@ -1,0 +1,118 @@
+"""The starter vault (`vault-template/`): what `init` copies and what `demo` fills with sample notes.
+
+The sample notes (everything under people/, orgs/ and interactions/ in the template) are written with
+dates around SAMPLE_ANCHOR; copying them shifts every date by (today - SAMPLE_ANCHOR), so the sample
+means the same thing whatever today's date is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reljournal.atomic import write_atomic
+from reljournal.errors import UserError
+
+SAMPLE_ANCHOR = dt.date(2026, 11, 24)
+SAMPLE_FOLDERS = ("people", "orgs", "interactions")
+_ISO_DATE = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?![\d])")
+
+
+def template_dir() -> Path:
+    """The packaged template (a wheel), else the source tree's (an editable install)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "vault_template", here.parent / "vault-template"):
+        if (candidate / ".reljournal.toml").is_file():
+            return candidate
+    raise UserError("the vault template is missing from this installation; reinstall reljournal")
+
+
+def _is_sample(rel: str) -> bool:
+    return rel.split("/", 1)[0] in SAMPLE_FOLDERS
+
+
+def shift_dates(text: str, days: int) -> str:
+    def move(m: re.Match[str]) -> str:
+        try:
+            return (dt.date.fromisoformat(m[1]) + dt.timedelta(days=days)).isoformat()
+        except ValueError:
+            return m[1]
+
+    return _ISO_DATE.sub(move, text)
+
+
+@dataclass
+class CopyResult:
+    written: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # already there: never overwritten
+
+
+def machine_timezone() -> str | None:
+    """The machine's IANA zone name, when it can be told (TZ, /etc/timezone, /etc/localtime)."""
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if "/" in tz and not tz.startswith("/"):
+        return tz
+    try:
+        name = Path("/etc/timezone").read_text().strip()
+        if name:
+            return name
+    except OSError:
+        pass
+    try:
+        target = os.readlink("/etc/localtime")
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    return None
+
+
+def copy_template(dest: Path, *, sample: bool, today: dt.date) -> CopyResult:
+    """Copy the template into `dest`, adding only what is missing. Sample notes only with `sample`."""
+    src = template_dir()
+    result = CopyResult()
+    days = (today - SAMPLE_ANCHOR).days
+    for folder in SAMPLE_FOLDERS:
+        (dest / folder).mkdir(parents=True, exist_ok=True)
+    for path in sorted(src.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        rel = path.relative_to(src).as_posix()
+        data = path.read_bytes()
+        if _is_sample(rel):
+            if not sample:
+                continue
+            rel = shift_dates(rel, days)
+            parts = rel.split("/")
+            if parts[0] == "interactions" and len(parts) == 3:  # the year folder follows the date
+                rel = f"interactions/{parts[2][:4]}/{parts[2]}"
+            data = shift_dates(data.decode("utf-8"), days).encode("utf-8")
+        if rel == ".reljournal.toml":
+            zone = machine_timezone()
+            if zone:
+                data = data.decode("utf-8").replace('# timezone = "Europe/London"', f'timezone = "{zone}"').encode()
+        target = dest / rel
+        if target.exists():
+            result.kept.append(rel)
+            continue
+        write_atomic(target, data, exclusive=True)
+        result.written.append(rel)
+    _ensure_gitignore(dest, result)
+    return result
+
+
+def _ensure_gitignore(dest: Path, result: CopyResult) -> None:
+    """An existing .gitignore keeps its lines; `.reljournal/` is added when missing."""
+    path = dest / ".gitignore"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if any(line.strip() in (".reljournal/", ".reljournal", "/.reljournal/", "/.reljournal") for line in text.splitlines()):
+        return
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text += "# reljournal's index and feed: derived from the notes, never committed\n.reljournal/\n"
+    write_atomic(path, text.encode("utf-8"))
+    if ".gitignore" not in result.written:
+        result.written.append(".gitignore (.reljournal/ added)")

@@ -1,0 +1,88 @@
+"""Shared test fixtures: real vault folders copied to tmp, a CLI runner that sets --vault and --today."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from reljournal.cli import cli
+
+DATA = Path(__file__).parent / "data"
+VAULTS = DATA / "vaults"
+TODAY = "2026-03-15"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's own vault, date or colour settings."""
+    for name in ("RELJOURNAL_VAULT", "RELJOURNAL_TODAY", "RELJOURNAL_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+def copy_vault(name: str, dest: Path) -> Path:
+    target = dest / name
+    shutil.copytree(VAULTS / name, target, symlinks=True)
+    return target
+
+
+@pytest.fixture
+def good_vault(tmp_path: Path) -> Path:
+    return copy_vault("good", tmp_path)
+
+
+@pytest.fixture
+def broken_vault(tmp_path: Path) -> Path:
+    return copy_vault("broken", tmp_path)
+
+
+@pytest.fixture
+def ignored_vault(tmp_path: Path) -> Path:
+    return copy_vault("ignored", tmp_path)
+
+
+@pytest.fixture
+def empty_vault(tmp_path: Path) -> Path:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    return vault
+
+
+def write_note(vault: Path, rel: str, text: str, *, mtime: float | None = None) -> Path:
+    """Write a note (dedented) and, when given, set its mtime (never sleep for mtimes)."""
+    path = vault / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+@dataclass
+class Run:
+    vault: Path
+    today: str = TODAY
+
+    def __call__(self, *args: str, today: str | None = None, input: str | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(cli, ["--vault", str(self.vault), "--today", today or self.today, *args],
+                             input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def rj(good_vault: Path) -> Run:
+    """`rj("due", "--json")` runs reljournal on a copy of tests/data/vaults/good with --today 2026-03-15."""
+    return Run(good_vault)
+
+
+@pytest.fixture
+def run_in() -> Callable[[Path], Run]:
+    """`run_in(vault)("due")` for any vault folder."""
+    return lambda vault: Run(vault)
