@@ -1,0 +1,116 @@
+"""Every dated thing the journal knows, in one place: the agenda and the feed both read from here.
+
+- `meeting`: an interaction dated today or later (any kind but `note`), or a Log entry dated after today;
+- `due`: an active person with a next date, unless that date is an arranged meeting (the meeting is the
+  reminder then);
+- `task`: an open task (`- [ ]`) with a due date;
+- `objective`: an open objective with a due date;
+- `birthday`: a person's next birthday on or after today.
+
+Events carry their original date; placing overdue items on today is the caller's choice (`agenda` always
+does it, the feed per its `overdue` setting).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from reljournal.model import NOT_A_CONTACT, Interaction, LogEntry, Objective, Org, Person, Task
+from reljournal.parse import link_text
+from reljournal.queries import View
+from reljournal.rules import NextContact
+
+MEETING, DUE, TASK, OBJECTIVE, BIRTHDAY = "meeting", "due", "task", "objective", "birthday"
+KIND_ORDER = {MEETING: 0, DUE: 1, TASK: 2, OBJECTIVE: 3, BIRTHDAY: 4}
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    date: dt.date  # the date it belongs on (an overdue item keeps its own date here)
+    title: str  # as SPEC 3 titles it: `Lunch with Jane Doe`, `Jane Doe`, task text, objective title, `Birthday: Jane Doe`
+    people: tuple[Person, ...]
+    path: str  # the note it comes from
+    line: int
+    interaction: Interaction | None = None
+    log_entry: LogEntry | None = None
+    person: Person | None = None  # due and birthday: whose; a Log meeting: whose Log
+    status: NextContact | None = None  # due: the rules' answer
+    task: Task | None = None
+    org: Org | None = None  # objective: whose
+    objective: Objective | None = None
+
+    def overdue_days(self, today: dt.date) -> int:
+        """Days overdue: reach-outs, tasks and objectives whose date has passed (meetings never are)."""
+        if self.kind in (DUE, TASK, OBJECTIVE) and self.date < today:
+            return (today - self.date).days
+        return 0
+
+    def sort_key(self) -> tuple[dt.date, int, str, str, int]:
+        return (self.date, KIND_ORDER[self.kind], self.title.casefold(), self.path, self.line)
+
+
+def names(people: tuple[Person, ...]) -> str:
+    """`Jane Doe`, `Ann and Bo`, `Ann, Bo and Cy`."""
+    titles = [p.title for p in people]
+    if len(titles) <= 1:
+        return "".join(titles)
+    return ", ".join(titles[:-1]) + " and " + titles[-1]
+
+
+def meeting_title(kind: str | None, people: tuple[Person, ...], fallback: str) -> str:
+    what = (kind or "meeting").capitalize()
+    return f"{what} with {names(people)}" if people else fallback
+
+
+def events(view: View) -> list[Event]:
+    """All events, sorted by date, kind, title."""
+    today = view.today
+    out: list[Event] = []
+    for i in view.interactions:
+        if i.date is None or i.date < today or i.interaction_kind == NOT_A_CONTACT:
+            continue
+        people = tuple(view.participants.get(i.path, ()))
+        out.append(Event(MEETING, i.date, meeting_title(i.interaction_kind, people, i.title), people, i.path, 1,
+                         interaction=i))
+    for p in view.people:
+        if not p.active:
+            continue
+        for e in p.log:
+            if e.date > today and e.kind != NOT_A_CONTACT:
+                out.append(Event(MEETING, e.date, meeting_title(e.kind, (p,), p.title), (p,), p.path, e.line,
+                                 log_entry=e, person=p))
+        status = view.status.get(p.path)
+        if status is not None and status.next is not None and not status.next_is_meeting:
+            out.append(Event(DUE, status.next, p.title, (p,), p.path, 1, person=p, status=status))
+        if p.birthday is not None:
+            out.append(Event(BIRTHDAY, p.birthday.next_on_or_after(today), f"Birthday: {p.title}", (p,), p.path,
+                             p.line_of("birthday"), person=p))
+    for record in view.loaded.records:
+        for t in record.tasks:
+            if t.open and t.due is not None:
+                out.append(Event(TASK, t.due, link_text(t.text), _task_people(view, record, t), record.path, t.line,
+                                 task=t, interaction=record if isinstance(record, Interaction) else None))
+    for o in view.orgs:
+        for obj in o.objectives:
+            if obj.status == "open" and obj.due is not None:
+                out.append(Event(OBJECTIVE, obj.due, obj.title, (), o.path, obj.line, org=o, objective=obj))
+    out.sort(key=Event.sort_key)
+    return out
+
+
+def _task_people(view: View, record: object, task: Task) -> tuple[Person, ...]:
+    """Those linked in the task's text, else those of its note (`with`, or the person whose note it is)."""
+    linked: list[Person] = []
+    for link in task.links:
+        p = view.person_of(link)
+        if p is not None and p not in linked:
+            linked.append(p)
+    if linked:
+        return tuple(linked)
+    if isinstance(record, Interaction):
+        return tuple(view.participants.get(record.path, ()))
+    if isinstance(record, Person):
+        return (record,)
+    return ()
