@@ -100,14 +100,16 @@ def parse_note(path: str, data: bytes, settings: Settings) -> Parsed:
 
     if len(data) > MAX_NOTE_BYTES:
         return broken(error(path, 1, "unreadable", f"the note is larger than {MAX_NOTE_BYTES // 2**20} MB"))
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        return broken(error(path, data.count(b"\n", 0, nul) + 1, "encoding", "a binary file, not UTF-8 text"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        if b"\x00" in data:
+            return broken(error(path, line, "encoding", "a binary file, not UTF-8 text"))
         return broken(error(path, line, "encoding", f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"))
+    nul = text.find("\x00")
+    if nul >= 0:
+        return broken(error(path, text.count("\n", 0, nul) + 1, "encoding", "a binary file, not UTF-8 text"))
     if text.startswith("\ufeff"):
         text = text[1:]
 

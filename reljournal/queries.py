@@ -59,14 +59,15 @@ class Resolver:
             return None
         return min(found, key=lambda c: (c[1], c[0].kind != expect, len(c[0].path), c[0].path))[0]
 
-    def names(self, kinds: Sequence[str]) -> list[str]:
-        out = set()
+    def names(self, kinds: Sequence[str]) -> dict[str, str]:
+        """Every title and alias of notes of these kinds -> the note's title."""
+        out: dict[str, str] = {}
         for entries in self.by_key.values():
-            for t, alias in entries:
+            for t, _ in entries:
                 if t.kind in kinds:
-                    out.add(t.title)
-                    out.update(t.aliases)
-        return sorted(out, key=str.casefold)
+                    out[t.title] = t.title
+                    out.update((a, t.title) for a in t.aliases)
+        return dict(sorted(out.items(), key=lambda kv: kv[0].casefold()))
 
 
 # ---- the view ------------------------------------------------------------------------------------------
@@ -202,9 +203,11 @@ def find(view: View, name: str, kinds: Sequence[str] = (PERSON, ORG)) -> Record:
     unique = sorted({t.path: t for t in chosen}.values(), key=lambda t: t.path)
     what = " or ".join({PERSON: "person", ORG: "organisation", INTERACTION: "interaction"}.get(k, k) for k in kinds)
     if not unique:
-        close = difflib.get_close_matches(name, view.resolver.names(kinds), n=5, cutoff=0.6)
-        close += [n for n in view.resolver.names(kinds) if name.casefold() in n.casefold() and n not in close][:5]
-        hint = f"; did you mean: {', '.join(close[:5])}?" if close else ""
+        known = view.resolver.names(kinds)
+        close = difflib.get_close_matches(name, list(known), n=5, cutoff=0.6)
+        close += [n for n in known if name.casefold() in n.casefold()]
+        titles = list(dict.fromkeys(known[n] for n in close))[:5]
+        hint = f"; did you mean: {', '.join(titles)}?" if titles else ""
         raise UserError(f"no {what} named {name!r}{hint}")
     if len(unique) > 1:
         raise UserError(f"{name!r} names {len(unique)} notes: " + ", ".join(t.path for t in unique)

@@ -1,0 +1,176 @@
+"""The SQLite index: incremental by stat diff, one transaction per sync, rebuilt by itself when stale."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from conftest import write_note
+
+from reljournal.app import Journal
+from reljournal.index.schema import SCHEMA_VERSION
+from reljournal.index.store import Index
+from reljournal.queries import people
+
+PERSON = "---\ntype: person\ncadence: 30d\n---\n"
+
+
+def journal(vault: Path) -> Journal:
+    return Journal.open(vault, "2026-03-15")
+
+
+def counts(stats) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    return len(stats.added), len(stats.changed), len(stats.removed)
+
+
+def test_add_change_remove_counts(empty_vault: Path) -> None:
+    j = journal(empty_vault)
+    write_note(empty_vault, "people/A.md", PERSON, mtime=1_000_000)
+    write_note(empty_vault, "people/B.md", PERSON, mtime=1_000_000)
+    assert counts(j.sync()) == (2, 0, 0)
+    assert counts(j.sync()) == (0, 0, 0)
+    write_note(empty_vault, "people/A.md", PERSON + "Body\n", mtime=2_000_000)
+    (empty_vault / "people/B.md").unlink()
+    write_note(empty_vault, "people/C.md", PERSON)
+    assert counts(j.sync()) == (1, 1, 1)
+    assert [p.title for p in j.view(sync=False).people] == ["A", "C"]
+
+
+def test_only_changed_files_are_read(empty_vault: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    j = journal(empty_vault)
+    for name in "ABCDE":
+        write_note(empty_vault, f"people/{name}.md", PERSON, mtime=1_000_000)
+    j.sync()
+    read: list[str] = []
+    import reljournal.index.sync as sync
+
+    original = sync.read_and_parse
+    monkeypatch.setattr(sync, "read_and_parse", lambda s, rel: read.append(rel) or original(s, rel))
+    write_note(empty_vault, "people/C.md", PERSON + "changed\n", mtime=3_000_000)
+    j.sync()
+    assert read == ["people/C.md"]
+
+
+def test_a_touch_without_a_change_is_not_a_change(empty_vault: Path) -> None:
+    j = journal(empty_vault)
+    path = write_note(empty_vault, "people/A.md", PERSON, mtime=1_000_000)
+    j.sync()
+    os.utime(path, (5_000_000, 5_000_000))
+    assert counts(j.sync()) == (0, 0, 0)
+
+
+def test_broken_note_keeps_its_last_good_version(empty_vault: Path) -> None:
+    j = journal(empty_vault)
+    write_note(empty_vault, "people/A.md", "---\ntype: person\nrole: CFO\n---\n", mtime=1_000_000)
+    j.sync()
+    write_note(empty_vault, "people/A.md", "---\ntype: person\nrole: CFO: oops\n---\n", mtime=2_000_000)
+    j.sync()
+    view = j.view(sync=False)
+    assert [p.role for p in view.people] == ["CFO"]
+    assert [(p.source.line, p.code) for p in view.loaded.problems] == [(3, "yaml")]
+    write_note(empty_vault, "people/A.md", "---\ntype: person\nrole: CEO\n---\n", mtime=3_000_000)
+    j.sync()
+    view = j.view(sync=False)
+    assert [p.role for p in view.people] == ["CEO"] and view.loaded.problems == ()
+
+
+def test_a_note_broken_from_the_start_is_only_a_link_target(empty_vault: Path) -> None:
+    j = journal(empty_vault)
+    write_note(empty_vault, "people/A.md", "---\ntype: person\nrole: a: b\n---\n")
+    view = j.view()
+    assert view.people == [] and [t.title for t in view.loaded.targets] == ["A"]
+
+
+def test_schema_version_mismatch_rebuilds_by_itself(good_vault: Path) -> None:
+    j = journal(good_vault)
+    j.sync()
+    j.close()
+    db = sqlite3.connect(good_vault / ".reljournal/index.sqlite")
+    db.execute("PRAGMA user_version = 999")
+    db.execute("DROP TABLE people")
+    db.commit()
+    db.close()
+    j = journal(good_vault)
+    stats = j.sync()
+    assert stats.rebuilt and len(stats.added) == 13
+    assert sqlite3.connect(good_vault / ".reljournal/index.sqlite").execute("PRAGMA user_version").fetchone()[0] \
+        == SCHEMA_VERSION
+
+
+def test_settings_change_rebuilds(good_vault: Path) -> None:
+    journal(good_vault).sync()
+    settings = good_vault / ".reljournal.toml"
+    settings.write_text(settings.read_text() + "\n# a comment\n")
+    assert journal(good_vault).sync().rebuilt
+
+
+def test_deleting_the_state_folder_loses_nothing(good_vault: Path) -> None:
+    import shutil
+
+    before = [r.due_json() for r in people(journal(good_vault).view())]
+    shutil.rmtree(good_vault / ".reljournal")
+    after = [r.due_json() for r in people(journal(good_vault).view())]
+    assert before == after and len(after) == 8
+
+
+def test_wal_mode_and_one_transaction_per_sync(good_vault: Path) -> None:
+    j = journal(good_vault)
+    j.sync()
+    assert j.index.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # A reader that opened before a sync sees the old state until the sync commits as a whole.
+    reader = sqlite3.connect(good_vault / ".reljournal/index.sqlite")
+    reader.execute("BEGIN")
+    before = reader.execute("SELECT count(*) FROM notes").fetchone()[0]
+    write_note(good_vault, "people/New One.md", PERSON)
+    j.sync()
+    assert reader.execute("SELECT count(*) FROM notes").fetchone()[0] == before
+    reader.execute("COMMIT")
+    assert reader.execute("SELECT count(*) FROM notes").fetchone()[0] == before + 1
+
+
+def test_a_failed_sync_leaves_the_old_index(good_vault: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    j = journal(good_vault)
+    j.sync()
+    write_note(good_vault, "people/New One.md", PERSON)
+    write_note(good_vault, "people/Zed.md", PERSON)
+    import reljournal.index.sync as sync
+
+    original = sync.read_and_parse
+
+    def explode(s, rel):  # type: ignore[no-untyped-def]
+        if rel.endswith("Zed.md"):
+            raise KeyboardInterrupt
+        return original(s, rel)
+
+    monkeypatch.setattr(sync, "read_and_parse", explode)
+    try:
+        j.sync()
+    except KeyboardInterrupt:
+        pass
+    monkeypatch.undo()
+    assert "people/New One.md" not in {t.path for t in Index(good_vault / ".reljournal/index.sqlite").load().targets}
+
+
+def test_ignored_folders_links_and_symlinks(ignored_vault: Path) -> None:
+    view = journal(ignored_vault).view()
+    assert [t.path for t in view.loaded.targets] == ["people/Kept.md"]
+
+
+def test_links_to_ignored_notes_resolve_to_nothing(ignored_vault: Path) -> None:
+    write_note(ignored_vault, "interactions/i.md", '---\ndate: 2026-03-01\nwith: ["[[Old]]", "[[Kept]]"]\n---\n')
+    view = journal(ignored_vault).view()
+    assert [p.title for p in view.participants["interactions/i.md"]] == ["Kept"]
+
+
+def test_name_resolution_prefers_title_then_kind_then_shortest_path(empty_vault: Path) -> None:
+    write_note(empty_vault, "people/Sam.md", "---\ntype: person\n---\n")
+    write_note(empty_vault, "people/deep/down/Sam.md", "---\ntype: person\n---\n")
+    write_note(empty_vault, "people/Samuel Long.md", "---\ntype: person\naliases: [Sam]\n---\n")
+    write_note(empty_vault, "orgs/Acme.md", "---\ntype: org\n---\n")
+    write_note(empty_vault, "people/Acme.md", "---\ntype: person\n---\n")
+    write_note(empty_vault, "interactions/i.md",
+               '---\ndate: 2026-03-01\nwith: ["[[sam]]", "[[Acme]]", "[[deep/down/Sam]]"]\n---\n')
+    view = journal(empty_vault).view()
+    assert [p.path for p in view.participants["interactions/i.md"]] == [
+        "people/Sam.md", "people/Acme.md", "people/deep/down/Sam.md"]
