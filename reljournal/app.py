@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reljournal import live
 from reljournal.config import Settings, find_vault, load_settings
 from reljournal.dates import parse_date
 from reljournal.errors import Problem, SettingsError, UserError
 from reljournal.index.store import Index
-from reljournal.index.sync import SyncStats, open_index, reindex
+from reljournal.index.sync import SyncStats, open_index, reindex, settings_fingerprint
 from reljournal.queries import View
 
 
@@ -57,6 +58,13 @@ class Journal:
         return self._index
 
     def sync(self, *, rebuild: bool = False, paths: Iterable[str] | None = None) -> SyncStats:
+        """Bring the index up to date. While a watcher keeps it live (SPEC 5) and has caught up with every
+        change made before this call (`live.index_is_current`), the scan of the vault is skipped."""
+        if (not rebuild and paths is None and self.index.path != ":memory:"
+                and self.index.meta("fingerprint") == settings_fingerprint(self.settings)
+                and live.index_is_current(self.settings)):
+            self.last_sync = SyncStats()
+            return self.last_sync
         self.last_sync = reindex(self.settings, self.index, rebuild=rebuild, paths=paths)
         return self.last_sync
 

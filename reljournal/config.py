@@ -166,7 +166,7 @@ class Settings:
         return dt.datetime.now(self.tz).date()
 
 
-_FIELD_OF = {("feed", "path"): "feed_path", ("week", "target"): "week_target"}
+_FIELD_OF: dict[tuple[str, str], str] = {("feed", "path"): "feed_path", ("week", "target"): "week_target"}
 
 
 def find_vault(explicit: str | os.PathLike[str] | None, cwd: Path | None = None) -> Path:
@@ -228,7 +228,7 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
                 problems.append(_bad(text, section, key, f"unknown key {key!r} in [{section}]; allowed: {allowed}"))
                 continue
             try:
-                values[_FIELD_OF.get((section, key), key)] = setting.accepts(value)
+                values[_FIELD_OF.get((section, str(key))) or str(key)] = setting.accepts(value)
             except ValueError as exc:
                 problems.append(_bad(text, section, key, f"[{section}] {key} = {value!r}: expected {exc}"))
     if problems:

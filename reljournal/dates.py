@@ -19,6 +19,11 @@ _DATETIME = re.compile(
 _DURATION = re.compile(r"(\d+)\s*([dwmy]?)")
 _BIRTHDAY_NO_YEAR = re.compile(r"--(\d{2})-?(\d{2})")
 
+# The years a date may have. Date arithmetic (a duration of up to a century, an all-day event's end, an
+# hour-long meeting) must never leave the years Python can hold, whatever a note or --today says: a note
+# dated 9999-12-31 in a shared vault would otherwise stop the feed for everyone.
+MIN_YEAR, MAX_YEAR = 1000, 8999
+
 NAMED_DURATIONS = {
     "daily": "1d",
     "weekly": "1w",
@@ -38,9 +43,16 @@ def parse_date(text: str) -> dt.date:
     if not m:
         raise ValueError(f"{text!r} is not a date; write YYYY-MM-DD")
     try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        day = dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError as exc:
         raise ValueError(f"{text!r} is not a real date ({exc})") from None
+    _check_year(text, day.year)
+    return day
+
+
+def _check_year(text: str, year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"{text!r} is out of range: write a year from {MIN_YEAR} to {MAX_YEAR}")
 
 
 def parse_date_or_datetime(text: str) -> dt.date | dt.datetime:
@@ -58,9 +70,11 @@ def parse_date_or_datetime(text: str) -> dt.date | dt.datetime:
     if m[8]:
         tz = _offset(m[8])
     try:
-        return dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+        value = dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
     except ValueError as exc:
         raise ValueError(f"{text!r} is not a real date-time ({exc})") from None
+    _check_year(text, year)
+    return value
 
 
 def _offset(text: str) -> dt.tzinfo:
@@ -126,12 +140,12 @@ def parse_duration(text: str | int) -> Duration:
             "or weekly, fortnightly, monthly, quarterly, yearly"
         )
     amount, unit = int(m[1]), m[2] or "d"
-    if amount > 100 * 366:
-        raise ValueError(f"{spec!r} is longer than a century")
     if unit == "w":
-        return Duration(amount * 7, "d", spec)
-    if unit == "y":
-        return Duration(amount * 12, "m", spec)
+        amount, unit = amount * 7, "d"
+    elif unit == "y":
+        amount, unit = amount * 12, "m"
+    if amount > (100 * 12 if unit == "m" else 100 * 366):  # in every unit: `2000y` too
+        raise ValueError(f"{spec!r} is longer than a century")
     return Duration(amount, unit, spec)
 
 
@@ -182,6 +196,9 @@ def parse_birthday(text: str) -> Birthday:
         except ValueError:
             raise ValueError(f"{text!r} is not a real day of the year") from None
         return Birthday(month, day)
+    year = _DATE.fullmatch(text)
+    if year:
+        _check_year(text, int(year[1]))
     try:
         d = parse_date(text)
     except ValueError:

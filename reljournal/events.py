@@ -29,7 +29,7 @@ KIND_ORDER = {MEETING: 0, DUE: 1, TASK: 2, OBJECTIVE: 3, BIRTHDAY: 4}
 class Event:
     kind: str
     date: dt.date  # the date it belongs on (an overdue item keeps its own date here)
-    title: str  # as SPEC 3 titles it: `Lunch with Jane Doe`, `Jane Doe`, task text, objective title, `Birthday: Jane Doe`
+    title: str  # as SPEC 3 titles it: `Lunch with Jane Doe`, `Jane Doe`, a task's text, `Birthday: Jane Doe`
     people: tuple[Person, ...]
     path: str  # the note it comes from
     line: int

@@ -153,8 +153,19 @@ class Interaction(NoteBase):
     next_action: str | None = None
     gave: tuple[str, ...] = ()
     received: tuple[str, ...] = ()
+    by: str | None = None  # the team member who had it (`by:`); accounts fall back to the person's owner
 
     kind = INTERACTION
 
 
 Record = Person | Org | Interaction | Note
+
+
+# Front-matter keys each kind reads (the README's table documents each; tests/test_docs.py keeps it so).
+FRONT_MATTER_KEYS: dict[str, tuple[str, ...]] = {
+    "any": ("type", "aliases", "id", "tags"),
+    PERSON: ("org", "role", "relationship", "tier", "cadence", "next", "snooze", "last_contact", "status", "owner",
+             "birthday", "email", "phone", "linkedin", "motivations", "priorities", "common_ground"),
+    ORG: ("tier", "key_account", "owner", "team", "revenue", "budget", "exposure", "objectives"),
+    INTERACTION: ("date", "end", "with", "kind", "outcome", "next", "next_action", "gave", "received"),
+}

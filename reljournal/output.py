@@ -59,9 +59,9 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
         if cut > 0:
             widths[i] -= cut
             total -= cut
-    lines = ["  ".join(_fit(c.header, w, c.align) for c, w in zip(columns, widths)).rstrip()]
+    lines = ["  ".join(_fit(c.header, w, c.align) for c, w in zip(columns, widths, strict=True)).rstrip()]
     for n, row in enumerate(rows):
-        line = "  ".join(_fit(cell, w, c.align) for c, cell, w in zip(columns, row, widths)).rstrip()
+        line = "  ".join(_fit(cell, w, c.align) for c, cell, w in zip(columns, row, widths, strict=True)).rstrip()
         style = styles[n] if n < len(styles) else None
         lines.append(click.style(line, fg=style) if style else line)
     return "\n".join(lines)

@@ -206,8 +206,8 @@ def find(view: View, name: str, kinds: Sequence[str] = (PERSON, ORG)) -> Record:
         known = view.resolver.names(kinds)
         close = difflib.get_close_matches(name, list(known), n=5, cutoff=0.6)
         close += [n for n in known if name.casefold() in n.casefold()]
-        titles = list(dict.fromkeys(known[n] for n in close))[:5]
-        hint = f"; did you mean: {', '.join(titles)}?" if titles else ""
+        suggestions = list(dict.fromkeys(known[n] for n in close))[:5]
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
         raise UserError(f"no {what} named {name!r}{hint}")
     if len(unique) > 1:
         raise UserError(f"{name!r} names {len(unique)} notes: " + ", ".join(t.path for t in unique)
@@ -347,7 +347,8 @@ def check(view: View, extra: Iterable[Problem] = ()) -> list[Problem]:
             for p in twins:
                 others = ", ".join(o.path for o in twins if o is not p)
                 problems.append(warning(p.path, 1, "duplicate-name",
-                                        f"another person is called {p.title!r}: {others}; links pick the shortest path"))
+                                        f"another person is called {p.title!r}: {others}; "
+                                        "links pick the shortest path"))
     return sorted(set(problems), key=Problem.sort_key)
 
 

@@ -19,6 +19,7 @@ from reljournal.errors import UserError
 SAMPLE_ANCHOR = dt.date(2026, 11, 24)
 SAMPLE_FOLDERS = ("people", "orgs", "interactions")
 _ISO_DATE = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?![\d])")
+_NO_YEAR = re.compile(r"(?<![\w-])--(\d{2})-(\d{2})(?![\d])")  # a birthday without its year
 
 
 def template_dir() -> Path:
@@ -41,7 +42,14 @@ def shift_dates(text: str, days: int) -> str:
         except ValueError:
             return m[1]
 
-    return _ISO_DATE.sub(move, text)
+    def move_no_year(m: re.Match[str]) -> str:
+        try:
+            moved = dt.date(SAMPLE_ANCHOR.year, int(m[1]), int(m[2])) + dt.timedelta(days=days)
+        except ValueError:
+            return m[0]
+        return f"--{moved.month:02d}-{moved.day:02d}"
+
+    return _NO_YEAR.sub(move_no_year, _ISO_DATE.sub(move, text))
 
 
 @dataclass
@@ -108,7 +116,8 @@ def _ensure_gitignore(dest: Path, result: CopyResult) -> None:
     """An existing .gitignore keeps its lines; `.reljournal/` is added when missing."""
     path = dest / ".gitignore"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if any(line.strip() in (".reljournal/", ".reljournal", "/.reljournal/", "/.reljournal") for line in text.splitlines()):
+    ignored = (".reljournal/", ".reljournal", "/.reljournal/", "/.reljournal")
+    if any(line.strip() in ignored for line in text.splitlines()):
         return
     if text and not text.endswith("\n"):
         text += "\n"

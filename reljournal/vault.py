@@ -39,7 +39,8 @@ def is_note_path(rel: str, settings: Settings, spec: pathspec.PathSpec | None = 
     return not spec.match_file(rel)
 
 
-def walk(settings: Settings) -> tuple[list[FileStat], list[Problem]]:
+def walk(settings: Settings, under: str = "") -> tuple[list[FileStat], list[Problem]]:
+    """Every note of the vault (or of the folder `under`, vault-relative: the watcher's new folders)."""
     root = settings.root
     real_root = os.path.realpath(root)
     spec = ignore_spec(settings)
@@ -71,7 +72,9 @@ def walk(settings: Settings) -> tuple[list[FileStat], list[Problem]]:
                 is_link = entry.is_symlink()
                 is_dir = entry.is_dir()  # follows links
             except OSError:
-                continue
+                # A link loop (ELOOP): treated as a file, so that a note name in a loop is reported as
+                # unreadable instead of vanishing without a word.
+                is_link, is_dir = True, False
             if is_link:
                 real = os.path.realpath(entry.path)
                 if not inside(real):
@@ -93,7 +96,7 @@ def walk(settings: Settings) -> tuple[list[FileStat], list[Problem]]:
             if real not in by_real or candidate[:2] < by_real[real][:2]:
                 by_real[real] = candidate  # the file's own path beats a link to it
 
-    visit(str(root), "")
+    visit(str(root / under) if under else str(root), under.strip("/"))
     files = sorted((stat for _, _, stat in by_real.values()), key=lambda f: f.path)
     return files, problems
 

@@ -157,7 +157,8 @@ def test_show_ambiguous_name(rj: Run) -> None:
 
 def test_check_clean(rj: Run) -> None:
     result = rj("check")
-    assert (result.exit_code, result.output) == (0, "0 errors, 0 warnings in 13 notes (today 2026-03-15, Europe/London)\n")
+    assert result.exit_code == 0
+    assert result.output == "0 errors, 0 warnings in 13 notes (today 2026-03-15, Europe/London)\n"
 
 
 def test_check_broken_vault(broken_vault: Path) -> None:
@@ -253,7 +254,8 @@ def test_init_existing_keeps_files_and_extends_gitignore(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["init", str(tmp_path), "--existing"])
     assert result.exit_code == 0
     assert note.read_text() == "---\ntype: person\n---\nmine\n"
-    assert (tmp_path / ".gitignore").read_text().startswith("*.tmp\n") and ".reljournal/" in (tmp_path / ".gitignore").read_text()
+    gitignore = (tmp_path / ".gitignore").read_text()
+    assert gitignore.startswith("*.tmp\n") and ".reljournal/" in gitignore
 
 
 def test_demo_makes_a_vault_in_a_new_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,10 @@ from reljournal.errors import UserError
 # Command modules, in the order `--help` lists them.
 COMMANDS = (
     "init", "demo", "index", "check", "due", "people", "orgs", "show",
+    "agenda", "week", "prep", "feed", "watch", "serve",
+    "query", "sql",
+    "log", "snooze", "set",
+    "import_", "export",
 )
 
 

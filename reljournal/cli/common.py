@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 from reljournal.app import Journal
+from reljournal.config import find_vault, load_settings
 from reljournal.output import echo, plural
 from reljournal.queries import Filters, View
 
@@ -72,3 +78,29 @@ def mention_problems(view: View) -> None:
     errors = sum(1 for p in view.loaded.problems if p.severity == "error")
     if errors:
         echo(f"reljournal: {plural(errors, 'problem')} in the vault; run `reljournal check`", err=True)
+
+
+def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Shell completion for NAME arguments: people's and organisations' names and aliases that start
+    with what was typed (or have a word that does), read from the index as the last command left it.
+    Completion never scans the vault nor writes anything, and fails silently (no index: no names).
+    Attach with `@click.argument("name", shell_complete=complete_names)`."""
+    try:
+        settings, _ = load_settings(find_vault(ctx.find_root().params.get("vault")))
+        if not settings.index_path.is_file():
+            return []
+        db = sqlite3.connect(f"{settings.index_path.as_uri()}?mode=ro", uri=True, timeout=1)
+        try:
+            rows = db.execute("SELECT title, aliases FROM notes WHERE kind IN ('person', 'org')").fetchall()
+        finally:
+            db.close()
+    except Exception:  # a half-built index, a bad settings file: completion just offers nothing
+        return []
+    typed = incomplete.casefold()
+    names = {n for title, aliases in rows for n in (title, *json.loads(aliases or "[]")) if isinstance(n, str)}
+    found = sorted((n for n in names if any(w.startswith(typed) for w in (n.casefold(), *n.casefold().split()))),
+                   key=str.casefold)
+    if os.environ.get("_RELJOURNAL_COMPLETE", "").startswith("bash"):
+        # bash inserts completions as they are: escape what the shell would split or interpret
+        found = [re.sub(r"([^\w@%+=:,./-])", r"\\\1", n) for n in found]
+    return [CompletionItem(n) for n in found]

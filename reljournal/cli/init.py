@@ -25,14 +25,21 @@ from reljournal.template import copy_template
 def command(ctx: Ctx, directory: str | None, sample: bool, existing: bool) -> None:
     """Make a new vault in DIR (else --vault, else the working directory).
 
+    The vault gets the folders (people, orgs, interactions), templates for Obsidian's Templates plugin,
+    a little Obsidian configuration (.obsidian/), a README note, .gitignore and a commented
+    .reljournal.toml. A folder that already holds files (a fresh `git init` is fine) is refused unless
+    --existing; then only what is missing is added and no file is overwritten, except that
+    `.reljournal/` is added to an existing .gitignore.
+
     \b
-    Example:
+    Examples:
       $ reljournal init ~/relationships --sample
+      $ reljournal init --existing ~/Obsidian/Work
     """
     target = Path(directory or ctx.vault or os.getcwd()).expanduser().resolve()
     if target.exists() and not target.is_dir():
         raise UserError(f"{target} is a file, not a folder", exit_code=2)
-    if target.is_dir() and any(target.iterdir()) and not existing:
+    if target.is_dir() and any(p.name != ".git" for p in target.iterdir()) and not existing:
         raise UserError(f"{target} already holds files; use `reljournal init --existing` to add a vault to it "
                         "(nothing is overwritten)", exit_code=2)
     today = resolve_today(ctx.today, Settings(root=target, name=target.name)) if ctx.today else dt.date.today()
@@ -41,4 +48,6 @@ def command(ctx: Ctx, directory: str | None, sample: bool, existing: bool) -> No
         echo(f"  + {rel}")
     if result.kept:
         echo(f"  ({len(result.kept)} files already there, left as they were)")
-    echo(f"A vault is ready in {target}. Next: cd there and run `reljournal due`, or open it in Obsidian.")
+    echo(f"A vault is ready in {target}.")
+    echo("Next: open the folder in Obsidian (\"Open folder as vault\"), or cd there and run `reljournal due`;")
+    echo("bring contacts in with `reljournal import vcard FILE` or `reljournal import csv Connections.csv`.")

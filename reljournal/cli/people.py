@@ -9,6 +9,7 @@ import click
 from reljournal.cli.common import Ctx, filter_options, filters_from, json_option, mention_problems, pass_ctx
 from reljournal.output import Column, echo, print_json, table, when
 from reljournal.queries import people
+from reljournal.querylang import people_matching
 
 COLUMNS = (
     Column("NAME", 12, shrink=True), Column("TIER"), Column("ORG", 8, shrink=True), Column("LAST"),
@@ -17,18 +18,25 @@ COLUMNS = (
 
 
 @click.command("people")
+@click.argument("query", nargs=-1)
 @filter_options
 @json_option
 @pass_ctx
-def command(ctx: Ctx, as_json: bool, **kwargs: Any) -> None:
+def command(ctx: Ctx, query: tuple[str, ...], as_json: bool, **kwargs: Any) -> None:
     """Every person (active, dormant and archived) by name, with last and next dates.
+
+    QUERY keeps the people it matches, in the language of `reljournal query`.
 
     \b
     Example:
       $ reljournal people --org "Acme Corp"
+      $ reljournal people 'tier:A last<60d OR tag:client'
     """
     view = ctx.view()
     rows = people(view, filters_from(kwargs))
+    if query:
+        wanted = people_matching(view, " ".join(query))
+        rows = [r for r in rows if r.person.path in wanted]
     if as_json:
         print_json([r.people_json() for r in rows])
     elif rows:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from reljournal.cli.common import Ctx, mention_problems, pass_ctx
+from reljournal.cli.common import Ctx, complete_names, mention_problems, pass_ctx
 from reljournal.model import Org, Person
 from reljournal.output import echo, when
 from reljournal.parse import link_text
@@ -14,7 +14,7 @@ TIMELINE_LIMIT = 15
 
 
 @click.command("show")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_names)
 @pass_ctx
 def command(ctx: Ctx, name: str) -> None:
     """A person or organisation: fields, timeline, open follow-ups, give and take.
@@ -98,7 +98,8 @@ def show_org(view: View, o: Org) -> None:
     _field("exposure", f"{o.exposure:,}{currency}" if o.exposure is not None else None)
     _field("tags", o.tags)
     echo()
-    echo(click.style("Stakeholders", bold=True) + (f"  coverage {row.coverage:.0%}" if row.coverage is not None else ""))
+    coverage = f"  coverage {row.coverage:.0%}" if row.coverage is not None else ""
+    echo(click.style("Stakeholders", bold=True) + coverage)
     if not row.stakeholders:
         echo("  none: link people to it with `org: \"[[" + o.title + "]]\"`")
     for r in row.stakeholders:

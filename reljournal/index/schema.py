@@ -1,7 +1,7 @@
 """The index's tables (documented in docs/schema.md). A change here bumps SCHEMA_VERSION: an index
 with another `PRAGMA user_version` is rebuilt by itself."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,7 +51,8 @@ CREATE INDEX objectives_note ON objectives(note_id);
 CREATE TABLE interactions (
     note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
     date TEXT, at TEXT, end_at TEXT, kind TEXT, outcome TEXT, next TEXT, next_action TEXT,
-    gave TEXT NOT NULL, received TEXT NOT NULL
+    gave TEXT NOT NULL, received TEXT NOT NULL,
+    by_member TEXT                  -- `by:`, the team member who had it
 );
 CREATE INDEX interactions_date ON interactions(date);
 CREATE TABLE log_entries (

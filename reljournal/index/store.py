@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -107,9 +107,20 @@ class Index:
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
-    def file_stats(self) -> dict[str, tuple[int, int, str, int]]:
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in self.db.execute(
-            "SELECT path, mtime_ns, size, hash, broken FROM files")}
+    def file_stats(self, under: Iterable[str] | None = None) -> dict[str, tuple[int, int, str, int]]:
+        """Every file's stat, or only those of the given paths and of the files below them (the watcher's
+        changed notes and folders: a lookup by key, not a read of 100,000 rows)."""
+        sql = "SELECT path, mtime_ns, size, hash, broken FROM files"
+        if under is None:
+            return {r[0]: (r[1], r[2], r[3], r[4]) for r in self.db.execute(sql)}
+        out: dict[str, tuple[int, int, str, int]] = {}
+        for path in under:
+            folder = path.rstrip("/")
+            # "/" + 1 is "0": the range holds exactly the paths that start with "folder/"
+            for r in self.db.execute(sql + " WHERE path = ? OR (path >= ? AND path < ?)",
+                                     (path, folder + "/", folder + "0")):
+                out[r[0]] = (r[1], r[2], r[3], r[4])
+        return out
 
     def touch(self, path: str, mtime_ns: int, size: int) -> None:
         self.db.execute("UPDATE files SET mtime_ns = ?, size = ? WHERE path = ?", (mtime_ns, size, path))
@@ -178,9 +189,9 @@ class Index:
             db.executemany("INSERT INTO objectives VALUES (?, ?, ?, ?, ?, ?)",
                            [(note_id, o.line, o.title, o.measure, _d(o.due), o.status) for o in r.objectives])
         elif isinstance(r, Interaction):
-            db.execute("INSERT INTO interactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            db.execute("INSERT INTO interactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (note_id, _d(r.date), _dt(r.at), _dt(r.end), r.interaction_kind, r.outcome, _d(r.next),
-                        r.next_action, _j(r.gave), _j(r.received)))
+                        r.next_action, _j(r.gave), _j(r.received), r.by))
             self._links(note_id, "with", r.with_)
         db.executemany("INSERT INTO tasks VALUES (?, ?, ?, ?, ?)",
                        [(note_id, t.line, t.status, t.text, _d(t.due)) for t in r.tasks])
@@ -192,6 +203,63 @@ class Index:
         self.db.executemany(
             "INSERT INTO links(note_id, field, line, target, folder, display, key) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(note_id, field, k.line, k.target, k.folder, k.display, k.key) for k in links])
+
+    # ---- writing many files at once (large syncs; `Batch` is built in worker processes) -----------------
+    def next_note_id(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM notes").fetchone()[0])
+
+    def is_empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+
+    @contextmanager
+    def deferred_indexes(self) -> Iterator[None]:
+        """Drop the secondary indexes while an empty index is filled, and build them once at the end:
+        sorting 300,000 keys once beats inserting them one by one into a B-tree. Inside the transaction."""
+        names = [(name, sql) for name, sql in self.db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")]
+        for name, _ in names:
+            self.db.execute(f'DROP INDEX "{name}"')
+        yield
+        for _, sql in names:
+            self.db.execute(sql)
+
+    def put_batch(self, batch: Batch, *, fresh: bool = False) -> None:
+        """Store what `Batch.add` collected: the same rows as `put()` one file at a time. `fresh`: none of
+        the batch's paths is in the index yet (a cold build), so there is nothing old to replace."""
+        db = self.db
+        notes, names, fts = batch.notes, batch.names, batch.fts
+        if not fresh:
+            for path in batch.paths:
+                db.execute("DELETE FROM problems WHERE path = ?", (path,))
+            kept: set[int] = set()  # broken notes that keep their last good version
+            for path, note_id in batch.broken:
+                row = db.execute("SELECT parsed FROM notes WHERE path = ?", (path,)).fetchone()
+                if row and row[0]:
+                    kept.add(note_id)
+            for path in batch.paths:
+                if path not in batch.broken_paths or batch.broken_paths[path] not in kept:
+                    self._remove_note(path)
+            if kept:
+                notes = [r for r in notes if r[0] not in kept]
+                names = [r for r in names if r[1] not in kept]
+                fts = [r for r in fts if r[0] not in kept]
+        db.executemany(
+            "INSERT OR REPLACE INTO files(path, mtime_ns, size, hash, broken) VALUES (?, ?, ?, ?, ?)", batch.files)
+        db.executemany("INSERT INTO problems(path, line, severity, code, message) VALUES (?, ?, ?, ?, ?)",
+                       batch.problems)
+        db.executemany("INSERT INTO notes(id, path, kind, title, uid, aliases, tags, lines, parsed) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", notes)
+        db.executemany("INSERT INTO names(key, note_id, alias) VALUES (?, ?, ?)", names)
+        db.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch.people)
+        db.executemany("INSERT INTO log_entries VALUES (?, ?, ?, ?, ?)", batch.log_entries)
+        db.executemany("INSERT INTO orgs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.orgs)
+        db.executemany("INSERT INTO objectives VALUES (?, ?, ?, ?, ?, ?)", batch.objectives)
+        db.executemany("INSERT INTO interactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch.interactions)
+        db.executemany("INSERT INTO tasks VALUES (?, ?, ?, ?, ?)", batch.tasks)
+        db.executemany("INSERT INTO links(note_id, field, line, target, folder, display, key) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", batch.links)
+        db.executemany("INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)", fts)
+        db.executemany("UPDATE files SET mtime_ns = ?, size = ? WHERE path = ?", batch.touched)
 
     # ---- reading ------------------------------------------------------------------------------------
     def load(self) -> Loaded:
@@ -207,7 +275,8 @@ class Index:
             by_note[name] = out
             return out
 
-        links = grouped("links", "SELECT note_id, field, line, target, folder, display FROM links ORDER BY note_id, rowid")
+        links = grouped("links", "SELECT note_id, field, line, target, folder, display FROM links "
+                                 "ORDER BY note_id, rowid")
         tasks = grouped("tasks", "SELECT note_id, line, status, text, due FROM tasks ORDER BY note_id, line")
         logs = grouped("log", "SELECT note_id, line, date, kind, text FROM log_entries ORDER BY note_id, line")
         objectives = grouped("obj", "SELECT note_id, line, title, measure, due, status FROM objectives "
@@ -263,7 +332,7 @@ class Index:
                 records.append(Interaction(
                     **common, date=_pd(i[1]), at=_pdt(i[2]), end=_pdt(i[3]), with_=tuple(field_links.get("with", ())),
                     interaction_kind=i[4], outcome=i[5], next=_pd(i[6]), next_action=i[7],
-                    gave=tuple(json.loads(i[8])), received=tuple(json.loads(i[9]))))
+                    gave=tuple(json.loads(i[8])), received=tuple(json.loads(i[9])), by=i[10]))
             elif kind not in (PERSON, ORG, INTERACTION):
                 records.append(Note(**common))
         problems = tuple(Problem(Source(path, line), severity, code, message) for path, line, severity, code, message
@@ -274,6 +343,75 @@ class Index:
         row = self.db.execute("SELECT fts.body FROM notes JOIN fts ON fts.rowid = notes.id WHERE notes.path = ?",
                               (path,)).fetchone()
         return row[0] if row else ""
+
+
+@dataclass
+class Batch:
+    """The rows of many parsed files, table by table, for `Index.put_batch`. Plain lists of tuples: cheap
+    to send back from a worker process, and written with one `executemany` per table.
+
+    `add` must give the rows `Index.put` writes (tests/test_fast_path.py compares the two on every test
+    vault): keep them in step when the schema changes."""
+
+    paths: list[str] = field(default_factory=list)
+    files: list[tuple[Any, ...]] = field(default_factory=list)
+    problems: list[tuple[Any, ...]] = field(default_factory=list)
+    notes: list[tuple[Any, ...]] = field(default_factory=list)
+    names: list[tuple[Any, ...]] = field(default_factory=list)
+    people: list[tuple[Any, ...]] = field(default_factory=list)
+    log_entries: list[tuple[Any, ...]] = field(default_factory=list)
+    orgs: list[tuple[Any, ...]] = field(default_factory=list)
+    objectives: list[tuple[Any, ...]] = field(default_factory=list)
+    interactions: list[tuple[Any, ...]] = field(default_factory=list)
+    tasks: list[tuple[Any, ...]] = field(default_factory=list)
+    links: list[tuple[Any, ...]] = field(default_factory=list)
+    fts: list[tuple[Any, ...]] = field(default_factory=list)
+    touched: list[tuple[int, int, str]] = field(default_factory=list)  # same bytes, new stat: (mtime, size, path)
+    broken: list[tuple[str, int]] = field(default_factory=list)  # (path, note id) of failed parses
+
+    @property
+    def broken_paths(self) -> dict[str, int]:
+        return dict(self.broken)
+
+    def add(self, parsed: Parsed, mtime_ns: int, size: int, digest: str, note_id: int) -> None:
+        path, r = parsed.path, parsed.record
+        self.paths.append(path)
+        self.files.append((path, mtime_ns, size, digest, int(r is None)))
+        self.problems.extend((p.source.path, p.source.line, p.severity, p.code, p.message) for p in parsed.problems)
+        title = parsed.title
+        self.names.append((name_key(title), note_id, 0))
+        if r is None:
+            self.broken.append((path, note_id))
+            self.notes.append((note_id, path, parsed.kind, title, None, "[]", "[]", "{}", 0))
+            self.fts.append((note_id, title, ""))
+            return
+        self.notes.append((note_id, path, r.kind, title, r.id, _j(r.aliases), _j(r.tags),
+                           json.dumps(dict(r.lines)), 1))
+        self.names.extend((name_key(a), note_id, 1) for a in r.aliases)
+        self.fts.append((note_id, title, parsed.body))
+        links = self.links
+        if isinstance(r, Person):
+            cadence = r.cadence.spec if isinstance(r.cadence, Duration) else r.cadence
+            self.people.append(
+                (note_id, r.role, r.relationship, r.tier, cadence, _d(r.next), _d(r.snooze),
+                 _d(r.last_contact), r.status, r.owner, str(r.birthday) if r.birthday else None, r.email,
+                 r.phone, r.linkedin, _j(r.motivations), _j(r.priorities), _j(r.common_ground)))
+            self.log_entries.extend((note_id, e.line, _d(e.date), e.kind, e.text) for e in r.log)
+            if r.org is not None:
+                k = r.org
+                links.append((note_id, "org", k.line, k.target, k.folder, k.display, k.key))
+        elif isinstance(r, Org):
+            self.orgs.append((note_id, r.tier, int(r.key_account), r.owner, _j(r.team), r.revenue, r.budget,
+                              r.exposure))
+            self.objectives.extend((note_id, o.line, o.title, o.measure, _d(o.due), o.status) for o in r.objectives)
+        elif isinstance(r, Interaction):
+            self.interactions.append((note_id, _d(r.date), _dt(r.at), _dt(r.end), r.interaction_kind, r.outcome,
+                                      _d(r.next), r.next_action, _j(r.gave), _j(r.received), r.by))
+            links.extend((note_id, "with", k.line, k.target, k.folder, k.display, k.key) for k in r.with_)
+        self.tasks.extend((note_id, t.line, t.status, t.text, _d(t.due)) for t in r.tasks)
+        links.extend((note_id, "body", k.line, k.target, k.folder, k.display, k.key) for k in r.links)
+        for t in r.tasks:
+            links.extend((note_id, "task", k.line, k.target, k.folder, k.display, k.key) for k in t.links)
 
 
 def _j(values: Iterable[str]) -> str:

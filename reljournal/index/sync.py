@@ -7,18 +7,22 @@ really changed (a `touch` is not a change). Everything is written in one transac
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
 import os
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reljournal.config import Settings
-from reljournal.errors import Problem, error
-from reljournal.index.store import Index
+from reljournal.errors import Problem, Source, error
+from reljournal.index.store import Batch, Index
 from reljournal.parse import Parsed, folder_kind, parse_note, title_of
-from reljournal.vault import FileStat, is_note_path, walk
+from reljournal.vault import FileStat, ignore_spec, is_note_path, walk
 
-PARSER_VERSION = "1"  # bump when parsing changes what a note gives: every note is read again
+PARSER_VERSION = "2"  # bump when parsing changes what a note gives: every note is read again
 
 
 @dataclass
@@ -52,6 +56,11 @@ def read_and_parse(settings: Settings, rel: str) -> tuple[Parsed, bytes | None]:
     return parse_note(rel, data, settings), data
 
 
+def settings_fingerprint(settings: Settings) -> str:
+    """What the index was built with: another parser or other settings mean a rebuild."""
+    return f"{PARSER_VERSION}:{digest(settings.text.encode())}"
+
+
 def open_index(settings: Settings) -> Index:
     """The vault's index; in memory when `.reljournal/` cannot be written (a read-only vault)."""
     try:
@@ -62,11 +71,15 @@ def open_index(settings: Settings) -> Index:
 
 
 def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: Iterable[str] | None = None,
-            progress: Callable[[int], None] | None = None) -> SyncStats:
+            progress: Callable[[int, int], None] | None = None, jobs: int | None = None) -> SyncStats:
     """Bring `index` up to date with the vault. `paths` limits the work to those vault-relative paths
-    (the watcher's changed files); otherwise the whole vault is walked."""
+    (the watcher's changed files); otherwise the whole vault is walked.
+
+    `progress(done, total)` is told how many of the files to read have been read. From BATCH_MIN files
+    to read on, they are parsed in chunks and written table by table; from PARALLEL_MIN on, the chunks
+    are parsed by `jobs` worker processes (default: one per core). Either way the index is the same."""
     stats = SyncStats()
-    fingerprint = f"{PARSER_VERSION}:{digest(settings.text.encode())}"
+    fingerprint = settings_fingerprint(settings)
     if rebuild or index.meta("fingerprint") != fingerprint:
         index.clear()
         stats.rebuilt = True
@@ -78,16 +91,18 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
     scope = None if paths is None else {p for p in paths}
 
     with index.transaction():
-        known = index.file_stats()
+        known = index.file_stats() if scope is None else index.file_stats(under=scope)
         seen = {f.path for f in current}
         for path in sorted(known):
             if path not in seen and (scope is None or path in scope or _under(path, scope)):
                 index.remove(path)
                 stats.removed.append(path)
-        for i, f in enumerate(current):
-            old = known.get(f.path)
-            if old is not None and old[0] == f.mtime_ns and old[1] == f.size and f.size >= 0:
-                continue
+        todo = [(f, known.get(f.path)) for f in current]
+        todo = [(f, old) for f, old in todo
+                if old is None or old[0] != f.mtime_ns or old[1] != f.size or f.size < 0]
+        if len(todo) >= BATCH_MIN:
+            _sync_many(settings, index, todo, stats, progress, jobs, fresh=not known and index.is_empty())
+        for done, (f, old) in enumerate(todo if len(todo) < BATCH_MIN else ()):
             parsed, data = read_and_parse(settings, f.path)
             new_hash = digest(data) if data is not None else "-"
             if old is not None and data is not None and old[2] == new_hash:
@@ -97,10 +112,77 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
             (stats.changed if old is not None else stats.added).append(f.path)
             stats.problems.extend(parsed.problems)
             if progress is not None:
-                progress(i)
+                progress(done + 1, len(todo))
         index.set_meta("fingerprint", fingerprint)
     stats.problems.extend(walk_problems)
     return stats
+
+
+BATCH_MIN = 200  # files to read from which chunked, table-by-table writing pays off
+PARALLEL_MIN = 3000  # files to read from which worker processes pay for their start-up
+CHUNK = 500  # files per chunk: small enough to keep every worker busy to the end
+
+_worker_settings: Settings | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    global _worker_settings
+    _worker_settings = settings
+
+
+def _parse_chunk(items: list[tuple[str, int, int, str | None, int]], settings: Settings | None = None) -> Batch:
+    """Read and parse one chunk of (path, mtime_ns, size, old hash, note id): the rows to write. Runs in a
+    worker process (settings from `_start_worker`) or in this one."""
+    settings = settings or _worker_settings
+    assert settings is not None
+    batch = Batch()
+    for path, mtime_ns, size, old_hash, note_id in items:
+        parsed, data = read_and_parse(settings, path)
+        new_hash = digest(data) if data is not None else "-"
+        if old_hash is not None and data is not None and old_hash == new_hash:
+            batch.touched.append((mtime_ns, size, path))  # same bytes, new mtime: nothing to re-read
+            continue
+        batch.add(parsed, mtime_ns, size, new_hash, note_id)
+    return batch
+
+
+def _pool(settings: Settings, jobs: int) -> ProcessPoolExecutor:
+    """Fork when this process has no other thread (cheap: nothing to import again); else a fresh start."""
+    method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(jobs, mp_context=mp.get_context(method), initializer=_start_worker,
+                               initargs=(settings,))
+
+
+def _sync_many(settings: Settings, index: Index, todo: list[tuple[FileStat, tuple[int, int, str, int] | None]],
+               stats: SyncStats, progress: Callable[[int, int], None] | None, jobs: int | None,
+               fresh: bool) -> None:
+    """Read, parse and write many files: chunks in file order (so note ids, stats and problems come out
+    as the one-by-one path gives them), parsed in worker processes when there are enough of them."""
+    first_id = index.next_note_id()
+    items = [(f.path, f.mtime_ns, f.size, old[2] if old is not None else None, first_id + n)
+             for n, (f, old) in enumerate(todo)]
+    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    parallel = jobs > 1 and len(todo) >= PARALLEL_MIN
+    was_known = {f.path for f, old in todo if old is not None}
+    done = 0
+    with ExitStack() as stack:
+        if fresh:
+            stack.enter_context(index.deferred_indexes())
+        if parallel:
+            pool = stack.enter_context(_pool(settings, jobs))
+            batches: Iterable[Batch] = pool.map(_parse_chunk, chunks)
+        else:
+            batches = (_parse_chunk(chunk, settings) for chunk in chunks)
+        for chunk, batch in zip(chunks, batches):
+            index.put_batch(batch, fresh=fresh)
+            for path in batch.paths:
+                (stats.changed if path in was_known else stats.added).append(path)
+            stats.problems.extend(Problem(Source(path, line), severity, code, message)
+                                  for path, line, severity, code, message in batch.problems)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(todo))
 
 
 def _under(path: str, scope: set[str]) -> bool:
@@ -108,14 +190,26 @@ def _under(path: str, scope: set[str]) -> bool:
     return any(path.startswith(s.rstrip("/") + "/") for s in scope)
 
 
+def _walked_folder(rel: str, settings: Settings) -> bool:
+    """Whether a full walk would enter this folder (none of it hidden, templates or ignored)."""
+    parts = rel.strip("/").split("/")
+    if any(p.startswith(".") for p in parts):
+        return False
+    spec = ignore_spec(settings)
+    for i in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:i])
+        if prefix == settings.templates or spec.match_file(prefix + "/"):
+            return False
+    return True
+
+
 def _stat_paths(settings: Settings, paths: Iterable[str]) -> list[FileStat]:
     out: list[FileStat] = []
-    everything: list[FileStat] | None = None
     for rel in sorted(set(paths)):
         full = Path(settings.root) / rel
         if full.is_dir():  # a folder appeared or moved in: its notes, by the same rules as a full walk
-            everything = everything if everything is not None else walk(settings)[0]
-            out.extend(f for f in everything if f.path.startswith(rel.rstrip("/") + "/"))
+            if _walked_folder(rel, settings):
+                out.extend(walk(settings, under=rel)[0])
             continue
         if not is_note_path(rel, settings):
             continue

@@ -1,0 +1,115 @@
+"""The agenda: the coming days, day by day, with anything overdue placed on today (SPEC 3).
+
+It is a window over `events.events(view)`: today .. today + days - 1, plus every overdue reach-out, task
+and objective (moved to today, with how many days late). Filters (`--tag --tier --org --owner
+--relationship`) apply to the people an item names: an item stays when one of its people passes. An
+objective names nobody, so it is judged by its organisation instead (tier, tags, title, its `owner` or a
+`team` member); nothing can pass `--relationship` for an org. An item that names nobody and has no org
+(a task in a daily note that links no one) is left out whenever a filter is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from reljournal.events import KIND_ORDER, OBJECTIVE, Event, events
+from reljournal.model import Interaction, Org
+from reljournal.queries import Filters, View
+
+DEFAULT_DAYS = 7
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One line of the agenda: an event placed on a day of the window."""
+
+    date: dt.date  # where it shows: its own date, or today when overdue
+    event: Event
+    overdue_days: int
+
+    @property
+    def kind(self) -> str:
+        return self.event.kind
+
+    @property
+    def title(self) -> str:
+        return self.event.title
+
+    @property
+    def people(self) -> list[str]:
+        return [p.title for p in self.event.people]
+
+    @property
+    def path(self) -> str:
+        return self.event.path
+
+    def sort_key(self) -> tuple[dt.date, int, str, str, int]:
+        return (self.date, KIND_ORDER[self.kind], self.title.casefold(), self.path, self.event.line)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "kind": self.kind,
+            "title": self.title,
+            "people": self.people,
+            "path": self.path,
+            "overdue_days": self.overdue_days,
+        }
+
+
+def agenda(view: View, days: int = DEFAULT_DAYS, filters: Filters | None = None) -> list[AgendaItem]:
+    """The items of today .. today + days - 1, sorted by date, kind (meeting, due, task, objective,
+    birthday), then title; overdue items sit on today."""
+    if days < 1:
+        raise ValueError("an agenda covers at least one day")
+    filters = filters or Filters()
+    today = view.today
+    last = today + dt.timedelta(days=days - 1)
+    items = []
+    for e in events(view):
+        late = e.overdue_days(today)
+        if not (late or today <= e.date <= last):
+            continue
+        if not _admitted(view, e, filters):
+            continue
+        items.append(AgendaItem(today if late else e.date, e, late))
+    items.sort(key=AgendaItem.sort_key)
+    return items
+
+
+def meeting_time(interaction: Interaction | None, tz: dt.tzinfo | None) -> str:
+    """`19:30` for a meeting with a time (in the vault's zone when it gives an offset), else ``."""
+    if interaction is None or interaction.at is None:
+        return ""
+    at = interaction.at
+    if at.tzinfo is not None and tz is not None:
+        at = at.astimezone(tz)
+    return f"{at:%H:%M}"
+
+
+def _admitted(view: View, e: Event, filters: Filters) -> bool:
+    if filters == Filters():
+        return True
+    if e.people:
+        return any(filters.admits(view, p) for p in e.people)
+    if e.kind == OBJECTIVE and e.org is not None:
+        return _org_admitted(e.org, filters)
+    return False
+
+
+def _org_admitted(org: Org, f: Filters) -> bool:
+    """The filters that mean something for an organisation; `--relationship` never does."""
+    fold = lambda xs: {x.casefold() for x in xs}  # noqa: E731
+    if f.relationships:
+        return False
+    if f.tags and not fold(f.tags) & fold(org.tags):
+        return False
+    if f.tiers and (org.tier or "").casefold() not in fold(f.tiers):
+        return False
+    if f.orgs and org.title.casefold() not in fold(f.orgs):
+        return False
+    if f.owners and not fold(f.owners) & fold([*([org.owner] if org.owner else []), *org.team]):
+        return False
+    return True

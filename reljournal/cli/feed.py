@@ -1,0 +1,41 @@
+"""`reljournal feed`: write the iCalendar feed once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reljournal.atomic import write_atomic
+from reljournal.cli.common import Ctx, mention_problems, pass_ctx
+from reljournal.feed import build_feed, event_count
+from reljournal.output import echo, plural
+
+
+@click.command("feed")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Where to write (default: the `[feed] path` setting, inside the vault).")
+@click.option("--owner", metavar="NAME",
+              help="Only NAME's part: the people they own (their `owner`, else their org's), their meetings "
+                   "and tasks, and the objectives of orgs NAME owns or is on the team of.")
+@pass_ctx
+def command(ctx: Ctx, output: str | None, owner: str | None) -> None:
+    """Write the iCalendar feed once (rewritten only when its content changed).
+
+    \b
+    Example:
+      $ reljournal feed
+      Wrote .reljournal/feed.ics (12 events).
+      $ reljournal feed -o ~/public/alice.ics --owner alice
+    """
+    view = ctx.view()
+    settings = view.settings
+    path = Path(output) if output else settings.root / settings.feed_path
+    data = build_feed(view, owner=owner)
+    shown = output or settings.feed_path
+    events = plural(event_count(data), "event")
+    if write_atomic(path, data, only_if_changed=True):
+        echo(f"Wrote {shown} ({events}).")
+    else:
+        echo(f"{shown} is up to date ({events}); nothing written.")
+    mention_problems(view)

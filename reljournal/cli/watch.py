@@ -1,0 +1,64 @@
+"""`reljournal watch`: keep the index and the feed current while files change, until interrupted."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from reljournal.cli.common import Ctx, pass_ctx
+from reljournal.output import echo
+from reljournal.watch import Watcher
+
+
+def _echo(text: str, err: bool) -> None:
+    echo(text, err=err)
+
+
+@click.command("watch")
+@click.option("--feed", "feed", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Where to write the feed (default: the `[feed] path` setting, inside the vault).")
+@click.option("--quiet", "-q", is_flag=True, help="No line per update; problems are still reported.")
+@click.option("--verbose", "-v", is_flag=True, help="Also the paths of each update, and tracebacks.")
+@pass_ctx
+def command(ctx: Ctx, feed: str | None, quiet: bool, verbose: bool) -> None:
+    """Keep the index and the feed current while files change; runs until Ctrl-C or SIGTERM.
+
+    Saves (from any editor), deletes, moves and bursts such as `git pull` become one update each; the
+    feed is rewritten only when its content changes, and at midnight. A broken note keeps its last good
+    version and is reported on stderr. While it runs, other commands skip their scan of the vault. A
+    second watcher (or `serve`) on the same vault is refused (exit 1).
+
+    \b
+    Example:
+      $ reljournal watch
+      watching /home/me/vault (events); feed: /home/me/vault/.reljournal/feed.ics
+      start: +0 ~0 -0, feed unchanged, 41 ms
+      +1 ~0 -0, feed written, 38 ms
+    """
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+    journal = ctx.journal()
+    fixed_today = bool(ctx.today or os.environ.get("RELJOURNAL_TODAY"))
+    watcher = Watcher(journal, feed=Path(feed) if feed else None, fixed_today=fixed_today, echo=_echo,
+                      quiet=quiet, verbose=verbose)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        watcher.start()
+        while not stop.wait(3600):
+            pass
+    finally:
+        watcher.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if not quiet:
+        echo("stopped", err=True)

@@ -1,0 +1,434 @@
+"""The iCalendar feed (SPEC 4): `events.events(view)` → one deterministic, private `.ics` document.
+
+- No wall clock: `DTSTAMP` is the start of `today` in the vault's zone (UTC when none is set), written
+  in UTC; events are sorted; the same vault and `today` give the same bytes on any machine and in any
+  local time zone.
+- UIDs are stateless: a hash of what an event is about (see `Uids`), so they survive edits of other
+  fields, moves between folders, and clones; an `id:` field pins them across a change of title.
+- Privacy: `detail` decides how much note text leaves the vault, and `Privacy` keeps every note tagged
+  with one of `exclude_tags` out, together with anything that would reveal it.
+- Birthdays repeat yearly. 29 February uses `FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1` (the last day of
+  February: the 29th in leap years, the 28th in others) rather than a plain yearly rule from a 29th,
+  which RFC 5545 skips in non-leap years; calcurse, khal (dateutil), libical and Outlook all read it.
+  `DTSTART` is this year's birthday, so the feed never reveals a birth year (an age).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import icalendar
+
+from reljournal import __version__
+from reljournal.atomic import write_atomic
+from reljournal.errors import UserError
+from reljournal.events import BIRTHDAY, DUE, MEETING, OBJECTIVE, TASK, Event, events, meeting_title, names
+from reljournal.model import NOT_A_CONTACT, Interaction, Org, Person, Record, name_key
+from reljournal.parse import link_text, links_in_text
+from reljournal.queries import View
+from reljournal.rules import CADENCE, NEVER, PLANNED, SNOOZED, NextContact
+
+PRODID = f"-//reljournal//reljournal {__version__}//EN"
+REFRESH = dt.timedelta(hours=1)  # how often a subscribed client should fetch again (clients may ignore it)
+MEETING_LENGTH = dt.timedelta(hours=1)  # a meeting with a time and no `end:`
+UID_DOMAIN = "reljournal"
+CATEGORY = {MEETING: "meeting", DUE: "reach-out", TASK: "follow-up", OBJECTIVE: "objective",
+            BIRTHDAY: "birthday"}  # also the order of events on one day
+
+
+# ---- privacy -----------------------------------------------------------------------------------------
+class Privacy:
+    """What must never reach the feed: notes tagged with one of `exclude_tags`, and any text that names
+    one of them (by title, alias, or a link that resolves to one)."""
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+        wanted = {t.lstrip("#").casefold() for t in view.settings.exclude_tags}
+        self.excluded: set[str] = {r.path for r in view.loaded.records
+                                   if wanted & {t.casefold() for t in r.tags}}
+        hidden = [r for r in view.loaded.records if r.path in self.excluded and isinstance(r, (Person, Org))]
+        spoken = sorted({n for r in hidden for n in (r.title, *r.aliases) if n.strip()},
+                        key=lambda n: (-len(n), n))  # longest first: the regex prefers the full name
+        self._names = (re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in spoken) + r")(?!\w)", re.I)
+                       if spoken else None)
+
+    def hides(self, record: Record | None) -> bool:
+        return record is not None and record.path in self.excluded
+
+    def hides_path(self, path: str) -> bool:
+        return path in self.excluded
+
+    def reveals(self, text: str | None) -> bool:
+        """Does this text name an excluded note, by a link to it or by its name or alias?"""
+        if not text or not self.excluded:
+            return False
+        for link in links_in_text(text, 0):
+            record = self.view.record_of(link)
+            if record is not None and record.path in self.excluded:
+                return True
+        return self._names is not None and self._names.search(link_text(text)) is not None
+
+    def shown(self, text: str | None) -> str | None:
+        """The text as the feed shows it (link markup as the link's text), or None when it would reveal an
+        excluded note or is empty."""
+        if not text or not text.strip() or self.reveals(text):
+            return None
+        return link_text(text).strip()
+
+
+# ---- UIDs ----------------------------------------------------------------------------------------------
+class Uids:
+    """Stable, stateless UIDs: a hash of what an event is about (SPEC 4).
+
+    A note is known by its `id:` when it has one, else by its title (case-insensitive, as links match);
+    the path joins in only when two notes share that identity. Nothing in a UID can be read back."""
+
+    def __init__(self, view: View) -> None:
+        counts = Counter(self._identity(r) for r in view.loaded.records)
+        self._shared = {key for key, n in counts.items() if n > 1}
+        self._seen: Counter[str] = Counter()
+
+    @staticmethod
+    def _identity(record: Record) -> str:
+        return name_key(record.id) if record.id else name_key(record.title)
+
+    def of_note(self, record: Record) -> str:
+        identity = self._identity(record)
+        return f"{identity}\x1f{record.path}" if identity in self._shared else identity
+
+    def make(self, *parts: str) -> str:
+        key = "\x1e".join(parts)
+        self._seen[key] += 1
+        if self._seen[key] > 1:  # the same thing twice (two identical tasks in one note): number them
+            key += f"\x1e{self._seen[key]}"
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + "@" + UID_DOMAIN
+
+
+# ---- owners ----------------------------------------------------------------------------------------------
+def owners(view: View) -> list[str]:
+    """Every owner name the vault knows: people's (or their org's) `owner`, orgs' `owner` and `team`."""
+    found = {view.owner_of(p) for p in view.people} | {o.owner for o in view.orgs}
+    found |= {member for o in view.orgs for member in o.team}
+    return sorted((n for n in found if n), key=lambda n: (n.casefold(), n))
+
+
+def owner_filter(view: View, owner: str) -> Callable[[Event], bool]:
+    """SPEC 4 `--owner`: the people NAME owns (their own `owner`, else their org's), their meetings and
+    tasks, and the objectives of orgs NAME owns or is on the team of. Unknown names are an error (exit 1)."""
+    known = owners(view)
+    wanted = owner.casefold()
+    if wanted not in {n.casefold() for n in known}:
+        hint = f"; owners: {', '.join(known)}" if known else "; no note has an `owner`"
+        raise UserError(f"no owner named {owner!r}{hint}")
+    people = {p.path for p in view.people if (view.owner_of(p) or "").casefold() == wanted}
+    orgs = {o.path for o in view.orgs
+            if (o.owner or "").casefold() == wanted or wanted in {m.casefold() for m in o.team}}
+
+    def keep(event: Event) -> bool:
+        if event.kind == OBJECTIVE:
+            return event.org is not None and event.org.path in orgs
+        involved = {p.path for p in event.people}
+        if event.kind == TASK:  # a task in a note about someone is theirs, whoever its text names
+            involved |= {p.path for p in view.participants.get(event.path, [])}
+            involved.add(event.path)
+        return bool(involved & people)
+
+    return keep
+
+
+# ---- one event ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Entry:
+    """An event as the feed writes it."""
+
+    uid: str
+    kind: str
+    start: dt.date | dt.datetime  # a date: all-day
+    end: dt.date | dt.datetime
+    summary: str
+    description: str
+    url: str | None
+    rrule: dict[str, object] | None = None
+    alarm: dt.timedelta | None = None
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        if isinstance(self.start, dt.datetime):
+            start = self.start.strftime("%Y-%m-%dT%H:%M:%S")
+        else:
+            start = self.start.isoformat()
+        return (start, list(CATEGORY).index(self.kind), self.summary.casefold(), self.uid)
+
+
+class FeedBuilder:
+    def __init__(self, view: View, owner: str | None = None) -> None:
+        self.view = view
+        self.settings = view.settings
+        self.today = view.today
+        self.privacy = Privacy(view)
+        self.uids = Uids(view)
+        self.keep = owner_filter(view, owner) if owner else (lambda e: True)
+        self.owner = owner
+        self.detail = self.settings.detail
+
+    # -- the calendar --
+    def build(self) -> bytes:
+        cal = icalendar.Calendar()
+        name = self.settings.name + (f" ({self.owner})" if self.owner else "")
+        cal.add("prodid", PRODID)
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        cal.add("method", "PUBLISH")
+        cal.add("name", name)
+        cal.add("x-wr-calname", name)
+        cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
+        stamp = self.dtstamp()
+        for entry in sorted(self.entries(), key=Entry.sort_key):
+            cal.add_component(self.vevent(entry, stamp))
+        return cal.to_ical()
+
+    def dtstamp(self) -> dt.datetime:
+        """The start of today in the vault's zone, in UTC: derived from the data, never the clock."""
+        midnight = dt.datetime.combine(self.today, dt.time(0), self.settings.tz or dt.timezone.utc)
+        return midnight.astimezone(dt.timezone.utc)
+
+    def vevent(self, entry: Entry, stamp: dt.datetime) -> icalendar.Event:
+        ev = icalendar.Event()
+        ev.add("uid", entry.uid)
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", entry.start)
+        ev.add("dtend", entry.end)
+        if entry.rrule:
+            ev.add("rrule", entry.rrule)
+        ev.add("summary", entry.summary)
+        if entry.description:
+            ev.add("description", entry.description)
+        if entry.url:
+            ev.add("url", entry.url)
+        ev.add("categories", [CATEGORY[entry.kind]])
+        # Reminders and birthdays do not make you busy; arranged meetings do.
+        ev.add("transp", "OPAQUE" if isinstance(entry.start, dt.datetime) else "TRANSPARENT")
+        if entry.alarm is not None:
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", entry.summary)
+            alarm.add("trigger", entry.alarm)
+            ev.add_component(alarm)
+        return ev
+
+    # -- the events --
+    def entries(self) -> Iterable[Entry]:
+        makers = {MEETING: self.meeting, DUE: self.reach_out, TASK: self.task, OBJECTIVE: self.objective,
+                  BIRTHDAY: self.birthday}
+        for event in events(self.view):
+            if self.privacy.hides_path(event.path) or not self.keep(event):
+                continue
+            entry = makers[event.kind](event)
+            if entry is not None:
+                yield entry
+
+    def placed(self, event: Event) -> dt.date:
+        """Overdue reach-outs, tasks and objectives go on today unless `overdue = "keep"`."""
+        if event.overdue_days(self.today) and self.settings.overdue == "today":
+            return self.today
+        return event.date
+
+    def visible(self, people: Iterable[Person]) -> tuple[Person, ...]:
+        return tuple(p for p in people if not self.privacy.hides(p))
+
+    def all_day(self, event: Event, summary: str, lines: list[str], uid: str, *,
+                involves_hidden: bool = False, rrule: dict[str, object] | None = None,
+                start: dt.date | None = None) -> Entry:
+        day = start or self.placed(event)
+        alarm = None
+        if self.settings.alarm is not None:
+            at = self.settings.alarm
+            alarm = dt.timedelta(hours=at.hour, minutes=at.minute)
+        return Entry(uid, event.kind, day, day + dt.timedelta(days=1), summary,
+                     self.description(lines, event.path, involves_hidden),
+                     self.url(event.path, involves_hidden), rrule, alarm)
+
+    def description(self, lines: list[str], path: str, involves_hidden: bool) -> str:
+        out = [line for line in lines if line]
+        if not involves_hidden:
+            out.append(f"Note: {path}")
+            if self.detail == "full":
+                body = self.privacy.shown(self.view.body(path))
+                if body:
+                    out += ["", body]
+        return "\n".join(out)
+
+    def url(self, path: str, involves_hidden: bool) -> str | None:
+        if involves_hidden:
+            return None
+        vault = quote(self.settings.root.name, safe="")
+        return f"obsidian://open?vault={vault}&file={quote(path.removesuffix('.md'), safe='')}"
+
+    def overdue_line(self, event: Event, what: str) -> str:
+        days = event.overdue_days(self.today)
+        if not days:
+            return ""
+        return f"Overdue: {what} {event.date.isoformat()} ({days} day{'s' if days != 1 else ''} ago)"
+
+    def reach_out(self, event: Event) -> Entry | None:
+        person, status = event.person, event.status
+        assert person is not None and status is not None
+        org = self.view.org_of(person)
+        org_name = None if self.privacy.hides(org) else self.privacy.shown(self.view.org_name(person))
+        bracket = ", ".join(x for x in (self.privacy.shown(person.role), org_name) if x)
+        summary = f"Reach out: {person.title}" + (f" ({bracket})" if bracket else "")
+        lines = [f"Why: {reason_text(status)}",
+                 self.overdue_line(event, "since")]
+        if self.detail != "minimal":
+            lines += self.last_and_next(person)
+        uid = self.uids.make("reach-out", self.uids.of_note(person))
+        return self.all_day(event, summary, lines, uid)
+
+    def last_and_next(self, person: Person) -> list[str]:
+        """The last interaction (date, kind, outcome) and the latest agreed next action, as far as they can
+        be shown."""
+        past = [h for h in self.view.history.get(person.path, [])
+                if h.date <= self.today and h.kind != NOT_A_CONTACT and not self.privacy.hides_path(h.path)]
+        lines = []
+        if past:
+            last = past[-1]
+            kind = last.kind or ("last contact" if last.source == "last_contact" else "interaction")
+            text = self.privacy.shown(last.text) if last.source != "last_contact" else None
+            lines.append(f"Last: {last.date.isoformat()} {kind}" + (f": {text}" if text else ""))
+        actions = [h.interaction.next_action for h in past
+                   if h.interaction is not None and h.interaction.next_action]
+        action = self.privacy.shown(actions[-1]) if actions else None
+        if action:
+            lines.append(f"Next action: {action}")
+        return lines
+
+    def meeting(self, event: Event) -> Entry | None:
+        people = self.visible(event.people)
+        involves_hidden = len(people) < len(event.people)
+        if event.people and not people:
+            return None  # only excluded people: the meeting itself would reveal them
+        i, log = event.interaction, event.log_entry
+        kind = i.interaction_kind if i is not None else (log.kind if log is not None else None)
+        fallback = event.title if not self.privacy.reveals(event.title) else "Meeting"
+        summary = meeting_title(kind, people, fallback)
+        lines = []
+        if self.detail != "minimal":
+            if i is not None:
+                outcome, action = self.privacy.shown(i.outcome), self.privacy.shown(i.next_action)
+                lines += [f"Outcome: {outcome}" if outcome else "",
+                          f"Next action: {action}" if action else ""]
+            if log is not None:
+                text = self.privacy.shown(log.text)
+                lines.append(text or "")
+        if i is not None:
+            uid = self.uids.make("meeting", self.uids.of_note(i))
+        else:
+            assert log is not None and event.person is not None
+            uid = self.uids.make("log-meeting", self.uids.of_note(event.person), log.date.isoformat(),
+                                 log.text)
+        if i is not None and i.at is not None:
+            return self.timed(event, i, summary, lines, uid, involves_hidden)
+        return self.all_day(event, summary, lines, uid, involves_hidden=involves_hidden)
+
+    def timed(self, event: Event, i: Interaction, summary: str, lines: list[str], uid: str,
+              involves_hidden: bool) -> Entry:
+        """A meeting with a time: in UTC when the note or the vault gives a zone, else floating."""
+        assert i.at is not None
+        tz = self.settings.tz
+        zone = i.at.tzinfo or tz
+        start_local = i.at.replace(tzinfo=zone) if i.at.tzinfo is None else i.at
+        end_local = start_local + MEETING_LENGTH
+        if i.end is not None:
+            end = i.end if i.end.tzinfo is not None or zone is None else i.end.replace(tzinfo=zone)
+            if (end.tzinfo is None) == (start_local.tzinfo is None) and end > start_local:
+                end_local = end
+        if zone is None:
+            start, end_out = start_local, end_local  # floating: no zone anywhere
+        else:
+            start, end_out = start_local.astimezone(dt.timezone.utc), end_local.astimezone(dt.timezone.utc)
+        alarm = None
+        if self.settings.alarm is not None:
+            # the configured time of day on the meeting's day, or the start when that time comes later
+            wall = start_local.astimezone(tz) if (tz is not None and zone is not None) else start_local
+            remind = dt.datetime.combine(wall.date(), self.settings.alarm, wall.tzinfo)
+            alarm = min(remind - wall, dt.timedelta(0))
+        return Entry(uid, event.kind, start, end_out, summary,
+                     self.description(lines, event.path, involves_hidden),
+                     self.url(event.path, involves_hidden), None, alarm)
+
+    def task(self, event: Event) -> Entry | None:
+        task = event.task
+        assert task is not None
+        people = self.visible(event.people)
+        involves_hidden = len(people) < len(event.people) or self.privacy.reveals(task.text)
+        if event.interaction is not None:
+            present = self.view.participants.get(event.path, [])
+            involves_hidden |= len(self.visible(present)) < len(present)
+            if not people:  # the task names only excluded people: say whose note it is instead
+                people = self.visible(present)
+        text = self.privacy.shown(task.text) if self.detail != "minimal" else None
+        unnamed = [p for p in people if not text or p.title.casefold() not in text.casefold()]
+        who = f" ({names(tuple(unnamed))})" if unnamed else ""
+        if text:
+            summary = f"Follow-up: {text}{who}"
+        else:
+            summary = f"Follow-up with {names(people)}" if people else "Follow-up"
+        lines = [self.overdue_line(event, "due")]
+        record = self.view.by_path.get(event.path)
+        uid = self.uids.make("task", self.uids.of_note(record) if record else event.path, task.text)
+        return self.all_day(event, summary, lines, uid, involves_hidden=involves_hidden)
+
+    def objective(self, event: Event) -> Entry | None:
+        org, obj = event.org, event.objective
+        assert org is not None and obj is not None
+        title = self.privacy.shown(obj.title)
+        summary = f"Objective: {title} ({org.title})" if title else f"Objective ({org.title})"
+        lines = [self.overdue_line(event, "due")]
+        if self.detail != "minimal" and obj.measure:
+            measure = self.privacy.shown(obj.measure)
+            lines.append(f"Measure: {measure}" if measure else "")
+        uid = self.uids.make("objective", self.uids.of_note(org), name_key(obj.title))
+        return self.all_day(event, summary, lines, uid)
+
+    def birthday(self, event: Event) -> Entry | None:
+        person = event.person
+        assert person is not None and person.birthday is not None
+        b = person.birthday
+        rule: dict[str, object] = {"freq": "yearly"}
+        if (b.month, b.day) == (2, 29):
+            rule.update(bymonth=2, bymonthday=-1)
+        uid = self.uids.make("birthday", self.uids.of_note(person))
+        return self.all_day(event, f"Birthday: {person.title}", [], uid, rrule=rule,
+                            start=b.in_year(self.today.year))
+
+
+def reason_text(status: NextContact) -> str:
+    cadence = status.cadence.spec if status.cadence else ""
+    return {
+        PLANNED: "planned: the next interaction agreed",
+        CADENCE: f"cadence: every {cadence} since the last contact",
+        NEVER: f"never contacted (cadence {cadence})",
+        SNOOZED: "snoozed until this day",
+    }.get(status.reason or "", status.reason or "")
+
+
+# ---- the API -------------------------------------------------------------------------------------------
+def build_feed(view: View, *, owner: str | None = None) -> bytes:
+    """The feed of `view` as iCalendar bytes (CRLF lines); `owner` keeps one owner's part (SPEC 4)."""
+    return FeedBuilder(view, owner).build()
+
+
+def write_feed(view: View, path: Path, *, owner: str | None = None) -> bool:
+    """Write the feed to `path` atomically, only when its content changed. Returns whether it wrote."""
+    return write_atomic(Path(path), build_feed(view, owner=owner), only_if_changed=True)
+
+
+def event_count(data: bytes) -> int:
+    return data.count(b"\r\nBEGIN:VEVENT\r\n")

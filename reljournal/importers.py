@@ -1,0 +1,629 @@
+"""Bring an existing network in: contacts from a vCard file or a CSV export become person notes.
+
+Reading is separate from deciding and from writing:
+
+- `read_vcard(path)` / `read_csv(path)` -> `Reading`: the contacts of the file (each a `Contact`, with the
+  line it starts on) and the entries that could not be read. A file that cannot be read at all raises
+  `ImportFileError`.
+- `plan_import(view, contacts)` -> `Plan`: which contacts are new, which match a person already in the
+  vault (by title or alias, case-folded, or by e-mail, any case) and which organisations are missing.
+  Pure: it writes nothing, so `--dry-run` is the plan printed.
+- `apply(plan, settings)`: writes the new notes, each atomically and exclusively (never over a file).
+
+vCard lines are read with vobject's own line reader (`getLogicalLines`, `textLineToContentLine`: line
+folding, parameters, quoted-printable) and text values unescaped with its `stringToTextValues`. vobject's
+vCard behaviour is not used: it keeps only the first item of a text value, which drops every nickname but
+the first and cuts a NOTE at its first unescaped comma (common in phone exports).
+
+File names: a note's title is the contact's name with runs of white space made one space, characters
+that Obsidian or a file system refuses in a name (`/ \\ : * ? " < > | # ^ [ ]`) made `-`, leading dots and
+trailing dots or spaces removed, and cut to 120 characters. When the title differs from the name, the
+name goes into `aliases` so that links and later imports still find the person.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from vobject.base import ContentLine, ParseError, getLogicalLines, textLineToContentLine  # type: ignore[import-untyped]
+from vobject.icalendar import stringToTextValues  # type: ignore[import-untyped]
+
+from reljournal.atomic import write_atomic
+from reljournal.config import Settings
+from reljournal.dates import parse_birthday
+from reljournal.model import ORG, PERSON
+from reljournal.queries import View
+
+TITLE_LIMIT = 120
+_UNSAFE = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f]')
+
+
+class ImportFileError(Exception):
+    """The file could not be read at all (missing, not text, no contacts format recognised)."""
+
+
+# ---- what a contact is ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    line: int  # where the contact starts in its file
+    aliases: tuple[str, ...] = ()
+    org: str | None = None
+    role: str | None = None
+    emails: tuple[str, ...] = ()  # the preferred one first
+    phones: tuple[str, ...] = ()
+    birthday: str | None = None  # YYYY-MM-DD or --MM-DD, already checked
+    linkedin: str | None = None
+    note: str | None = None
+    extra: tuple[str, ...] = ()  # lines for the body: other e-mails, web pages, "Connected on ..."
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    line: int
+    reason: str
+
+
+@dataclass
+class Reading:
+    path: Path
+    unit: str  # "card" | "row": what one entry of the file is called in the summary
+    contacts: list[Contact] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+
+def clean(text: str | None) -> str:
+    """One line of text: white space runs made one space, NFC (macOS writes names decomposed)."""
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+def _key(text: str) -> str:
+    return clean(text).casefold()
+
+
+def safe_title(name: str) -> str:
+    """The note title (file name without `.md`) for a contact's name; "" when nothing usable is left."""
+    title = _UNSAFE.sub("-", clean(name))
+    title = " ".join(title.split()).lstrip(".").rstrip(". ")
+    if len(title) > TITLE_LIMIT:
+        title = title[:TITLE_LIMIT].rstrip(". ")
+    return title.strip()
+
+
+def _date_text(text: str | None) -> str | None:
+    """`YYYY-MM-DD` or `--MM-DD` from the forms contact files use: `1988-07-09`, `19880709`,
+    `1988-07-09T00:00:00Z`, `--0709`, `--07-09`, `9 Jul 1988` (LinkedIn), `July 9, 1988`. Apple's year
+    1604 and a year 0000 mean the year is unknown. Not checked to be a real day."""
+    raw = clean(text).split("T", 1)[0]
+    m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})", raw) or re.fullmatch(r"(--)-?(\d{2})-?(\d{2})", raw)
+    if m:
+        return f"--{m[2]}-{m[3]}" if m[1] in ("--", "1604", "0000") else f"{m[1]}-{m[2]}-{m[3]}"
+    for fmt in ("%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def birthday_of(text: str | None) -> str | None:
+    """A birthday as the vault writes it (`YYYY-MM-DD`, `--MM-DD`); None when it cannot be told."""
+    candidate = _date_text(text)
+    if candidate is None:
+        return None
+    try:
+        parse_birthday(candidate)
+    except ValueError:
+        return None
+    return candidate
+
+
+def _decode(data: bytes, path: Path) -> tuple[str, str | None]:
+    """The file's text, and a note when it was not UTF-8 (Outlook writes Windows-1252)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), None
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return data.decode("cp1252", errors="replace"), f"{path.name}:{line}: not UTF-8; read as Windows-1252"
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ImportFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ImportFileError(f"{path}: a folder, not a file") from None
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+
+
+# ---- vCard ---------------------------------------------------------------------------------------------
+def read_vcard(path: Path) -> tuple[Reading, str | None]:
+    """The cards of a vCard file (2.1, 3.0 or 4.0). A card that does not parse, or has no name, is
+    unreadable; the rest still count."""
+    data = _read(path)
+    text, note = _decode(data, path)
+    reading = Reading(path, "card")
+    found_card = False
+    card: list[ContentLine] | None = None
+    start, broken = 0, ""
+    physical = text.split("\n")
+    lines = getLogicalLines(io.StringIO(text))
+    while True:
+        try:
+            raw, number = next(lines)
+        except StopIteration:
+            break
+        except Exception as exc:  # vobject's reader gives up on the rest of the file
+            if not found_card:
+                raise ImportFileError(f"{path}: not a vCard file ({exc})") from None
+            reading.unreadable.append(Unreadable(start, f"the rest of the file does not parse: {exc}"))
+            break
+        number = _start_line(physical, number)
+        try:
+            line = textLineToContentLine(raw, number)
+        except (ParseError, ValueError, LookupError) as exc:  # LookupError: an unknown CHARSET
+            if card is not None and not broken:
+                broken = f"line {number} does not parse ({_short(exc)})"
+            elif card is None and not found_card:
+                raise ImportFileError(f"{path}:{number}: not a vCard file") from None
+            continue
+        name = line.name.upper()
+        value = line.value if isinstance(line.value, str) else ""
+        if name == "BEGIN" and value.strip().upper() == "VCARD":
+            found_card = True
+            if card is None:
+                card, start, broken = [], number, ""
+            else:
+                card.append(line)  # a card inside a card (vCard 2.1 AGENT): kept out of this one's fields
+            continue
+        if name == "END" and value.strip().upper() == "VCARD" and card is not None:
+            if broken:
+                reading.unreadable.append(Unreadable(start, broken))
+            else:
+                contact = _contact_of_card(card, start)
+                if isinstance(contact, Unreadable):
+                    reading.unreadable.append(contact)
+                else:
+                    reading.contacts.append(contact)
+            card = None
+            continue
+        if card is not None:
+            card.append(line)
+        elif not found_card and raw.strip():
+            raise ImportFileError(f"{path}:{number}: not a vCard file (no BEGIN:VCARD before this line)")
+    if card is not None:
+        reading.unreadable.append(Unreadable(start, "the card never ends (no END:VCARD)"))
+    if not found_card:
+        raise ImportFileError(f"{path}: no vCard in it (no BEGIN:VCARD)")
+    return reading, note
+
+
+def _start_line(physical: list[str], number: int) -> int:
+    # vobject numbers the first logical line 0, and one that follows a blank line by the blank line
+    start = max(number, 1)
+    while start < len(physical) and not physical[start - 1].strip():
+        start += 1
+    return start
+
+
+def _short(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:80]
+
+
+def _texts(line: ContentLine, separator: str = ",") -> list[str]:
+    """A text value's items, unescaped (`\\,` `\\;` `\\n` `\\\\`)."""
+    value = line.value if isinstance(line.value, str) else ""
+    return [str(v) for v in stringToTextValues(value, listSeparator=separator)]
+
+
+def _text(line: ContentLine) -> str:
+    """A single text value, unescaped; an unescaped comma stays a comma (many phones do not escape)."""
+    return ",".join(_texts(line))
+
+
+def _types(line: ContentLine) -> set[str]:
+    out = {t.upper() for v in line.params.get("TYPE", []) for t in str(v).split(",")}
+    out.update(s.upper() for s in line.singletonparams)
+    if line.params.get("PREF"):
+        out.add("PREF")
+    return out
+
+
+def _preferred_first(lines: list[ContentLine]) -> list[ContentLine]:
+    return sorted(lines, key=lambda ln: "PREF" not in _types(ln))  # stable: file order otherwise
+
+
+def _contact_of_card(card: list[ContentLine], start: int) -> Contact | Unreadable:
+    props: dict[str, list[ContentLine]] = {}
+    depth = 0
+    for line in card:
+        name = line.name.upper()
+        if name == "BEGIN":
+            depth += 1
+        elif name == "END":
+            depth -= 1
+        elif depth == 0:
+            props.setdefault(name.split(".")[-1], []).append(line)
+    first = lambda key: props.get(key, [None])[0]  # noqa: E731
+
+    fn = first("FN")
+    name = clean(_text(fn)) if fn is not None else ""
+    n = first("N")
+    if not name and n is not None:
+        parts = [clean(p) for p in _texts(n, ";")] + [""] * 5
+        family, given, additional = parts[0], parts[1], parts[2]
+        name = clean(" ".join(p for p in (given, additional, family) if p))
+    if not name:
+        return Unreadable(start, "no name (FN or N)")
+    if not safe_title(name):
+        return Unreadable(start, f"no name usable as a file name ({name!r})")
+
+    aliases: list[str] = []
+    for line in props.get("NICKNAME", []):
+        aliases.extend(clean(v) for v in _texts(line) if clean(v) and clean(v).casefold() != name.casefold())
+    extra: list[str] = []
+    org_line = first("ORG")
+    org = role = None
+    if org_line is not None:
+        units = [clean(u) for u in _texts(org_line, ";") if clean(u)]
+        org = units[0] if units else None
+        if len(units) > 1:
+            extra.append(f"Department: {', '.join(units[1:])}")
+    title = first("TITLE") or first("ROLE")
+    if title is not None:
+        role = clean(_text(title)) or None
+
+    emails = [clean(_text(x)) for x in _preferred_first(props.get("EMAIL", []))]
+    emails = [e.removeprefix("mailto:") for e in emails if e]
+    phones = [clean(_text(x)).removeprefix("tel:") for x in _preferred_first(props.get("TEL", []))]
+    phones = [p for p in phones if p]
+
+    birthday = None
+    bday = first("BDAY")
+    if bday is not None:
+        raw = clean(_text(bday))
+        birthday = birthday_of(raw)
+        if birthday is None and raw:
+            extra.append(f"Birthday: {raw}")
+
+    linkedin = None
+    web: list[str] = []
+    for line in props.get("URL", []) + props.get("X-SOCIALPROFILE", []):
+        url = clean(_text(line))
+        if not url:
+            continue
+        if linkedin is None and ("linkedin.com/" in url.casefold() or "LINKEDIN" in _types(line)):
+            linkedin = url
+        elif url not in web:
+            web.append(url)
+    extra.extend(f"E-mail: {e}" for e in emails[1:])
+    extra.extend(f"Phone: {p}" for p in phones[1:])
+    extra.extend(f"Web: {u}" for u in web)
+
+    note = "\n\n".join(t.strip() for t in map(_text, props.get("NOTE", [])) if t.strip()) or None
+    return Contact(name=name, line=start, aliases=tuple(dict.fromkeys(aliases)), org=org, role=role,
+                   emails=tuple(emails), phones=tuple(phones), birthday=birthday, linkedin=linkedin,
+                   note=note, extra=tuple(extra))
+
+
+# ---- CSV -----------------------------------------------------------------------------------------------
+def _header_key(cell: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", cell.casefold()).split())
+
+
+# Header cells (normalised: lower case, punctuation as spaces) -> the field they hold. Covers LinkedIn's
+# Connections.csv, Google Contacts, Outlook and hand-made sheets.
+_COLUMNS: dict[str, str] = {
+    **dict.fromkeys(("name", "full name", "display name", "contact name", "fn", "contact"), "name"),
+    **dict.fromkeys(("first name", "given name", "firstname", "first", "forename"), "first"),
+    **dict.fromkeys(("middle name", "additional name", "middle"), "middle"),
+    **dict.fromkeys(("last name", "family name", "surname", "lastname", "last"), "last"),
+    **dict.fromkeys(("nickname", "nick name", "alias", "aliases", "known as"), "alias"),
+    **dict.fromkeys(("company", "organization", "organisation", "org", "organization name",
+                     "organisation name", "organization 1 name", "company name", "employer", "account"),
+                    "org"),
+    **dict.fromkeys(("position", "job title", "role", "organization title", "organisation title",
+                     "organization 1 title", "job", "occupation"), "role"),
+    **dict.fromkeys(("birthday", "birth date", "birthdate", "date of birth", "bday", "dob"), "birthday"),
+    **dict.fromkeys(("notes", "note", "comments", "comment"), "note"),
+    **dict.fromkeys(("connected on",), "connected"),
+    **dict.fromkeys(("linkedin", "linkedin url", "linkedin profile", "profile url"), "linkedin"),
+    **dict.fromkeys(("url", "website", "web page", "webpage", "homepage", "website 1 value", "web site"),
+                    "url"),
+}
+
+
+def _column_field(key: str) -> str | None:
+    if key in _COLUMNS:
+        return _COLUMNS[key]
+    if re.search(r"\b(type|label)\b", key):
+        return None
+    if re.search(r"\be ?mail\b|\bemail", key):
+        return "email"
+    if re.search(r"\b(phone|mobile|tel|telephone|cell)\b", key):
+        return "phone"
+    return None
+
+
+def _header_fields(row: list[str]) -> list[str | None] | None:
+    """The field of each column when `row` is a header (it names a name column), else None."""
+    fields = [_column_field(_header_key(cell)) for cell in row]
+    if "title" in (_header_key(c) for c in row) and "role" not in fields:
+        # a bare "Title" is a job title in hand-made sheets; Outlook's "Title" (Mr, Dr) comes with "Job Title"
+        fields = [("role" if _header_key(c) == "title" else f) for c, f in zip(row, fields, strict=False)]
+    if "name" in fields or "first" in fields or "last" in fields:
+        return fields
+    return None
+
+
+def read_csv(path: Path) -> tuple[Reading, str | None]:
+    """The rows of a contacts CSV: the header is the first row that names a name column (LinkedIn puts
+    a few lines of notes before it). A row with no name is unreadable; blank rows are skipped."""
+    data = _read(path)
+    text, note = _decode(data, path)
+    reading = Reading(path, "row")
+    delimiter = _delimiter(text)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    fields: list[str | None] | None = None
+    line = 1
+    try:
+        for row in rows:
+            row_line, line = line, rows.line_num + 1
+            if fields is None:
+                fields = _header_fields(row)
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            contact = _contact_of_row(row, fields, row_line)
+            if isinstance(contact, Unreadable):
+                reading.unreadable.append(contact)
+            else:
+                reading.contacts.append(contact)
+    except csv.Error as exc:
+        if fields is None:
+            raise ImportFileError(f"{path}:{line}: not a CSV file ({exc})") from None
+        reading.unreadable.append(Unreadable(line, f"the rest of the file does not parse: {exc}"))
+    if fields is None:
+        raise ImportFileError(f"{path}: no header row naming a name column "
+                              "(Name, First Name, Last Name, ...)")
+    return reading, note
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter whose header row names the most known columns (Excel in some locales writes `;`)."""
+    best, score = ",", 0
+    for delimiter in (",", ";", "\t"):
+        try:
+            for i, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
+                fields = _header_fields(row)
+                if fields is not None:
+                    known = sum(f is not None for f in fields)
+                    if known > score:
+                        best, score = delimiter, known
+                    break
+                if i > 20:
+                    break
+        except csv.Error:
+            continue
+    return best
+
+
+def _contact_of_row(row: list[str], fields: list[str | None], line: int) -> Contact | Unreadable:
+    values: dict[str, list[str]] = {}
+    for f, cell in zip(fields, row, strict=False):
+        if f is not None and cell.strip():
+            values.setdefault(f, []).append(cell.strip())
+    one = lambda key: clean(values[key][0]) if key in values else ""  # noqa: E731
+    name = one("name") or clean(" ".join(one(k) for k in ("first", "middle", "last") if one(k)))
+    if not name:
+        return Unreadable(line, "no name")
+    if not safe_title(name):
+        return Unreadable(line, f"no name usable as a file name ({name!r})")
+    extra: list[str] = []
+    emails = [clean(e) for e in values.get("email", []) if clean(e)]
+    phones = [clean(p) for p in values.get("phone", []) if clean(p)]
+    extra.extend(f"E-mail: {e}" for e in emails[1:])
+    extra.extend(f"Phone: {p}" for p in phones[1:])
+    linkedin = one("linkedin") or None
+    for url in (clean(u) for u in values.get("url", [])):
+        if linkedin is None and "linkedin.com/" in url.casefold():
+            linkedin = url
+        else:
+            extra.append(f"Web: {url}")
+    birthday = birthday_of(one("birthday"))
+    if birthday is None and one("birthday"):
+        extra.append(f"Birthday: {one('birthday')}")
+    connected = one("connected")
+    if connected:
+        when = _date_text(connected)
+        if when is not None and when.startswith("--"):
+            when = None
+        extra.append(f"Connected on LinkedIn on {when or connected}")
+    aliases = [clean(a) for cell in values.get("alias", []) for a in cell.split(",") if clean(a)]
+    note = "\n\n".join(n.strip() for n in values.get("note", [])) or None
+    return Contact(name=name, line=line, aliases=tuple(dict.fromkeys(aliases)), org=one("org") or None,
+                   role=one("role") or None, emails=tuple(emails), phones=tuple(phones), birthday=birthday,
+                   linkedin=linkedin, note=note, extra=tuple(extra))
+
+
+# ---- deciding ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NewNote:
+    path: str  # relative to the vault
+    title: str
+    text: str
+    contact: Contact | None  # None for an org note
+
+
+@dataclass(frozen=True)
+class Match:
+    contact: Contact
+    path: str  # the note it matched
+    reason: str  # "name" | "e-mail" | "file"
+
+
+@dataclass
+class Plan:
+    people: list[NewNote] = field(default_factory=list)
+    orgs: list[NewNote] = field(default_factory=list)
+    matched: list[Match] = field(default_factory=list)
+
+
+def plan_import(view: View, contacts: Iterable[Contact]) -> Plan:
+    """What importing `contacts` into the vault would do. Contacts later in the same file that repeat
+    an earlier one (same name or e-mail) count as already there, as they will be after the run."""
+    settings = view.settings
+    by_name: dict[str, str] = {}
+    org_by_name: dict[str, str] = {}  # name key -> org title
+    for target in view.loaded.targets:
+        names = (target.title, *target.aliases)
+        if target.kind == PERSON:
+            by_name.update((_key(n), target.path) for n in names if _key(n) not in by_name)
+        elif target.kind == ORG:
+            org_by_name.update((_key(n), target.title) for n in names if _key(n) not in org_by_name)
+    by_email = {_key(p.email): p.path for p in view.people if p.email}
+    taken = {_key(Path(t.path).as_posix()) for t in view.loaded.targets}
+
+    plan = Plan()
+    for contact in contacts:
+        hit = by_name.get(_key(contact.name))
+        reason = "name"
+        if hit is None:
+            hit = next((by_email[_key(e)] for e in contact.emails if _key(e) in by_email), None)
+            reason = "e-mail"
+        title = safe_title(contact.name)
+        path = f"{settings.people}/{title}.md"
+        if hit is None and (_key(path) in taken or (settings.root / path).exists()):
+            hit, reason = path, "file"
+        if hit is not None:
+            plan.matched.append(Match(contact, hit, reason))
+            continue
+        org_title = None
+        if contact.org:
+            org_title = org_by_name.get(_key(contact.org))
+            if org_title is None:
+                org_title = safe_title(contact.org)
+                org_path = f"{settings.orgs}/{org_title}.md"
+                if org_title and _key(org_path) not in taken and not (settings.root / org_path).exists():
+                    plan.orgs.append(NewNote(org_path, org_title, org_note(org_title, contact.org), None))
+                    taken.add(_key(org_path))
+                org_by_name[_key(contact.org)] = org_title
+                org_by_name.setdefault(_key(org_title), org_title)
+        plan.people.append(NewNote(path, title, person_note(contact, title, org_title or None), contact))
+        taken.add(_key(path))
+        for n in (contact.name, title, *contact.aliases):
+            by_name.setdefault(_key(n), path)
+        for e in contact.emails:
+            by_email.setdefault(_key(e), path)
+    return plan
+
+
+# ---- writing -------------------------------------------------------------------------------------------
+def yaml_text(value: str, *, in_list: bool = False) -> str:
+    """A YAML scalar for `value`: plain when it starts with a letter and YAML reads it back as the same
+    string (in a `[...]` list when `in_list`), else double-quoted (a JSON string is valid YAML)."""
+    if value[:1].isalpha() and "#" not in value and value == value.strip():
+        try:
+            loaded = yaml.safe_load(f"k: [{value}]" if in_list else f"k: {value}")
+        except yaml.YAMLError:
+            loaded = None
+        if loaded == {"k": [value] if in_list else value}:
+            return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _yaml_list(values: Iterable[str]) -> str:
+    return "[" + ", ".join(yaml_text(v, in_list=True) for v in values) + "]"
+
+
+def person_note(contact: Contact, title: str, org_title: str | None) -> str:
+    aliases = list(contact.aliases)
+    if clean(contact.name) != title and contact.name not in aliases:
+        aliases.insert(0, contact.name)
+    lines = ["---", "type: person"]
+    if aliases:
+        lines.append(f"aliases: {_yaml_list(aliases)}")
+    if org_title:
+        lines.append(f"org: {json.dumps(f'[[{org_title}]]', ensure_ascii=False)}")
+    if contact.role:
+        lines.append(f"role: {yaml_text(contact.role)}")
+    lines.append("cadence: none")
+    if contact.birthday:
+        birthday = contact.birthday
+        lines.append(f"birthday: {birthday if not birthday.startswith('--') else json.dumps(birthday)}")
+    if contact.emails:
+        lines.append(f"email: {yaml_text(contact.emails[0])}")
+    if contact.phones:
+        lines.append(f"phone: {json.dumps(contact.phones[0], ensure_ascii=False)}")
+    if contact.linkedin:
+        lines.append(f"linkedin: {yaml_text(contact.linkedin)}")
+    lines += ["---", f"# {title}", ""]
+    if contact.note:
+        lines += [contact.note.replace("\r\n", "\n").strip(), ""]
+    if contact.extra:
+        lines += [f"- {x}" for x in contact.extra] + [""]
+    return "\n".join(lines)
+
+
+def org_note(title: str, name: str) -> str:
+    lines = ["---", "type: org"]
+    if clean(name) != title:
+        lines.append(f"aliases: {_yaml_list([clean(name)])}")
+    return "\n".join([*lines, "---", f"# {title}", ""])
+
+
+def apply(plan: Plan, settings: Settings) -> Plan:
+    """Write the plan's notes (organisations first, so that no person links to nothing). A file that
+    appeared since the plan was made is left alone and its contact counted as already there."""
+    done = Plan(matched=list(plan.matched))
+    for note in plan.orgs:
+        if _write_new(settings.root / note.path, note.text):
+            done.orgs.append(note)
+    for note in plan.people:
+        if _write_new(settings.root / note.path, note.text):
+            done.people.append(note)
+        elif note.contact is not None:
+            done.matched.append(Match(note.contact, note.path, "file"))
+    return done
+
+
+def _write_new(path: Path, text: str) -> bool:
+    try:
+        write_atomic(path, text.encode("utf-8"), exclusive=True)
+    except FileExistsError:
+        return False
+    return True
+
+
+def summary(plan: Plan, reading: Reading) -> str:
+    """`12 added, 3 already there, 1 unreadable row` (and the organisations, when any was added)."""
+    unread = len(reading.unreadable)
+    text = (f"{len(plan.people)} added, {len(plan.matched)} already there, "
+            f"{unread} unreadable {reading.unit}{'' if unread == 1 else 's'}")
+    if plan.orgs:
+        text += f"; {len(plan.orgs)} organisation{'' if len(plan.orgs) == 1 else 's'} added"
+    return text
+
+
+def iter_lines(plan: Plan) -> Iterator[tuple[str, str]]:
+    """(what, text) pairs for the listing: new notes, then matches."""
+    for note in plan.orgs:
+        yield "+", note.path
+    for note in plan.people:
+        yield "+", note.path
+    for m in plan.matched:
+        how = {"name": "same name as", "e-mail": "same e-mail as", "file": "a file exists:"}[m.reason]
+        yield "=", f"{m.contact.name} (line {m.contact.line}): {how} {m.path}"

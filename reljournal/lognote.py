@@ -1,0 +1,117 @@
+"""New interaction notes for `log`: one file per interaction, named so that two clones never collide.
+
+The name is `YYYY-MM-DD Kind with Names xxxx.md` under `interactions/YYYY/` (the year of the
+interaction's date): the date sorts the folder, the kind and names make it readable in Obsidian's
+file list and linkable, and `xxxx` is a short random id (as zk does) so that two people logging the same
+person on the same day in two clones of one git vault create two different files, and git merges them
+without a conflict. The file is created exclusively (never replacing anything); on the rare clash with
+an existing name a new id is drawn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import string
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reljournal.atomic import write_atomic
+from reljournal.config import Settings
+from reljournal.edit import YamlValue, yaml_scalar
+from reljournal.errors import ERROR, UserError
+from reljournal.parse import parse_note
+
+ID_ALPHABET = string.ascii_lowercase + string.digits
+ID_LENGTH = 4  # 36**4 = 1.7 million names per person, kind and day
+ATTEMPTS = 50
+MAX_NAMES_CHARS = 100  # keeps the file name well under the 255-byte limit of common file systems
+# Characters that file systems or Obsidian links do not accept in a file name.
+_UNSAFE = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f]+')
+
+
+@dataclass(frozen=True)
+class NewInteraction:
+    when: dt.date  # a date, or a dt.datetime
+    people: tuple[str, ...]  # note titles, in the order given
+    kind: str | None = None
+    note: str | None = None  # the body
+    outcome: str | None = None
+    next: dt.date | None = None
+    next_action: str | None = None
+    gave: tuple[str, ...] = ()
+    received: tuple[str, ...] = ()
+
+    @property
+    def day(self) -> dt.date:
+        return self.when.date() if isinstance(self.when, dt.datetime) else self.when
+
+
+def render(entry: NewInteraction) -> str:
+    """The note's text: front matter per SPEC 1 (links quoted, dates unquoted), then the note text."""
+    fields: list[tuple[str, YamlValue | None]] = [
+        ("type", "interaction"),
+        ("date", entry.when),
+        ("with", [f"[[{name}]]" for name in entry.people]),
+        ("kind", entry.kind),
+        ("outcome", entry.outcome),
+        ("next", entry.next),
+        ("next_action", entry.next_action),
+        ("gave", list(entry.gave) or None),
+        ("received", list(entry.received) or None),
+    ]
+    lines = ["---"]
+    lines += [f"{key}: {yaml_scalar(value)}" for key, value in fields if value not in (None, "")]
+    lines.append("---")
+    body = (entry.note or "").strip("\n")
+    return "\n".join(lines) + "\n" + (body + "\n" if body else "")
+
+
+def names_phrase(names: Sequence[str]) -> str:
+    """`Ann`, `Ann and Bo`, `Ann, Bo and Cy`; past three people, `Ann, Bo and 3 others`."""
+    if len(names) <= 1:
+        return "".join(names)
+    if len(names) > 3:
+        return f"{names[0]}, {names[1]} and {len(names) - 2} others"
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def file_stem(entry: NewInteraction, note_id: str) -> str:
+    kind = (entry.kind or "interaction").capitalize()
+    joiner = "about" if entry.kind == "note" else "with"
+    names = names_phrase([_safe(n) for n in entry.people])
+    if len(names) > MAX_NAMES_CHARS:
+        names = f"{_safe(entry.people[0])[:MAX_NAMES_CHARS]} and {len(entry.people) - 1} others"
+    return f"{entry.day.isoformat()} {kind} {joiner} {names} {note_id}".replace("  ", " ")
+
+
+def _safe(name: str) -> str:
+    return " ".join(_UNSAFE.sub(" ", name).split())
+
+
+def random_id() -> str:
+    return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
+
+
+def write_interaction(settings: Settings, entry: NewInteraction, new_id: Callable[[], str] | None = None) -> str:
+    """Create the note (exclusively) and return its path relative to the vault. `new_id` draws the
+    random id (default `random_id`, looked up at call time so tests can pin it)."""
+    draw = new_id or random_id
+    if not entry.people:
+        raise UserError("log needs at least one person", exit_code=2)
+    text = render(entry)
+    folder = f"{settings.interactions}/{entry.day.year:04d}"
+    for _ in range(ATTEMPTS):
+        rel = f"{folder}/{file_stem(entry, draw())}.md"
+        data = text.encode("utf-8")
+        problems = [p for p in parse_note(rel, data, settings).problems if p.severity == ERROR]
+        if problems:  # what we write must read back cleanly; anything else is a bug worth stopping for
+            raise UserError(f"{rel}: would not read back cleanly: {problems[0].message}; nothing written")
+        try:
+            write_atomic(Path(settings.root) / rel, data, exclusive=True)
+        except FileExistsError:
+            continue
+        return rel
+    raise UserError(f"could not find a free file name in {folder} after {ATTEMPTS} tries; nothing written")

@@ -1,0 +1,207 @@
+"""`prep NAME`: a one-page brief before meeting someone (SPEC 3), built on `queries.person_detail`.
+
+Follow-ups both ways. The open tasks about a person are those `show` lists (in their note and in the
+interactions that name them) plus open tasks elsewhere (a daily note, say) that link to them. A task is
+a promise *they* made when its text starts with their name, an alias or a link to them
+(`- [ ] [[Jane Doe]] to send the org chart`, `- [ ] Jane: intro to Bob`); every other one is a
+follow-up *you* owe them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Any
+
+from reljournal.model import NOT_A_CONTACT, Link, Person, name_key
+from reljournal.parse import link_text
+from reljournal.queries import FollowUp, HistoryItem, PersonDetail, View, person_detail
+
+LAST_SHOWN = 5
+QUESTIONS_SHOWN = 8
+
+# How someone operates -> how to approach them, and a question that suits them.
+MOTIVATIONS: dict[str, tuple[str, str]] = {
+    "data": ("bring numbers", "Which numbers are you watching most closely?"),
+    "results": ("lead with outcomes", "What result would make this quarter a success for you?"),
+    "logic": ("make a structured argument", "What would you need to see to decide?"),
+    "feelings": ("ask how things are going", "How are things going for you?"),
+    "relationships": ("mention people in common", "Who else should I be talking to?"),
+    "instincts": ("keep it short", "What is your gut telling you?"),
+}
+
+_LEADING_LINK = re.compile(r"\s*\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|[^\]]*)?\]\]")
+
+
+@dataclass(frozen=True)
+class Common:
+    person: Person
+    interactions: int  # interactions both attended
+
+
+@dataclass(frozen=True)
+class Brief:
+    person: Person
+    detail: PersonDetail
+    org: str | None
+    last: tuple[HistoryItem, ...]  # newest first, up to LAST_SHOWN, today or earlier
+    upcoming: tuple[HistoryItem, ...]  # arranged meetings, soonest first
+    next_action: HistoryItem | None  # the latest past interaction that agreed a next action
+    you_owe: tuple[FollowUp, ...]
+    they_owe: tuple[FollowUp, ...]
+    motivations: tuple[tuple[str, str | None], ...]  # (motivation, what it suggests, if known)
+    in_common: tuple[Common, ...]
+    questions: tuple[str, ...]
+
+    @property
+    def gave(self) -> tuple[str, ...]:
+        return self.detail.gave
+
+    @property
+    def received(self) -> tuple[str, ...]:
+        return self.detail.received
+
+    def as_json(self) -> dict[str, Any]:
+        p, row = self.person, self.detail.row
+        s = row.status
+        return {
+            "name": p.title,
+            "path": p.path,
+            "role": p.role,
+            "org": self.org,
+            "relationship": p.relationship,
+            "tier": p.tier,
+            "owner": row.owner,
+            "last": row.last.isoformat() if row.last else None,
+            "next": s.next.isoformat() if s and s.next else None,
+            "reason": s.reason if s else None,
+            "interactions": [_history_json(h) for h in self.last],
+            "upcoming": [_history_json(h) for h in self.upcoming],
+            "next_action": self.next_action.interaction.next_action
+            if self.next_action and self.next_action.interaction else None,
+            "you_owe": [_follow_up_json(f) for f in self.you_owe],
+            "they_owe": [_follow_up_json(f) for f in self.they_owe],
+            "common_ground": list(p.common_ground),
+            "priorities": list(p.priorities),
+            "motivations": [{"motivation": m, "suggests": s} for m, s in self.motivations],
+            "gave": list(self.gave),
+            "received": list(self.received),
+            "balance": {"gave": len(self.gave), "received": len(self.received)},
+            "people_in_common": [{"name": c.person.title, "interactions": c.interactions} for c in self.in_common],
+            "questions": list(self.questions),
+        }
+
+
+def _history_json(h: HistoryItem) -> dict[str, Any]:
+    return {"date": h.date.isoformat(), "kind": h.kind, "text": link_text(h.text), "path": h.path}
+
+
+def _follow_up_json(f: FollowUp) -> dict[str, Any]:
+    return {"text": link_text(f.text), "due": f.due.isoformat() if f.due else None, "path": f.path, "line": f.line}
+
+
+def prep(view: View, person: Person) -> Brief:
+    detail = person_detail(view, person)
+    today = view.today
+    # Newest first; a `last_contact` on a day that has a recorded interaction is that interaction.
+    recorded = {h.date for h in detail.timeline if h.source != "last_contact"}
+    past = [h for h in detail.timeline if h.date <= today and not (h.source == "last_contact" and h.date in recorded)]
+    upcoming = tuple(reversed([h for h in detail.timeline if h.date > today]))
+    next_action = next((h for h in past if h.interaction is not None and h.interaction.next_action), None)
+
+    you_owe: list[FollowUp] = []
+    they_owe: list[FollowUp] = []
+    for f in _follow_ups(view, person, detail):
+        (they_owe if _promised_by(view, person, f.text) is not None else you_owe).append(f)
+
+    motivations = tuple((m, MOTIVATIONS.get(m.casefold(), (None, ""))[0]) for m in person.motivations)
+    brief = Brief(person, detail, view.org_name(person), tuple(past[:LAST_SHOWN]), upcoming, next_action,
+                  tuple(you_owe), tuple(they_owe), motivations, _in_common(view, person, detail), ())
+    return replace(brief, questions=_questions(view, brief))
+
+
+def _follow_ups(view: View, person: Person, detail: PersonDetail) -> list[FollowUp]:
+    """`show`'s follow-ups, plus open tasks in other notes that link to the person."""
+    out = list(detail.follow_ups)
+    seen = {person.path} | {h.path for h in detail.timeline}
+    for record in view.loaded.records:
+        if record.path in seen:
+            continue
+        for t in record.tasks:
+            if t.open and any(view.person_of(link) is person for link in t.links):
+                out.append(FollowUp(t.text, t.due, record.path, t.line))
+    out.sort(key=lambda f: (f.due or dt.date.max, f.path, f.line))
+    return out
+
+
+def _promised_by(view: View, person: Person, text: str) -> str | None:
+    """What they promised (the text after their name), when the task starts with their name."""
+    m = _LEADING_LINK.match(text)
+    if m:
+        target = m[1].strip()
+        folder, _, name = target.rpartition("/")
+        if view.person_of(Link(name, folder or None, name, 0)) is person:
+            return _after_name(text[m.end():])
+        return None
+    key = name_key(text)
+    for name in sorted((person.title, *person.aliases), key=len, reverse=True):
+        n = name_key(name)
+        if n and key.startswith(n) and (len(key) == len(n) or not key[len(n)].isalnum()):
+            return _after_name(" ".join(text.split())[len(n):])
+    return None
+
+
+def _after_name(rest: str) -> str:
+    rest = rest.strip().lstrip(":,-–").strip()
+    for word in ("to ", "will "):
+        if rest.casefold().startswith(word):
+            rest = rest[len(word):]
+    return link_text(rest).strip()
+
+
+def _in_common(view: View, person: Person, detail: PersonDetail) -> tuple[Common, ...]:
+    """Co-attendees: the other people named by interactions (not kind `note`) that name this person."""
+    counts: Counter[str] = Counter()
+    by_path: dict[str, Person] = {}
+    for h in detail.timeline:
+        if h.interaction is None or h.kind == NOT_A_CONTACT:
+            continue
+        for other in view.participants.get(h.path, ()):
+            if other is not person:
+                counts[other.path] += 1
+                by_path[other.path] = other
+    common = [Common(by_path[path], n) for path, n in counts.items()]
+    common.sort(key=lambda c: (-c.interactions, c.person.title.casefold(), c.person.path))
+    return tuple(common)
+
+
+def _questions(view: View, b: Brief) -> tuple[str, ...]:
+    """From the last outcome, their open promises, their priorities, your last next action, and how
+    they operate; in that order, without repeats."""
+    out: list[str] = []
+    outcome = next((h for h in b.last if h.interaction is not None and h.interaction.outcome), None)
+    if outcome is not None:
+        out.append(f'Last time ({outcome.date}): "{link_text(outcome.text)}". What has happened since?')
+    for f in b.they_owe:
+        promised = _promised_by(view, b.person, f.text)
+        if promised:
+            out.append(f'Any news on "{promised}"?')
+    for priority in b.person.priorities:
+        out.append(f"What is the latest on {link_text(priority)}?")
+    if b.next_action is not None and b.next_action.interaction is not None:
+        action = link_text(b.next_action.interaction.next_action or "")
+        out.append(f"I was to {_lower_first(action)}: was it useful?")
+    for m in b.person.motivations:
+        question = MOTIVATIONS.get(m.casefold())
+        if question:
+            out.append(question[1])
+    return tuple(dict.fromkeys(out))[:QUESTIONS_SHOWN]
+
+
+def _lower_first(text: str) -> str:
+    """`Send the deck` -> `send the deck`, but `Q1 outlook` and `CFO review` keep their capitals."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper() and not text[1].isdigit():
+        return text[0].lower() + text[1:]
+    return text

@@ -1,0 +1,596 @@
+"""The query language of `reljournal query` and `people QUERY` (SPEC 3; docs/query.md).
+
+    tag:client tier:A overdue org:"Acme Corp" last<2026-06-01 -status:dormant "free text" OR kind:lunch
+
+Text → tokens → an immutable AST (`parse`) → the set of matching notes of a `View` (`evaluate`).
+Terms side by side are AND-ed, `OR` binds looser than AND, `-term` or `NOT term` negates one term and
+parentheses group. Each term applies to some kinds of note only (`TERM_KINDS`) and, negated or not,
+never matches a note of another kind: `-tier:A` lists people and orgs, never an interaction. Free text
+goes through the index's FTS5 table (titles and bodies, not front matter).
+
+Every mistake is a `QueryError` that points at the bad term with a caret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import operator
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from reljournal.dates import Duration, parse_date, parse_duration
+from reljournal.errors import UserError
+from reljournal.model import (
+    INTERACTION,
+    INTERACTION_KINDS,
+    KINDS,
+    NOTE,
+    ORG,
+    PERSON,
+    RELATIONSHIPS,
+    STATUSES,
+    Interaction,
+    Org,
+    Person,
+    Record,
+    name_key,
+)
+from reljournal.queries import PersonRow, View, people
+
+ANY = frozenset(KINDS)
+PEOPLE = frozenset({PERSON})
+PEOPLE_AND_ORGS = frozenset({PERSON, ORG})
+INTERACTIONS = frozenset({INTERACTION})
+
+# Which notes each term can match (SPEC 3): a term, negated or not, never matches another kind.
+TERM_KINDS: dict[str, frozenset[str]] = {
+    "type": ANY, "tag": ANY,
+    "tier": PEOPLE_AND_ORGS, "owner": PEOPLE_AND_ORGS,
+    "org": PEOPLE, "relationship": PEOPLE, "status": PEOPLE,
+    "kind": INTERACTIONS, "with": INTERACTIONS,
+    "overdue": PEOPLE, "due": PEOPLE, "last": PEOPLE, "next": PEOPLE,
+}
+FIELD_KEYS = ("type", "tag", "tier", "org", "owner", "relationship", "status", "kind", "with")
+DATE_KEYS = ("due", "last", "next")
+FLAG = "overdue"
+KEYS = (*FIELD_KEYS, *DATE_KEYS, FLAG)
+CHOICES: dict[str, tuple[str, ...]] = {
+    "type": KINDS, "relationship": RELATIONSHIPS, "status": STATUSES, "kind": INTERACTION_KINDS,
+}
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq,
+}
+KIND_ORDER = {PERSON: 0, ORG: 1, INTERACTION: 2, NOTE: 3}
+MAX_DEPTH = 64  # of negations and parentheses: deeper is surely a mistake (and would exhaust the stack)
+
+_KEYED = re.compile(r"([A-Za-z_]+)(<=|>=|<|>|=|:)(.*)", re.DOTALL)
+_STOP = frozenset("()\"")
+
+
+class QueryError(UserError):
+    """A malformed query: `reason` says what is wrong, `position`..`end` is the bad term in `query`.
+    Its `message` (what the command line prints) shows the query with a caret under that term."""
+
+    def __init__(self, message: str, position: int, end: int | None = None, query: str = "") -> None:
+        self.reason = message
+        self.position = position
+        self.end = max(end if end is not None else position + 1, position + 1)
+        self.query = query
+        super().__init__(self.render(), exit_code=2)
+
+    def render(self) -> str:
+        shown = "".join(" " if c.isspace() else c for c in self.query)
+        width = max(1, min(self.end, len(shown) + 1) - self.position)
+        return f"query: {self.reason}\n  {shown}\n  {' ' * self.position}{'^' * width}"
+
+
+# ---- the AST ------------------------------------------------------------------------------------------
+# Spans (start, end offsets in the query text) serve error messages only; they take no part in equality.
+@dataclass(frozen=True)
+class Text:
+    """Free text: a bare word (matches as a prefix) or a quoted phrase (matches as written)."""
+
+    text: str
+    phrase: bool = False
+    span: tuple[int, int] = field(default=(0, 0), compare=False)
+
+    def __str__(self) -> str:
+        return _quote(self.text) if self.phrase else self.text
+
+
+@dataclass(frozen=True)
+class Field:
+    """`key:value` for type, tag, tier, org, owner, relationship, status, kind, with."""
+
+    key: str
+    value: str
+    span: tuple[int, int] = field(default=(0, 0), compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.key}:{_quote(self.value) if _needs_quotes(self.value) else self.value}"
+
+
+@dataclass(frozen=True)
+class Compare:
+    """`due<14d`, `last<2026-06-01`, `next>=2026-12-01`: a person's date against a date or a duration
+    (forwards from today for due and next, backwards for last)."""
+
+    key: str
+    op: str
+    value: dt.date | Duration
+    span: tuple[int, int] = field(default=(0, 0), compare=False)
+
+    def __str__(self) -> str:
+        value = self.value.spec if isinstance(self.value, Duration) else self.value.isoformat()
+        return f"{self.key}{self.op}{_quote(value) if _needs_quotes(value) else value}"
+
+
+@dataclass(frozen=True)
+class Overdue:
+    span: tuple[int, int] = field(default=(0, 0), compare=False)
+
+    def __str__(self) -> str:
+        return FLAG
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Node
+    span: tuple[int, int] = field(default=(0, 0), compare=False)
+
+    def __str__(self) -> str:
+        inner = str(self.operand)
+        return f"-({inner})" if isinstance(self.operand, (And, Or)) else f"-{inner}"
+
+
+@dataclass(frozen=True)
+class And:
+    operands: tuple[Node, ...]
+
+    def __str__(self) -> str:
+        return " ".join(f"({o})" if isinstance(o, Or) else str(o) for o in self.operands)
+
+
+@dataclass(frozen=True)
+class Or:
+    operands: tuple[Node, ...]
+
+    def __str__(self) -> str:
+        return " OR ".join(str(o) for o in self.operands)
+
+
+Term = Text | Field | Compare | Overdue
+Node = Text | Field | Compare | Overdue | Not | And | Or
+
+
+def _needs_quotes(value: str) -> bool:
+    return not value or any(c.isspace() or c in _STOP for c in value)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# ---- tokens -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "(" ")" "NOT" "OR" "AND" "TERM"
+    start: int
+    end: int
+    term: Term | None = None
+
+
+class _Lexer:
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.pos = 0
+
+    def error(self, message: str, start: int, end: int | None = None) -> QueryError:
+        return QueryError(message, start, end, self.query)
+
+    def tokens(self) -> list[Token]:
+        out: list[Token] = []
+        q = self.query
+        while self.pos < len(q):
+            c = q[self.pos]
+            start = self.pos
+            if c.isspace():
+                self.pos += 1
+            elif c in "()":
+                self.pos += 1
+                out.append(Token(c, start, self.pos))
+            elif c == "-":
+                self.pos += 1
+                if self.pos >= len(q) or q[self.pos].isspace() or q[self.pos] == ")":
+                    raise self.error("'-' must be followed by the term it negates, with no space", start)
+                out.append(Token("NOT", start, self.pos))
+            elif c == '"':
+                text = self.quoted()
+                out.append(Token("TERM", start, self.pos, self.text(text, True, start)))
+            else:
+                word = self.word()
+                if word in ("OR", "AND", "NOT"):
+                    out.append(Token(word, start, self.pos))
+                else:
+                    out.append(Token("TERM", start, self.pos, self.term(word, start)))
+        return out
+
+    def word(self) -> str:
+        q, start = self.query, self.pos
+        while self.pos < len(q) and not q[self.pos].isspace() and q[self.pos] not in _STOP:
+            self.pos += 1
+        return q[start:self.pos]
+
+    def quoted(self) -> str:
+        """A double-quoted string from `self.pos`; `\\"` and `\\\\` escape a quote and a backslash."""
+        q, start = self.query, self.pos
+        self.pos += 1
+        chars: list[str] = []
+        while self.pos < len(q):
+            c = q[self.pos]
+            if c == "\\" and self.pos + 1 < len(q) and q[self.pos + 1] in '"\\':
+                chars.append(q[self.pos + 1])
+                self.pos += 2
+            elif c == '"':
+                self.pos += 1
+                return "".join(chars)
+            else:
+                chars.append(c)
+                self.pos += 1
+        raise self.error("unclosed quote", start, len(q))
+
+    def text(self, text: str, phrase: bool, start: int) -> Text:
+        if not any(c.isalnum() for c in text):
+            what = f"{_quote(text)}" if phrase else repr(text)
+            raise self.error(f"nothing to search for in {what}: free text needs a letter or a digit",
+                             start, self.pos)
+        return Text(text, phrase, (start, self.pos))
+
+    def term(self, word: str, start: int) -> Term:
+        if word.casefold() == FLAG:
+            return Overdue((start, self.pos))
+        m = _KEYED.fullmatch(word)
+        if not m:
+            return self.text(word, False, start)
+        key, op, value = m[1].casefold(), m[2], m[3]
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            hint = f"; did you mean {close[0]}?" if close else f"; keys: {', '.join(KEYS)}"
+            raise self.error(f"unknown key {m[1]!r}{hint}", start, self.pos)
+        if key == FLAG:
+            raise self.error("overdue takes no value: write overdue, or -overdue", start, self.pos)
+        if not value and self.pos < len(self.query) and self.query[self.pos] == '"':
+            value = self.quoted()
+        span = (start, self.pos)
+        if key in DATE_KEYS:
+            return self.compare(key, op, value, span)
+        if op != ":":
+            raise self.error(f"{key} takes {key}:VALUE, not {op}", *span)
+        return self.field(key, value, span)
+
+    def field(self, key: str, value: str, span: tuple[int, int]) -> Field:
+        value = value.strip()
+        if key == "tag":
+            value = value.lstrip("#")
+        if not value:
+            raise self.error(f"{key}: needs a value, as in {_EXAMPLES[key]}", *span)
+        if key in CHOICES:
+            value = value.casefold()
+            if value not in CHOICES[key]:
+                raise self.error(f"{key}:{value} is not one of {', '.join(CHOICES[key])}", *span)
+        return Field(key, value, span)
+
+    def compare(self, key: str, op: str, value: str, span: tuple[int, int]) -> Compare:
+        if op == ":":
+            raise self.error(f"{key} compares with <, <=, >, >= or =, as in {_EXAMPLES[key]}", *span)
+        if not value:
+            raise self.error(f"{key}{op} needs a date or a duration, as in {_EXAMPLES[key]}", *span)
+        parsed: dt.date | Duration
+        try:
+            if re.fullmatch(r"\d{4}-.*", value):
+                parsed = parse_date(value)
+            else:
+                parsed = parse_duration(value)
+        except ValueError as exc:
+            message = str(exc)
+            if not re.fullmatch(r"\d{4}-.*|\d+\s*[dwmy]?", value.strip()):
+                message = f"{value!r} is neither a date (YYYY-MM-DD) nor a duration (14d, 2w, 3m, 1y)"
+            raise self.error(message, *span) from None
+        return Compare(key, op, parsed, span)
+
+
+_EXAMPLES = {
+    "type": "type:person", "tag": "tag:client", "tier": "tier:A", "org": 'org:"Acme Corp"',
+    "owner": "owner:alice", "relationship": "relationship:client", "status": "status:dormant",
+    "kind": "kind:coffee", "with": 'with:"Jane Doe"', "due": "due<14d", "last": "last<2026-06-01",
+    "next": "next>=2026-12-01",
+}
+
+
+# ---- the parser ---------------------------------------------------------------------------------------
+class _Parser:
+    """query := or ; or := and ('OR' and)* ; and := unary (['AND'] unary)* ; unary := ('-'|'NOT') unary
+    | '(' or ')' | term."""
+
+    def __init__(self, query: str, tokens: list[Token]) -> None:
+        self.query = query
+        self.tokens = tokens
+        self.i = 0
+        self.depth = 0
+
+    def error(self, message: str, token: Token | None) -> QueryError:
+        if token is None:
+            return QueryError(message, len(self.query), len(self.query) + 1, self.query)
+        return QueryError(message, token.start, token.end, self.query)
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise QueryError("empty query: give at least one term, as in tier:A overdue", 0, 1, self.query)
+        node = self.or_()
+        token = self.peek()
+        if token is not None:  # only a stray `)` stops `or_` early
+            raise self.error("unmatched ')'", token)
+        return node
+
+    def or_(self) -> Node:
+        first = self.peek()
+        if first is not None and first.kind == "OR":
+            raise self.error("OR needs a term before it", first)
+        operands = [self.and_()]
+        while (token := self.peek()) is not None and token.kind == "OR":
+            self.take()
+            after = self.peek()
+            if after is None or after.kind in ("OR", ")"):
+                raise self.error("OR needs a term after it", token)
+            operands.append(self.and_())
+        return operands[0] if len(operands) == 1 else Or(tuple(operands))
+
+    def and_(self) -> Node:
+        operands: list[Node] = []
+        while (token := self.peek()) is not None and token.kind not in ("OR", ")"):
+            if token.kind == "AND":
+                self.take()
+                after = self.peek()
+                if not operands or after is None or after.kind in ("OR", ")", "AND"):
+                    raise self.error("AND needs a term on each side", token)
+                continue
+            operands.append(self.unary())
+        if not operands:  # `(` and OR check what follows them: only a stray `)` gets here
+            raise self.error("unmatched ')'", self.peek())
+        flat: list[Node] = []
+        for o in operands:
+            flat.extend(o.operands if isinstance(o, And) else (o,))
+        return flat[0] if len(flat) == 1 else And(tuple(flat))
+
+    def unary(self) -> Node:
+        token = self.take()
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"nested more than {MAX_DEPTH} deep", token)
+        try:
+            return self._unary(token)
+        finally:
+            self.depth -= 1
+
+    def _unary(self, token: Token) -> Node:
+        if token.kind == "NOT":
+            after = self.peek()
+            if after is None or after.kind in ("OR", "AND", ")"):
+                raise self.error("nothing to negate: NOT and '-' need a term after them", token)
+            operand = self.unary()
+            return Not(operand, (token.start, _end(operand, token.end)))
+        if token.kind == "(":
+            after = self.peek()
+            if after is not None and after.kind == ")":
+                raise self.error("empty parentheses", token)
+            node = self.or_()
+            close = self.peek()
+            if close is None or close.kind != ")":
+                raise self.error("unclosed '('", token)
+            self.take()
+            return node
+        if token.kind == "TERM" and token.term is not None:
+            return token.term
+        raise self.error(f"unexpected {token.kind}", token)
+
+
+def _end(node: Node, default: int) -> int:
+    span = getattr(node, "span", None)
+    return span[1] if span else default
+
+
+def parse(query: str) -> Node:
+    """The AST of `query`; a `QueryError` (exit 2, with a caret) when it is malformed."""
+    for i, c in enumerate(query):
+        if "\ud800" <= c <= "\udfff":  # bytes that were not UTF-8 on the command line
+            raise QueryError("not valid UTF-8", i, i + 1, query.encode("utf-8", "replace").decode())
+    return _Parser(query, _Lexer(query).tokens()).parse()
+
+
+# ---- evaluation ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueryRow:
+    record: Record
+    date: dt.date | None  # an interaction's date
+    next: dt.date | None  # a person's next date
+
+    def as_json(self) -> dict[str, Any]:
+        r = self.record
+        return {
+            "title": r.title,
+            "path": r.path,
+            "kind": r.kind,
+            "date": self.date.isoformat() if self.date else None,
+            "next": self.next.isoformat() if self.next else None,
+            "tags": list(r.tags),
+        }
+
+
+class Evaluator:
+    """Evaluates an AST over one `View`: each node gives the paths it matches among the notes of its
+    kinds (`domain`); a negation is its operand's domain minus its operand's matches."""
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+        self.records = view.by_path
+
+    @cached_property
+    def by_kind(self) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {k: set() for k in KINDS}
+        for path, r in self.records.items():
+            out.setdefault(r.kind, set()).add(path)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    @cached_property
+    def rows(self) -> dict[str, PersonRow]:
+        return {r.person.path: r for r in people(self.view)}
+
+    def universe(self, kinds: Iterable[str]) -> frozenset[str]:
+        return frozenset().union(*(self.by_kind.get(k, frozenset()) for k in kinds))
+
+    def domain(self, node: Node) -> frozenset[str]:
+        if isinstance(node, Not):
+            return self.domain(node.operand)
+        if isinstance(node, And):
+            return frozenset.intersection(*(self.domain(o) for o in node.operands))
+        if isinstance(node, Or):
+            return frozenset.union(*(self.domain(o) for o in node.operands))
+        if isinstance(node, Text):
+            return ANY
+        if isinstance(node, Overdue):
+            return TERM_KINDS[FLAG]
+        return TERM_KINDS[node.key]
+
+    def matches(self, node: Node) -> frozenset[str]:
+        if isinstance(node, Not):
+            return self.universe(self.domain(node)) - self.matches(node.operand)
+        if isinstance(node, And):
+            return frozenset.intersection(*(self.matches(o) for o in node.operands))
+        if isinstance(node, Or):
+            return frozenset.union(*(self.matches(o) for o in node.operands))
+        if isinstance(node, Text):
+            return self.full_text(node)
+        test = self.predicate(node)
+        return frozenset(p for p in self.universe(self.domain(node)) if test(self.records[p]))
+
+    def full_text(self, node: Text) -> frozenset[str]:
+        """FTS5 over titles and bodies. The text goes in as one FTS5 string (never as FTS5 syntax):
+        a bare word matches as a prefix (`transl` finds "translation"), a quoted phrase as written."""
+        match = '"' + node.text.replace('"', '""') + '"' + ("" if node.phrase else "*")
+        index = self.view.index
+        if index is None:
+            needle = node.text.casefold()
+            return frozenset(p for p, r in self.records.items() if needle in r.title.casefold())
+        rows = index.db.execute("SELECT notes.path FROM fts JOIN notes ON notes.id = fts.rowid "
+                                "WHERE fts MATCH ?", (match,))
+        return frozenset(path for (path,) in rows if path in self.records)
+
+    def predicate(self, term: Term) -> Callable[[Record], bool]:
+        view, today = self.view, self.view.today
+        if isinstance(term, Overdue):
+            def overdue(r: Record) -> bool:
+                s = view.status.get(r.path)
+                return s is not None and s.next is not None and s.next < today
+            return overdue
+        if isinstance(term, Compare):
+            return self.compare(term)
+        assert isinstance(term, Field)
+        key, value = term.key, term.value.casefold()
+        if key == "type":
+            return lambda r: r.kind == value
+        if key == "tag":
+            return lambda r: any(_tag_matches(t, value) for t in r.tags)
+        if key == "tier":
+            return lambda r: isinstance(r, (Person, Org)) and _same(r.tier, value)
+        if key == "owner":
+            return lambda r: _same(view.owner_of(r) if isinstance(r, Person) else getattr(r, "owner", None),
+                                   value)
+        if key == "org":
+            return lambda r: isinstance(r, Person) and name_key(value) in self.org_names(r)
+        if key == "relationship":
+            return lambda r: isinstance(r, Person) and _same(r.relationship, value)
+        if key == "status":
+            return lambda r: isinstance(r, Person) and _same(r.status, value)
+        if key == "kind":
+            return lambda r: isinstance(r, Interaction) and _same(r.interaction_kind, value)
+        if key == "with":
+            return lambda r: isinstance(r, Interaction) and name_key(value) in self.with_names(r)
+        raise AssertionError(key)  # the lexer admits no other key
+
+    def compare(self, term: Compare) -> Callable[[Record], bool]:
+        today, test = self.view.today, OPERATORS[term.op]
+        if isinstance(term.value, Duration):
+            # `last<30d`: over 30 days ago; `due<14d`, `next<14d`: before today + 14 days.
+            bound = term.value.subtract_from(today) if term.key == "last" else term.value.add_to(today)
+        else:
+            bound = term.value
+
+        def compare(r: Record) -> bool:
+            row = self.rows.get(r.path)
+            if row is None:
+                return False
+            if term.key == "last":
+                day = row.last
+            else:
+                day = row.status.next if row.status else None
+            return day is not None and test(day, bound)
+        return compare
+
+    def org_names(self, person: Person) -> set[str]:
+        org = self.view.org_of(person)
+        if org is not None:
+            return {name_key(n) for n in (org.title, *org.aliases)}
+        return {person.org.key, name_key(person.org.display)} if person.org else set()
+
+    def with_names(self, interaction: Interaction) -> set[str]:
+        names = {link.key for link in interaction.with_}
+        for p in self.view.participants.get(interaction.path, []):
+            names.update(name_key(n) for n in (p.title, *p.aliases))
+        return names
+
+
+def _same(value: str | None, wanted: str) -> bool:
+    """Missing values never match."""
+    return value is not None and str(value).casefold() == wanted
+
+
+def _tag_matches(tag: str, wanted: str) -> bool:
+    """`tag:client` matches `client` and nested tags such as `client/key` (as Obsidian's tag search)."""
+    tag = tag.lstrip("#").casefold()
+    wanted = wanted.lstrip("#")
+    return tag == wanted or tag.startswith(wanted + "/")
+
+
+def matching_paths(view: View, node: Node) -> frozenset[str]:
+    return Evaluator(view).matches(node)
+
+
+def people_matching(view: View, text: str) -> frozenset[str]:
+    """`people QUERY`: the paths of the people `text` matches."""
+    return frozenset(p for p in matching_paths(view, parse(text)) if view.by_path[p].kind == PERSON)
+
+
+def query(view: View, text: str) -> list[QueryRow]:
+    """The notes matching `text`, by kind (person, org, interaction, note), then title, then path."""
+    paths = matching_paths(view, parse(text))
+    out = []
+    for path in paths:
+        r = view.by_path[path]
+        status = view.status.get(path) if isinstance(r, Person) else None
+        date = r.date if isinstance(r, Interaction) else None
+        out.append(QueryRow(r, date, status.next if status else None))
+    out.sort(key=lambda row: (KIND_ORDER.get(row.record.kind, 9), row.record.title.casefold(),
+                              row.record.path))
+    return out
