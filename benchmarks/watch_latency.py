@@ -122,6 +122,7 @@ def _command_latencies(root: Path, journal: Journal, targets: list[Path], origin
     out: list[float] = []
     try:
         for n, path in enumerate(targets):
+            before = watcher.updates
             start = time.perf_counter()
             save(path, originals[path].replace("role: ", f"role: Role{n}b ", 1))
             if not live.index_is_current(journal.settings, timeout=600):
@@ -129,8 +130,7 @@ def _command_latencies(root: Path, journal: Journal, targets: list[Path], origin
             out.append((time.perf_counter() - start) * 1000)
             # wait for the watcher to be idle again (its view of this save built) before the next save
             deadline = time.monotonic() + 600
-            while watcher.last_update is None or not any(
-                    path.relative_to(root).as_posix() in p for p in (watcher.last_update.stats.changed,)):
+            while watcher.updates == before:
                 if time.monotonic() > deadline:
                     raise SystemExit("no update after the handshake")
                 time.sleep(0.005)

@@ -488,7 +488,8 @@ class Evaluator:
     def full_text(self, node: Text) -> frozenset[str]:
         """FTS5 over titles and bodies. The text goes in as one FTS5 string (never as FTS5 syntax):
         a bare word matches as a prefix (`transl` finds "translation"), a quoted phrase as written."""
-        match = '"' + node.text.replace('"', '""') + '"' + ("" if node.phrase else "*")
+        # FTS5 ends a string at a NUL byte ("unterminated string"): it can match nothing anyway
+        match = '"' + node.text.replace('"', '""').replace("\x00", " ") + '"' + ("" if node.phrase else "*")
         index = self.view.index
         if index is None:
             needle = node.text.casefold()

@@ -536,7 +536,8 @@ class Watcher:
             self._echo(str(p), True)  # once per change: only files read again have problems here
         view: View | None = None
         written = False
-        if stats.touched or force_view or reason in ("start", "settings", "rescan"):
+        wanted = self._write_feed is not None or self.on_update is not None  # else: the index is all
+        if wanted and (stats.touched or force_view or reason in ("start", "settings", "rescan")):
             view = self.journal.view(sync=False)
             self.generation += 1
             feed = self.feed_path
@@ -546,7 +547,7 @@ class Watcher:
                         self.generation)
         self.updates += 1
         self.last_update = update
-        if view is not None or self.verbose:
+        if view is not None or stats.touched or self.verbose:
             self._log(update)
         if self.on_update is not None and view is not None:
             try:

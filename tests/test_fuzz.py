@@ -187,7 +187,8 @@ def test_date_or_duration_raises_only_value_error(text: str, base: dt.date) -> N
 @given(IN_RANGE)
 def test_every_date_in_range_reads_back(day: dt.date) -> None:
     assert parse_date(day.isoformat()) == day
-    assert parse_date_or_datetime(f"{day.isoformat()}T23:59Z").date() == day  # type: ignore[union-attr]
+    moment = parse_date_or_datetime(f"{day.isoformat()}T23:59Z")
+    assert isinstance(moment, dt.datetime) and moment.date() == day
     assert parse_birthday(day.isoformat()).in_year(day.year) == day
 
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import click
 
-from reljournal.cli.common import Ctx, pass_ctx
+from reljournal.cli.common import Ctx, complete_names, pass_ctx
 from reljournal.dates import parse_date_or_datetime, parse_date_or_duration
 from reljournal.errors import UserError
 from reljournal.lognote import NewInteraction, write_interaction
@@ -16,7 +16,7 @@ from reljournal.queries import find
 
 
 @click.command("log")
-@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.argument("names", nargs=-1, required=True, metavar="NAME...", shell_complete=complete_names)
 @click.option("--kind", type=click.Choice(INTERACTION_KINDS, case_sensitive=False),
               help="What it was (`note` records something about them without counting as contact).")
 @click.option("--date", "when", metavar="DATE", help="YYYY-MM-DD or YYYY-MM-DDTHH:MM (default: today). "

@@ -8,7 +8,7 @@ import textwrap
 import click
 
 from reljournal.agenda import meeting_time
-from reljournal.cli.common import Ctx, json_option, mention_problems, pass_ctx
+from reljournal.cli.common import Ctx, complete_names, json_option, mention_problems, pass_ctx
 from reljournal.model import PERSON, Person
 from reljournal.output import WIDTH, echo, print_json, when
 from reljournal.parse import link_text
@@ -19,7 +19,7 @@ INDENT = "  "
 
 
 @click.command("prep")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_names)
 @json_option
 @pass_ctx
 def command(ctx: Ctx, name: str, as_json: bool) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from reljournal.cli.common import Ctx, pass_ctx
+from reljournal.cli.common import Ctx, complete_names, pass_ctx
 from reljournal.edit import edit_note, field_value, locate
 from reljournal.model import ORG, PERSON
 from reljournal.output import echo
 
 
 @click.command("set")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_names)
 @click.argument("field")
 @click.argument("value")
 @pass_ctx
