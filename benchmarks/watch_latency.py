@@ -64,8 +64,10 @@ def bench(root: Path, notes: int, saves: int, seed: int) -> dict[str, float]:
     targets = [rng.choice(people) for _ in range(saves)]
     originals = {p: p.read_text(encoding="utf-8") for p in set(targets)}
     try:
-        feed_ms = _feed_latencies(root, journal, targets, originals)
         seen_ms = _command_latencies(root, journal, targets, originals)
+        print(f"  save -> command sees it: median {statistics.median(seen_ms):.1f} ms, "
+              f"p95 {percentile(seen_ms, 95):.1f} ms", flush=True)
+        feed_ms = _feed_latencies(root, journal, targets, originals)
     finally:
         for path, text in originals.items():
             save(path, text)

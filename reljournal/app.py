@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from reljournal import live
 from reljournal.config import Settings, find_vault, load_settings
 from reljournal.dates import parse_date
 from reljournal.errors import Problem, SettingsError, UserError
-from reljournal.index.store import Index
+from reljournal.index.store import Index, is_corrupt
 from reljournal.index.sync import SyncStats, open_index, reindex, settings_fingerprint
 from reljournal.queries import View
 
@@ -57,7 +58,8 @@ class Journal:
             self._index = open_index(self.settings)
         return self._index
 
-    def sync(self, *, rebuild: bool = False, paths: Iterable[str] | None = None) -> SyncStats:
+    def sync(self, *, rebuild: bool = False, paths: Iterable[str] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> SyncStats:
         """Bring the index up to date. While a watcher keeps it live (SPEC 5) and has caught up with every
         change made before this call (`live.index_is_current`), the scan of the vault is skipped."""
         if (not rebuild and paths is None and self.index.path != ":memory:"
@@ -65,14 +67,28 @@ class Journal:
                 and live.index_is_current(self.settings)):
             self.last_sync = SyncStats()
             return self.last_sync
-        self.last_sync = reindex(self.settings, self.index, rebuild=rebuild, paths=paths)
+        try:
+            self.last_sync = reindex(self.settings, self.index, rebuild=rebuild, paths=paths, progress=progress)
+        except sqlite3.DatabaseError as exc:
+            if not is_corrupt(exc):
+                raise
+            self.index.recover(str(exc))  # damaged under us (a bad disk): start again from the notes
+            self.last_sync = reindex(self.settings, self.index, rebuild=True, progress=progress)
         return self.last_sync
 
     def view(self, *, sync: bool = True) -> View:
         """The vault on `today`, read from the index (brought up to date first unless told not to)."""
         if sync:
             self.sync()
-        return View(self.settings, self.today, self.index.load(), self.index)
+        try:
+            loaded = self.index.load()
+        except sqlite3.DatabaseError as exc:
+            if not is_corrupt(exc):
+                raise
+            self.index.recover(str(exc))
+            self.last_sync = reindex(self.settings, self.index, rebuild=True)
+            loaded = self.index.load()
+        return View(self.settings, self.today, loaded, self.index)
 
     def close(self) -> None:
         if self._index is not None:

@@ -43,6 +43,7 @@ class NewInteraction:
     next_action: str | None = None
     gave: tuple[str, ...] = ()
     received: tuple[str, ...] = ()
+    by: str | None = None  # the team member who had it (`by:`)
 
     @property
     def day(self) -> dt.date:
@@ -56,6 +57,7 @@ def render(entry: NewInteraction) -> str:
         ("date", entry.when),
         ("with", [f"[[{name}]]" for name in entry.people]),
         ("kind", entry.kind),
+        ("by", entry.by),
         ("outcome", entry.outcome),
         ("next", entry.next),
         ("next_action", entry.next_action),

@@ -91,6 +91,7 @@ class View:
     loaded: Loaded
     index: Index | None = None
     by_path: dict[str, Record] = field(default_factory=dict)
+    _resolved: dict[tuple[str, str | None, str | None], Record | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.by_path = {r.path: r for r in self.loaded.records}
@@ -119,8 +120,13 @@ class View:
     def record_of(self, link: Link | None, expect: str | None = None) -> Record | None:
         if link is None:
             return None
-        target = self.resolver.resolve(link, expect)
-        return self.by_path.get(target.path) if target else None
+        key = (link.target, link.folder, expect)  # all a resolution depends on: 130,000 links, 10,000 names
+        try:
+            return self._resolved[key]
+        except KeyError:
+            target = self.resolver.resolve(link, expect)
+            found = self._resolved[key] = self.by_path.get(target.path) if target else None
+            return found
 
     def person_of(self, link: Link | None) -> Person | None:
         record = self.record_of(link, PERSON)
@@ -150,7 +156,7 @@ class View:
             people: list[Person] = []
             for link in i.with_:
                 p = self.person_of(link)
-                if p is not None and p not in people:
+                if p is not None and all(p is not q for q in people):  # identity: one record per path
                     people.append(p)
             out[i.path] = people
         return out
@@ -280,7 +286,7 @@ class PersonRow:
         return {**self.due_json(), "status": p.status, "relationship": p.relationship, "role": p.role}
 
 
-def _row(view: View, p: Person) -> PersonRow:
+def person_row(view: View, p: Person) -> PersonRow:
     status = view.status.get(p.path)
     last = status.last if status else max((h.date for h in view.history.get(p.path, [])
                                            if h.date <= view.today and h.kind != NOT_A_CONTACT), default=None)
@@ -308,14 +314,14 @@ def due(view: View, options: DueOptions) -> list[PersonRow]:
                 continue
         elif not options.all and not s.due(today, options.within):
             continue
-        rows.append(_row(view, p))
+        rows.append(person_row(view, p))
     rows.sort(key=lambda r: (r.status.next if r.status else dt.date.max, r.person.title.casefold(), r.person.path))
     return rows
 
 
 def people(view: View, filters: Filters = Filters()) -> list[PersonRow]:
     """Every person (active, dormant, archived) by name."""
-    return [_row(view, p) for p in view.people if filters.admits(view, p)]
+    return [person_row(view, p) for p in view.people if filters.admits(view, p)]
 
 
 # ---- check --------------------------------------------------------------------------------------------
@@ -352,71 +358,6 @@ def check(view: View, extra: Iterable[Problem] = ()) -> list[Problem]:
     return sorted(set(problems), key=Problem.sort_key)
 
 
-# ---- organisations -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class OrgRow:
-    org: Org
-    stakeholders: tuple[PersonRow, ...]  # active people whose `org` links to it, by name
-    today: dt.date
-
-    @property
-    def people(self) -> tuple[PersonRow, ...]:
-        return self.stakeholders
-
-    @property
-    def overdue(self) -> list[PersonRow]:
-        late = [r for r in self.stakeholders if (r.days or 0) < 0]
-        return sorted(late, key=lambda r: (r.days or 0, r.person.title.casefold()))
-
-    @property
-    def covered(self) -> int:
-        """Stakeholders contacted at least once and not overdue."""
-        return sum(1 for r in self.stakeholders if r.last is not None and (r.days is None or r.days >= 0))
-
-    @property
-    def coverage(self) -> float | None:
-        return round(self.covered / len(self.stakeholders), 2) if self.stakeholders else None
-
-    @property
-    def last(self) -> dt.date | None:
-        return max((r.last for r in self.stakeholders if r.last), default=None)
-
-    @property
-    def next(self) -> dt.date | None:
-        return min((r.status.next for r in self.stakeholders if r.status and r.status.next), default=None)
-
-    @property
-    def next_objective(self) -> Any:
-        open_ = [o for o in self.org.objectives if o.status == "open" and o.due is not None]
-        return min(open_, key=lambda o: (o.due, o.title.casefold()), default=None)
-
-    def as_json(self) -> dict[str, Any]:
-        o, nxt = self.org, self.next_objective
-        return {
-            "name": o.title,
-            "path": o.path,
-            "tier": o.tier,
-            "key_account": o.key_account,
-            "owner": o.owner,
-            "team": list(o.team),
-            "revenue": o.revenue,
-            "budget": o.budget,
-            "stakeholders": len(self.stakeholders),
-            "covered": self.covered,
-            "coverage": self.coverage,
-            "overdue": [r.person.title for r in self.overdue],
-            "next_objective": {"title": nxt.title, "due": nxt.due.isoformat()} if nxt else None,
-        }
-
-
-def stakeholders(view: View, org: Org) -> tuple[PersonRow, ...]:
-    return tuple(_row(view, p) for p in view.people if p.active and view.org_of(p) is org)
-
-
-def orgs(view: View) -> list[OrgRow]:
-    return [OrgRow(o, stakeholders(view, o), view.today) for o in view.orgs]
-
-
 # ---- one person ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FollowUp:
@@ -446,5 +387,5 @@ def person_detail(view: View, person: Person) -> PersonDetail:
             gave += h.interaction.gave
             received += h.interaction.received
     follow_ups.sort(key=lambda f: (f.due or dt.date.max, f.path, f.line))
-    return PersonDetail(_row(view, person), tuple(reversed(history)), tuple(follow_ups), tuple(gave),
+    return PersonDetail(person_row(view, person), tuple(reversed(history)), tuple(follow_ups), tuple(gave),
                         tuple(received))

@@ -94,8 +94,8 @@ Jane Doe      A     Acme Corp  2026-02-20  2026-03-18    in 3d  active
 
 def test_orgs(rj: Run) -> None:
     assert rj("orgs").output == """\
-NAME       TIER  OWNER  PEOPLE  LAST        NEXT
-Acme Corp  A     alice       2  2026-02-20  2026-03-18
+NAME       TIER  OWNER  COVERAGE    OBJECTIVE DUE  OVERDUE
+Acme Corp  A     alice  2/2 (100%)  2026-06-30
 """
     (acme,) = json.loads(rj("orgs", "--json").output)
     assert (acme["stakeholders"], acme["covered"], acme["coverage"], acme["next_objective"]) == (
@@ -138,8 +138,8 @@ def test_show_org(rj: Run) -> None:
     output = rj("show", "acme corp").output
     assert output.startswith("Acme Corp  (orgs/Acme Corp.md)\n  tier:          A\n  key account:   yes\n")
     assert "  revenue:       120,000 GBP\n" in output
-    assert "Stakeholders  coverage 100%\n" in output
-    assert "  [open] Win the cash-management mandate  due 2026-06-30  (mandate awarded)\n" in output
+    assert "Stakeholders  coverage 2/2 (100%)\n" in output
+    assert "  2026-06-30  in 107d  open    Win the cash-management mandate\n" in output
 
 
 def test_show_unknown_name_exits_1_with_close_matches(rj: Run) -> None:

@@ -28,10 +28,12 @@ from reljournal.queries import find
 @click.option("--action", metavar="TEXT", help="The next action (`next_action`).")
 @click.option("--gave", multiple=True, metavar="X", help="What you gave (repeatable).")
 @click.option("--received", multiple=True, metavar="X", help="What you received (repeatable).")
+@click.option("--by", metavar="NAME", envvar="RELJOURNAL_USER", show_envvar=True,
+              help="The team member who had it (`by:`; default $RELJOURNAL_USER): account plans credit them.")
 @pass_ctx
 def command(ctx: Ctx, names: tuple[str, ...], kind: str | None, when: str | None, note: str | None,
             outcome: str | None, next_: str | None, action: str | None, gave: tuple[str, ...],
-            received: tuple[str, ...]) -> None:
+            received: tuple[str, ...], by: str | None) -> None:
     """Log an interaction with one or more people: a new note under interactions/YYYY/.
 
     NAME is a title or an alias, in any case. Prints the new note's path; no other file changes. The
@@ -54,7 +56,8 @@ def command(ctx: Ctx, names: tuple[str, ...], kind: str | None, when: str | None
     except ValueError as exc:
         raise UserError(f"--date: {exc}", exit_code=2) from None
     entry = NewInteraction(when=at, people=tuple(people), kind=kind.casefold() if kind else None, note=note,
-                           outcome=outcome, next_action=action, gave=gave, received=received)
+                           outcome=outcome, next_action=action, gave=gave, received=received,
+                           by=by.strip() or None if by else None)
     if next_:
         try:
             planned = parse_date_or_duration(next_, entry.day)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from reljournal.accounts import NOBODY, WINDOW_DAYS, AccountPlan, account_plan, money, percent
 from reljournal.cli.common import Ctx, complete_names, mention_problems, pass_ctx
 from reljournal.model import Org, Person
-from reljournal.output import echo, when
+from reljournal.output import WIDTH, Column, echo, table, when
 from reljournal.parse import link_text
-from reljournal.queries import View, find, orgs, person_detail
+from reljournal.queries import View, find, person_detail
 
 TIMELINE_LIMIT = 15
 
@@ -86,28 +87,86 @@ def show_person(view: View, p: Person) -> None:
 
 
 def show_org(view: View, o: Org) -> None:
-    row = next(r for r in orgs(view) if r.org is o)
+    """The account plan: fields, revenue against budget, objectives, stakeholders and coverage, and who on
+    the team has been in touch (reljournal/accounts.py says how interactions are credited)."""
+    plan = account_plan(view, o)
+    row, currency = plan.row, view.settings.currency
     echo(click.style(o.title, bold=True) + f"  ({o.path})")
     _field("tier", o.tier)
     _field("key account", "yes" if o.key_account else None)
     _field("owner", o.owner)
     _field("team", o.team)
-    currency = f" {view.settings.currency}" if view.settings.currency else ""
-    _field("revenue", f"{o.revenue:,}{currency}" if o.revenue is not None else None)
-    _field("budget", f"{o.budget:,}{currency}" if o.budget is not None else None)
-    _field("exposure", f"{o.exposure:,}{currency}" if o.exposure is not None else None)
+    _field("revenue", money(o.revenue, currency) if o.revenue is not None else None)
+    if o.budget is not None:
+        _field("budget", money(o.budget, currency) + _against_budget(plan, currency))
+    _field("exposure", money(o.exposure, currency) if o.exposure is not None else None)
     _field("tags", o.tags)
+
     echo()
-    coverage = f"  coverage {row.coverage:.0%}" if row.coverage is not None else ""
+    late = sum(1 for r in plan.objectives if r.overdue)
+    echo(click.style("Objectives", bold=True) + (f"  {late} overdue" if late else ""))
+    if plan.objectives:
+        echo(_indented(_objectives(plan)))
+    else:
+        echo("  none: add `objectives:` (title, measure, due, status) to the note")
+
+    echo()
+    overdue = f", {len(row.overdue)} overdue" if row.overdue else ""
+    coverage = f"  coverage {row.coverage_text}{overdue}" if row.stakeholders else ""
     echo(click.style("Stakeholders", bold=True) + coverage)
-    if not row.stakeholders:
+    if row.stakeholders:
+        echo(_indented(table(STAKEHOLDER_COLUMNS, [
+            [r.person.title, r.person.role or "", r.owner or "", str(r.last or "never"),
+             str(r.status.next) if r.status and r.status.next else "", when(r.days)] for r in row.stakeholders],
+            ["red" if (r.days or 0) < 0 else None for r in row.stakeholders], width=WIDTH - 2)))
+    else:
         echo("  none: link people to it with `org: \"[[" + o.title + "]]\"`")
-    for r in row.stakeholders:
-        nxt = f"next {r.status.next} ({when(r.days)})" if r.status and r.status.next else "no next date"
-        echo(f"  {r.person.title:<24} {r.person.role or '':<16} last {r.last or 'never'}  {nxt}")
-    if o.objectives:
-        echo()
-        echo(click.style("Objectives", bold=True))
-        for obj in o.objectives:
-            echo(f"  [{obj.status}] {obj.title}" + (f"  due {obj.due}" if obj.due else "")
-                 + (f"  ({obj.measure})" if obj.measure else ""))
+
+    echo()
+    echo(click.style(f"Interactions in the last {WINDOW_DAYS} days", bold=True) + f"  {plan.interactions} (since "
+         f"{plan.since})")
+    if plan.contributions:
+        echo(_indented(table(CONTRIBUTION_COLUMNS, [
+            [c.member, str(c.count), str(c.last or ""), "" if c.on_team or c.member == NOBODY else "not on team"]
+            for c in plan.contributions], width=WIDTH - 2)))
+    else:
+        echo("  none, and no `owner` or `team` to credit")
+
+
+OBJECTIVE_COLUMNS = (Column("DUE"), Column("WHEN", align=">"), Column("STATUS"), Column("OBJECTIVE", 12, shrink=True))
+STAKEHOLDER_COLUMNS = (Column("NAME", 12, shrink=True), Column("ROLE", 6, shrink=True), Column("OWNER", 5, shrink=True),
+                       Column("LAST"), Column("NEXT"), Column("WHEN", align=">"))
+CONTRIBUTION_COLUMNS = (Column("MEMBER", 8, shrink=True), Column("COUNT", align=">"), Column("LAST"), Column(""))
+
+
+def _objectives(plan: AccountPlan) -> str:
+    """A table of the objectives; each measure on its own line under its title."""
+    rows = plan.objectives
+    lines = table(OBJECTIVE_COLUMNS, [
+        [str(r.objective.due or ""), when(r.days) if r.objective.status == "open" else "", r.objective.status,
+         r.objective.title] for r in rows], ["red" if r.overdue else None for r in rows], width=WIDTH - 2).splitlines()
+    at = lines[0].index("OBJECTIVE")
+    out = lines[:1]
+    for r, line in zip(rows, lines[1:], strict=True):
+        out.append(line)
+        if r.objective.measure:
+            out.append(" " * at + _fit(f"measure: {r.objective.measure}", WIDTH - 2 - at))
+    return "\n".join(out)
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def _against_budget(plan: AccountPlan, currency: str | None) -> str:
+    """` (67% reached, 60,000 GBP to go)`: the revenue as a share of the budget."""
+    o, share = plan.org, plan.revenue_share
+    if share is None or o.revenue is None or o.budget is None:
+        return ""
+    gap = o.budget - o.revenue
+    rest = f", {money(gap, currency)} to go" if gap > 0 else f", {money(-gap, currency)} over" if gap < 0 else ""
+    return f" ({percent(share)} reached{rest})"
+
+
+def _indented(text: str) -> str:
+    return "\n".join("  " + line if line else line for line in text.splitlines())

@@ -56,17 +56,52 @@ class Loaded:
     bodies_available: bool = True
 
 
+def is_corrupt(exc: BaseException) -> bool:
+    """SQLITE_CORRUPT or SQLITE_NOTADB: the file is damaged. sqlite3 raises those as the bare DatabaseError;
+    its subclasses (OperationalError for a locked or read-only database, ...) are not damage."""
+    return type(exc) is sqlite3.DatabaseError
+
+
 class Index:
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
+        self.recovered: str | None = None  # why a damaged file was set aside, when it was
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            if not is_corrupt(exc) or self.path == ":memory:":
+                raise
+            self.recover(str(exc))
+
+    def _open(self) -> None:
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        if self.path != ":memory:":
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version != SCHEMA_VERSION:
-            self._create()
+        try:
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                self._create()
+        except BaseException:
+            self.db.close()
+            raise
+
+    def recover(self, reason: str) -> None:
+        """The file is damaged (garbage, a truncated copy, a bad disk): the index is derived data, so set the
+        file aside as `<name>.corrupt` (for a look, replacing an older one), drop its -wal and -shm, and
+        start an empty index that the next sync fills."""
+        try:
+            self.db.close()
+        except (AttributeError, sqlite3.Error):
+            pass
+        base = Path(self.path)
+        for suffix in ("-wal", "-shm"):
+            base.with_name(base.name + suffix).unlink(missing_ok=True)
+        if base.exists():
+            base.replace(base.with_name(base.name + ".corrupt"))
+        self.recovered = reason
+        self._open()
 
     def close(self) -> None:
         self.db.close()
@@ -84,9 +119,13 @@ class Index:
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def clear(self) -> None:
-        with self.transaction():
+        """Empty every table: inside the caller's transaction when there is one (a sync's), else in its own."""
+        if self.db.in_transaction:
             for table in ("files", "problems", "notes", "meta", "fts"):
                 self.db.execute(f"DELETE FROM {table}")
+            return
+        with self.transaction():
+            self.clear()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -285,10 +324,35 @@ class Index:
         orgs = {r[0]: r for r in db.execute("SELECT * FROM orgs")}
         interactions = {r[0]: r for r in db.execute("SELECT * FROM interactions")}
 
+        # Most JSON columns repeat ("[]", the same tags, the same key lines) and dates repeat: decode each
+        # distinct text once. Tuples and dates are immutable and shared; each record gets its own `lines`.
+        texts: dict[str, tuple[str, ...]] = {"[]": ()}
+        line_maps: dict[str, dict[str, int]] = {}
+        days: dict[str | None, dt.date | None] = {None: None, "": None}
+
+        def strings(text: str) -> tuple[str, ...]:
+            found = texts.get(text)
+            if found is None:
+                found = texts[text] = tuple(json.loads(text))
+            return found
+
+        def key_lines(text: str) -> dict[str, int]:
+            found = line_maps.get(text)
+            if found is None:
+                found = line_maps[text] = json.loads(text)
+            return dict(found)
+
+        def day(text: str | None) -> dt.date | None:
+            try:
+                return days[text]
+            except KeyError:
+                found = days[text] = dt.date.fromisoformat(text) if text else None
+                return found
+
         records: list[Record] = []
         targets: list[Target] = []
         for note_id, path, kind, title, uid, aliases_j, tags_j, lines_j, parsed in notes:
-            aliases = tuple(json.loads(aliases_j))
+            aliases = strings(aliases_j)
             targets.append(Target(path, kind, title, aliases))
             if not parsed:
                 continue
@@ -305,9 +369,9 @@ class Index:
                 else:
                     field_links.setdefault(field, []).append(link)
             common: dict[str, Any] = {
-                "path": path, "title": title, "aliases": aliases, "id": uid, "tags": tuple(json.loads(tags_j)),
-                "lines": json.loads(lines_j), "links": tuple(body_links),
-                "tasks": tuple(Task(text, status, _pd(due), tuple(task_links.get(line, ())), line)
+                "path": path, "title": title, "aliases": aliases, "id": uid, "tags": strings(tags_j),
+                "lines": key_lines(lines_j), "links": tuple(body_links),
+                "tasks": tuple(Task(text, status, day(due), tuple(task_links.get(line, ())), line)
                                for _, line, status, text, due in tasks.get(note_id, [])),
             }
             if kind == PERSON and note_id in people:
@@ -315,24 +379,24 @@ class Index:
                 org = field_links.get("org")
                 records.append(Person(
                     **common, org=org[0] if org else None, role=p[1], relationship=p[2], tier=p[3],
-                    cadence=_cadence(p[4]), next=_pd(p[5]), snooze=_pd(p[6]), last_contact=_pd(p[7]),
+                    cadence=_cadence(p[4]), next=day(p[5]), snooze=day(p[6]), last_contact=day(p[7]),
                     status=p[8], owner=p[9], birthday=parse_birthday(p[10]) if p[10] else None, email=p[11],
-                    phone=p[12], linkedin=p[13], motivations=tuple(json.loads(p[14])),
-                    priorities=tuple(json.loads(p[15])), common_ground=tuple(json.loads(p[16])),
+                    phone=p[12], linkedin=p[13], motivations=strings(p[14]),
+                    priorities=strings(p[15]), common_ground=strings(p[16]),
                     log=tuple(LogEntry(parse_date(d), k, t, line) for _, line, d, k, t in logs.get(note_id, []))))
             elif kind == ORG and note_id in orgs:
                 o = orgs[note_id]
                 records.append(Org(
-                    **common, tier=o[1], key_account=bool(o[2]), owner=o[3], team=tuple(json.loads(o[4])),
+                    **common, tier=o[1], key_account=bool(o[2]), owner=o[3], team=strings(o[4]),
                     revenue=_num(o[5]), budget=_num(o[6]), exposure=_num(o[7]),
                     objectives=tuple(Objective(t, m, _pd(d), s, line)
                                      for _, line, t, m, d, s in objectives.get(note_id, []))))
             elif kind == INTERACTION and note_id in interactions:
                 i = interactions[note_id]
                 records.append(Interaction(
-                    **common, date=_pd(i[1]), at=_pdt(i[2]), end=_pdt(i[3]), with_=tuple(field_links.get("with", ())),
-                    interaction_kind=i[4], outcome=i[5], next=_pd(i[6]), next_action=i[7],
-                    gave=tuple(json.loads(i[8])), received=tuple(json.loads(i[9])), by=i[10]))
+                    **common, date=day(i[1]), at=_pdt(i[2]), end=_pdt(i[3]), with_=tuple(field_links.get("with", ())),
+                    interaction_kind=i[4], outcome=i[5], next=day(i[6]), next_action=i[7],
+                    gave=strings(i[8]), received=strings(i[9]), by=i[10]))
             elif kind not in (PERSON, ORG, INTERACTION):
                 records.append(Note(**common))
         problems = tuple(Problem(Source(path, line), severity, code, message) for path, line, severity, code, message

@@ -81,7 +81,6 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
     stats = SyncStats()
     fingerprint = settings_fingerprint(settings)
     if rebuild or index.meta("fingerprint") != fingerprint:
-        index.clear()
         stats.rebuilt = True
         paths = None
     if paths is None:
@@ -91,6 +90,8 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
     scope = None if paths is None else {p for p in paths}
 
     with index.transaction():
+        if stats.rebuilt:
+            index.clear()  # inside the sync's one transaction: killed mid-rebuild, the old index stays whole
         known = index.file_stats() if scope is None else index.file_stats(under=scope)
         seen = {f.path for f in current}
         for path in sorted(known):

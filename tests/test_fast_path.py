@@ -1,0 +1,274 @@
+"""The fast paths give exactly what the straightforward ones give.
+
+- Indexing: many files are parsed in chunks (in worker processes) and written table by table
+  (`Batch` + `Index.put_batch`); the reference path parses and `put()`s one file at a time. Both must
+  leave the same rows in every table, on every test vault and on a generated one, cold and incremental.
+- Front matter: `_simple_yaml` reads flat front matter without PyYAML; where it answers, its value, key
+  lines and item lines must be PyYAML's.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reljournal.config import load_settings
+from reljournal.index import sync
+from reljournal.index.store import Index
+from reljournal.parse import _Loader, _simple_yaml, _split_front_matter
+
+VAULTS = Path(__file__).parent / "data" / "vaults"
+ROOT = Path(__file__).parent.parent
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows, note ids replaced by note paths, in the order `load()` reads them."""
+    db = sqlite3.connect(path)
+    paths = dict(db.execute("SELECT id, path FROM notes"))
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    tables = [r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'fts%' AND name NOT LIKE 'sqlite%'")]
+    for table in tables:
+        columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
+        rows = db.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+        if table == "files":  # the two copies were written at different moments
+            rows = [(path, size, digest, broken) for path, _, size, digest, broken in rows]
+        elif table == "notes":
+            rows = [r[1:] for r in rows]
+        elif "note_id" in columns:
+            at = columns.index("note_id")
+            rows = [(*r[:at], paths[r[at]], *r[at + 1:]) for r in rows]
+        out[table] = sorted(rows, key=repr) if table in ("files", "problems", "notes", "meta") else rows
+    out["fts"] = sorted((paths[rowid], title, body) for rowid, title, body in db.execute("SELECT rowid, * FROM fts"))
+    out["indexes"] = sorted(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"))
+    db.close()
+    return out
+
+
+def index_with(vault: Path, monkeypatch: pytest.MonkeyPatch, *, fast: bool, jobs: int = 2) -> sync.SyncStats:
+    s, _ = load_settings(vault)
+    with monkeypatch.context() as m:
+        if fast:
+            m.setattr(sync, "BATCH_MIN", 0)
+            m.setattr(sync, "PARALLEL_MIN", 0)
+            m.setattr(sync, "CHUNK", 7)  # many chunks, the last one short
+        else:
+            m.setattr(sync, "BATCH_MIN", 10**9)
+        s.state_dir.mkdir(exist_ok=True)
+        index = Index(s.index_path)
+        try:
+            return sync.reindex(s, index, jobs=jobs)
+        finally:
+            index.close()
+
+
+def same_index(a: Path, b: Path, stats_a: sync.SyncStats, stats_b: sync.SyncStats) -> None:
+    sa, _ = load_settings(a)
+    sb, _ = load_settings(b)
+    assert dump(sa.index_path) == dump(sb.index_path)
+    assert (stats_a.added, stats_a.changed, stats_a.removed) == (stats_b.added, stats_b.changed, stats_b.removed)
+    assert stats_a.problems == stats_b.problems
+    ia, ib = Index(sa.index_path), Index(sb.index_path)
+    try:
+        assert ia.load() == ib.load()
+    finally:
+        ia.close()
+        ib.close()
+
+
+def two_copies(source: Path, tmp_path: Path) -> tuple[Path, Path]:
+    a, b = tmp_path / "straight", tmp_path / "fast"
+    for target in (a, b):
+        shutil.copytree(source, target, symlinks=True, ignore=shutil.ignore_patterns(".reljournal"))
+    return a, b
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in VAULTS.iterdir() if p.is_dir()))
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_test_vault_indexes_the_same_both_ways(name: str, jobs: int, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = two_copies(VAULTS / name, tmp_path)
+    same_index(a, b, index_with(a, monkeypatch, fast=False), index_with(b, monkeypatch, fast=True, jobs=jobs))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("generated") / "vault"
+    _generator().generate(root, people=30, seed=7)
+    return root
+
+
+def test_generator_is_reproducible(tmp_path: Path) -> None:
+    gen = _generator()
+    assert gen.generate(tmp_path / "a", people=12, seed=3) == 12 + 12 * 10 + 1
+    gen.generate(tmp_path / "b", people=12, seed=3)
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.md"))
+    assert files_a == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*.md"))
+    assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)
+
+
+def test_generated_vault_cold_and_incremental(generated: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = two_copies(generated, tmp_path)
+    stats_a, stats_b = index_with(a, monkeypatch, fast=False), index_with(b, monkeypatch, fast=True)
+    assert len(stats_b.added) == 30 + 300 + 3 and not stats_b.problems
+    same_index(a, b, stats_a, stats_b)
+
+    # A big incremental sync: edits, breakages (a broken note keeps its last good version), touches
+    # with the same bytes, deletions and new notes, the same in both copies.
+    people = sorted((a / "people").glob("*.md"))
+    interactions = sorted((a / "interactions").rglob("*.md"))
+    for vault in (a, b):
+        for n, path in enumerate(people[:20]):
+            note = vault / path.relative_to(a)
+            text = note.read_text(encoding="utf-8")
+            if n % 4 == 0:
+                note.write_text(text.replace("type: person", "type: person\ntier: [oops"), encoding="utf-8")
+            elif n % 4 == 1:
+                os.utime(note, ns=(10**18, 10**18))  # same bytes, new mtime
+            else:
+                note.write_text(text.replace("## Log", "## Log\n- 2026-03-01 lunch: caught up"), encoding="utf-8")
+        for path in interactions[:15]:
+            (vault / path.relative_to(a)).unlink()
+        for n in range(40):
+            (vault / "people" / f"New Person {n}.md").write_text(
+                f"---\ntype: person\ntier: {'AB'[n % 2]}\ncadence: {n + 1}d\n---\nMet via [[{people[n % len(people)].stem}]]\n",
+                encoding="utf-8")
+    stats_a, stats_b = index_with(a, monkeypatch, fast=False), index_with(b, monkeypatch, fast=True)
+    assert len(stats_b.added) == 40 and len(stats_b.changed) == 15 and len(stats_b.removed) == 15
+    assert {p.code for p in stats_b.problems} == {"yaml"}
+    same_index(a, b, stats_a, stats_b)
+
+
+def test_parallel_sync_reports_progress(generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    vault = tmp_path / "v"
+    shutil.copytree(generated, vault)
+    s, _ = load_settings(vault)
+    seen: list[tuple[int, int]] = []
+    monkeypatch.setattr(sync, "BATCH_MIN", 0)
+    monkeypatch.setattr(sync, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(sync, "CHUNK", 100)
+    sync.reindex(s, Index(":memory:"), jobs=2, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(100, 333), (200, 333), (300, 333), (333, 333)]
+
+
+# ---- the simple front-matter reader --------------------------------------------------------------------
+def pyyaml(text: str, first_line: int) -> Any:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        value = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    lines: dict[str, int] = {}
+    item_lines: dict[str, list[int]] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            lines.setdefault(key_node.value, first_line + key_node.start_mark.line)
+            if isinstance(value_node, yaml.SequenceNode):
+                item_lines[key_node.value] = [first_line + n.start_mark.line for n in value_node.value]
+    return value, lines, item_lines
+
+
+def all_front_matter() -> list[tuple[str, str]]:
+    out = []
+    for note in sorted(VAULTS.rglob("*.md")):
+        split = _split_front_matter(note.read_bytes().decode("utf-8", "replace").lstrip("\ufeff"))
+        if isinstance(split, tuple) and split[0] is not None:
+            out.append((str(note.relative_to(VAULTS)), split[0]))
+    return out
+
+
+@pytest.mark.parametrize(("name", "text"), all_front_matter())
+def test_simple_reader_agrees_with_pyyaml_on_the_test_vaults(name: str, text: str) -> None:
+    fast = _simple_yaml(text, 2)
+    if fast is not None:
+        assert fast == pyyaml(text, 2)
+
+
+def test_simple_reader_takes_the_usual_front_matter() -> None:
+    text = ('type: person\naliases: [Jane]\norg: "[[Acme Corp]]"\ntier: A\nbirthday: 1980-04-12\n'
+            "status: no\nrevenue: 120000\nbudget: 1.5\nnext:\ntags: [key-account, 'finance']\n"
+            "team:\n  - alice\n  - \"bob\"\n# a comment\nwith:\n- \"[[A]]\"\n")
+    value, lines, items = _simple_yaml(text, 2)  # type: ignore[misc]
+    assert value == {"type": "person", "aliases": ["Jane"], "org": "[[Acme Corp]]", "tier": "A",
+                     "birthday": "1980-04-12", "status": False, "revenue": 120000, "budget": 1.5, "next": None,
+                     "tags": ["key-account", "finance"], "team": ["alice", "bob"], "with": ["[[A]]"]}
+    assert lines["team"] == 12 and items == {"aliases": [3], "tags": [11, 11], "team": [13, 14], "with": [17]}
+    assert (value, lines, items) == pyyaml(text, 2)
+
+
+@pytest.mark.parametrize("text", [
+    "a: x # comment", "a: 1:30", "a: 0x1f", "a: 010", "a: &x 1", "a: *x", "a: !!str 1", "a: |\n  x", "a: x\n  y",
+    "a:\n  b: 1", "a: [[X]]", "a: [x, ]", 'a: "x\\"y"', "a: 'it''s'", "a: 1\na: 2", "yes: 1", "a:\n-\n- x",
+    "a:\n  - x\n - y", "a: [x\n  , y]", "a: {b: 1}", "a: x\tb", "a: .inf", "a: 1.5e+3", "a: @x", "- x", "a b: 1",
+])
+def test_simple_reader_leaves_the_rest_to_pyyaml(text: str) -> None:
+    assert _simple_yaml(text, 2) is None
+
+
+SCALARS = st.one_of(
+    st.sampled_from(["yes", "No", "on", "OFF", "true", "null", "~", "", "0", "12", "-3", "+4", "1.5", "1_000", "0o7",
+                     "2026-03-15", "2026-13-45", "2026-03-15T10:00", "1:30", "[[Jane Doe]]", "it's", 'say "hi"',
+                     "a, b", "x: y", "x:", "#x", "x #y", "x#y", "a [b] c", "-x", "- x", "?x", "%x", "@x", "`x`", "=",
+                     "<<", "Jane Doe", "é", "📅 x", ".5", "1.", "0x1F", "y", "n", "x\\y"]),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+)
+
+
+def render(value: str, style: int) -> str:
+    if style == 1:
+        return f'"{value}"'
+    if style == 2:
+        return f"'{value}'"
+    return value
+
+
+@st.composite
+def front_matter(draw: st.DrawFn) -> str:
+    lines = []
+    for n in range(draw(st.integers(0, 6))):
+        key = draw(st.sampled_from(["type", "tags", "with", "on", "a-b", "x_1", "tier", "null", f"k{n}"]))
+        shape = draw(st.integers(0, 3))
+        if shape == 0:
+            lines.append(f"{key}: {render(draw(SCALARS), draw(st.integers(0, 2)))}")
+        elif shape == 1:
+            items = [render(draw(SCALARS), draw(st.integers(0, 2))) for _ in range(draw(st.integers(0, 3)))]
+            lines.append(f"{key}: [{', '.join(items)}]")
+        elif shape == 2:
+            lines.append(f"{key}:")
+            indent = " " * draw(st.integers(0, 3))
+            lines += [f"{indent}- {render(draw(SCALARS), draw(st.integers(0, 2)))}" for _ in range(draw(st.integers(0, 3)))]
+        else:
+            lines.append(draw(st.sampled_from(["", "# note", "   ", f"{key}:"])))
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(front_matter())
+def test_simple_reader_agrees_with_pyyaml(text: str) -> None:
+    fast = _simple_yaml(text, 2)
+    if fast is None:
+        return
+    try:
+        expected = pyyaml(text, 2)
+    except (yaml.YAMLError, ValueError) as exc:
+        raise AssertionError(f"the simple reader took front matter PyYAML rejects: {exc}") from None
+    assert fast == expected
