@@ -80,15 +80,16 @@ class Journal:
         """The vault on `today`, read from the index (brought up to date first unless told not to)."""
         if sync:
             self.sync()
+        view = View(self.settings, self.today, self.index)
         try:
-            loaded = self.index.load()
+            view.targets  # noqa: B018  (the first read: a damaged database shows here)
         except sqlite3.DatabaseError as exc:
             if not is_corrupt(exc):
                 raise
             self.index.recover(str(exc))
             self.last_sync = reindex(self.settings, self.index, rebuild=True)
-            loaded = self.index.load()
-        return View(self.settings, self.today, loaded, self.index)
+            view = View(self.settings, self.today, self.index)
+        return view
 
     def close(self) -> None:
         if self._index is not None:

@@ -488,14 +488,14 @@ def plan_import(view: View, contacts: Iterable[Contact]) -> Plan:
     settings = view.settings
     by_name: dict[str, str] = {}
     org_by_name: dict[str, str] = {}  # name key -> org title
-    for target in view.loaded.targets:
+    for target in view.targets:
         names = (target.title, *target.aliases)
         if target.kind == PERSON:
             by_name.update((_key(n), target.path) for n in names if _key(n) not in by_name)
         elif target.kind == ORG:
             org_by_name.update((_key(n), target.title) for n in names if _key(n) not in org_by_name)
     by_email = {_key(p.email): p.path for p in view.people if p.email}
-    taken = {_key(Path(t.path).as_posix()) for t in view.loaded.targets}
+    taken = {_key(Path(t.path).as_posix()) for t in view.targets}
 
     plan = Plan()
     for contact in contacts:

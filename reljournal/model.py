@@ -167,5 +167,5 @@ FRONT_MATTER_KEYS: dict[str, tuple[str, ...]] = {
     PERSON: ("org", "role", "relationship", "tier", "cadence", "next", "snooze", "last_contact", "status", "owner",
              "birthday", "email", "phone", "linkedin", "motivations", "priorities", "common_ground"),
     ORG: ("tier", "key_account", "owner", "team", "revenue", "budget", "exposure", "objectives"),
-    INTERACTION: ("date", "end", "with", "kind", "outcome", "next", "next_action", "gave", "received"),
+    INTERACTION: ("date", "end", "with", "kind", "outcome", "next", "next_action", "gave", "received", "by"),
 }

@@ -177,10 +177,10 @@ def _split_front_matter(text: str) -> tuple[str | None, int, str, int] | Problem
     """(yaml text or None, its first line, body, the body's first line)."""
     if not (text.startswith("---\n") or text.startswith("---\r\n") or text.rstrip(" \t\r\n") == "---"):
         return None, 0, text, 1
-    lines = text.splitlines(keepends=True)
+    lines = text.split("\n")  # only \n ends a line (YAML and str.splitlines also break at \x85, \u2028...)
     for i in range(1, len(lines)):
-        if lines[i].rstrip(" \t\r\n") in ("---", "..."):
-            return "".join(lines[1:i]), 2, "".join(lines[i + 1:]), i + 2
+        if lines[i].rstrip(" \t\r") in ("---", "..."):
+            return "\n".join(lines[1:i]) + "\n", 2, "\n".join(lines[i + 1:]), i + 2
     return error("", 1, "yaml", "the front matter opened by `---` on line 1 is never closed by a `---` line")
 
 
@@ -188,7 +188,7 @@ def _load_yaml(text: str, first_line: int, path: str) -> tuple[Any, dict[str, in
     if len(text) > MAX_FRONT_MATTER_CHARS:
         return error(path, first_line, "yaml", "the front matter is larger than 1 MB")
     if "\t" in text:
-        for n, raw in enumerate(text.splitlines()):
+        for n, raw in enumerate(text.split("\n")):
             if "\t" in raw[: len(raw) - len(raw.lstrip(" \t"))]:
                 return error(path, first_line + n, "yaml", "a tab in the indentation; YAML indents with spaces only")
     fast = _simple_yaml(text, first_line)
@@ -205,11 +205,12 @@ def _load_yaml(text: str, first_line: int, path: str) -> tuple[Any, dict[str, in
         value = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = first_line + (mark.line if mark is not None else 0)
+        row = _row_of(text, mark.index) if mark is not None else 0
+        line = first_line + row
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
         message = f"front matter is not valid YAML: {problem}" + (f" ({context})" if context else "")
-        source_line = text.splitlines()[mark.line] if mark is not None and mark.line < len(text.splitlines()) else ""
+        source_line = text.split("\n")[row] if row < text.count("\n") + 1 else ""
         if "[[" in source_line:
             message += '; quote each link: with: ["[[A]]", "[[B]]"]'
         return error(path, line, "yaml", message)
@@ -222,9 +223,10 @@ def _load_yaml(text: str, first_line: int, path: str) -> tuple[Any, dict[str, in
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
-                lines.setdefault(key_node.value, first_line + key_node.start_mark.line)
+                lines.setdefault(key_node.value, first_line + _row_of(text, key_node.start_mark.index))
                 if isinstance(value_node, yaml.SequenceNode):
-                    item_lines[key_node.value] = [first_line + n.start_mark.line for n in value_node.value]
+                    item_lines[key_node.value] = [first_line + _row_of(text, n.start_mark.index)
+                                                  for n in value_node.value]
     return value, lines, item_lines
 
 
@@ -240,7 +242,8 @@ _SIMPLE_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _SIMPLE_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+")
 _PLAIN_FIRST_BAD = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_BAD = re.compile(r"[,\[\]{}#:]")
-_NOT_SIMPLE_TEXT = re.compile(r"[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
+_NOT_SIMPLE_TEXT = re.compile(  # what PyYAML rejects, and its other line breaks, tabs, CR and a BOM
+    r"[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
 _STR_TAG, _TIMESTAMP_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 _NOT_SIMPLE = object()
@@ -376,10 +379,15 @@ def _simple_yaml(text: str, first_line: int) -> tuple[Any, dict[str, int], dict[
     return (value if lines else None), lines, item_lines
 
 
+def _row_of(text: str, index: int) -> int:
+    """The 0-based line (counting only \\n, as editors do) of a character index; YAML marks count \\x85 too."""
+    return text.count("\n", 0, index)
+
+
 def _too_deep(text: str) -> int | None:
     """The 0-based line where flow brackets or indentation nest past MAX_NESTING, or None."""
     depth = 0
-    for n, line in enumerate(text.splitlines()):
+    for n, line in enumerate(text.split("\n")):
         indent = len(line) - len(line.lstrip(" "))
         if indent > MAX_NESTING * 4:
             return n
@@ -593,7 +601,8 @@ def _body_lines(body: str, first_line: int) -> list[tuple[int, str]]:
     """Body lines with their file line numbers, fenced code blocks left out."""
     out = []
     fence: str | None = None
-    for n, line in enumerate(body.splitlines(), first_line):
+    for n, line in enumerate(body.split("\n"), first_line):
+        line = line.removesuffix("\r")
         m = _FENCE.match(line)
         if m:
             fence = None if fence == m[1] else (fence or m[1])

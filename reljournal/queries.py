@@ -21,6 +21,7 @@ from reljournal.index.store import Index, Loaded, Target
 from reljournal.model import (
     INTERACTION,
     NOT_A_CONTACT,
+    NOTE,
     ORG,
     PERSON,
     Interaction,
@@ -31,7 +32,7 @@ from reljournal.model import (
     Record,
     name_key,
 )
-from reljournal.rules import Contact, NextContact, cadence_of, has_unknown_tier, next_contact
+from reljournal.rules import Contact, NextContact, cadence_of, has_unknown_tier, last_contact, next_contact
 
 
 # ---- link resolution --------------------------------------------------------------------------------
@@ -86,36 +87,67 @@ class HistoryItem:
 
 @dataclass
 class View:
+    """The vault on `today`, from the index. Records load lazily and by kind: people and organisations
+    first (all `due` needs), interactions and plain notes only when a command asks for them."""
+
     settings: Settings
     today: dt.date
-    loaded: Loaded
-    index: Index | None = None
-    by_path: dict[str, Record] = field(default_factory=dict)
+    index: Index
     _resolved: dict[tuple[str, str | None, str | None], Record | None] = field(default_factory=dict, repr=False)
 
-    def __post_init__(self) -> None:
-        self.by_path = {r.path: r for r in self.loaded.records}
+    @cached_property
+    def _core(self) -> Loaded:
+        return self.index.load(kinds=(PERSON, ORG))
+
+    @cached_property
+    def _rest(self) -> Loaded:
+        return self.index.load(kinds=(INTERACTION, NOTE))
+
+    @cached_property
+    def _core_by_path(self) -> dict[str, Record]:
+        return {r.path: r for r in self._core.records}
+
+    @cached_property
+    def _rest_by_path(self) -> dict[str, Record]:
+        return {r.path: r for r in self._rest.records}
+
+    @cached_property
+    def loaded(self) -> Loaded:
+        """Everything: every record, every link target, every stored problem."""
+        return Loaded(self._core.records + self._rest.records, self._core.targets, self._core.problems)
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        return self._core.targets
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self._core.problems
+
+    @cached_property
+    def by_path(self) -> dict[str, Record]:
+        return {**self._core_by_path, **self._rest_by_path}
 
     @cached_property
     def resolver(self) -> Resolver:
-        return Resolver(self.loaded.targets)
+        return Resolver(self._core.targets)
 
     @cached_property
     def people(self) -> list[Person]:
-        return sorted((r for r in self.loaded.records if isinstance(r, Person)), key=_by_title)
+        return sorted((r for r in self._core.records if isinstance(r, Person)), key=_by_title)
 
     @cached_property
     def orgs(self) -> list[Org]:
-        return sorted((r for r in self.loaded.records if isinstance(r, Org)), key=_by_title)
+        return sorted((r for r in self._core.records if isinstance(r, Org)), key=_by_title)
 
     @cached_property
     def interactions(self) -> list[Interaction]:
-        return sorted((r for r in self.loaded.records if isinstance(r, Interaction)), key=lambda i: (
+        return sorted((r for r in self._rest.records if isinstance(r, Interaction)), key=lambda i: (
             i.date or dt.date.min, i.path))
 
     @cached_property
     def notes(self) -> list[Note]:
-        return sorted((r for r in self.loaded.records if isinstance(r, Note)), key=_by_title)
+        return sorted((r for r in self._rest.records if isinstance(r, Note)), key=_by_title)
 
     def record_of(self, link: Link | None, expect: str | None = None) -> Record | None:
         if link is None:
@@ -125,7 +157,10 @@ class View:
             return self._resolved[key]
         except KeyError:
             target = self.resolver.resolve(link, expect)
-            found = self._resolved[key] = self.by_path.get(target.path) if target else None
+            found: Record | None = None
+            if target is not None:
+                found = (self._core_by_path if target.kind in (PERSON, ORG) else self._rest_by_path).get(target.path)
+            self._resolved[key] = found
             return found
 
     def person_of(self, link: Link | None) -> Person | None:
@@ -181,9 +216,37 @@ class View:
             items.sort(key=lambda h: (h.date, h.path, h.line))
         return out
 
+    @cached_property
+    def _contacts(self) -> dict[str, list[Contact]]:
+        """Person path → their contacts (interaction notes and Log entries; never kind `note`), read from the
+        index's link rows rather than from loaded interactions: the date rules need only dates."""
+        out: dict[str, list[Contact]] = defaultdict(list)
+        days: dict[str | None, dt.date | None] = {None: None}
+        last_note, named = -1, set[str]()
+        whose: dict[tuple[str, str | None], str | None] = {}  # a link's target -> the person's path
+        for note_id, date, kind, nxt, target, folder in self.index.contact_rows():
+            if note_id != last_note:
+                last_note, named = note_id, set()
+            if kind == NOT_A_CONTACT:
+                continue
+            try:
+                path = whose[target, folder]
+            except KeyError:
+                p = self.person_of(Link(target, folder, target, 0))
+                path = whose[target, folder] = p.path if p is not None else None
+            if path is None or path in named:
+                continue
+            named.add(path)
+            for text in (date, nxt):
+                if text not in days:
+                    days[text] = dt.date.fromisoformat(text) if text else None
+            out[path].append(Contact(days[date] or dt.date.min, days[nxt]))
+        for p in self.people:
+            out[p.path].extend(Contact(e.date) for e in p.log if e.kind != NOT_A_CONTACT)
+        return out
+
     def contacts(self, person: Person) -> list[Contact]:
-        return [Contact(h.date, h.interaction.next if h.interaction else None)
-                for h in self.history.get(person.path, []) if h.source != "last_contact" and h.kind != NOT_A_CONTACT]
+        return self._contacts.get(person.path, [])
 
     @cached_property
     def status(self) -> dict[str, NextContact]:
@@ -193,7 +256,7 @@ class View:
                 for p in self.people if p.active}
 
     def body(self, path: str) -> str:
-        return self.index.body(path) if self.index is not None else ""
+        return self.index.body(path)
 
 
 def _by_title(r: Record) -> tuple[str, str]:
@@ -288,8 +351,7 @@ class PersonRow:
 
 def person_row(view: View, p: Person) -> PersonRow:
     status = view.status.get(p.path)
-    last = status.last if status else max((h.date for h in view.history.get(p.path, [])
-                                           if h.date <= view.today and h.kind != NOT_A_CONTACT), default=None)
+    last = status.last if status else last_contact(p, view.contacts(p), view.today)
     return PersonRow(p, status, view.today, view.org_name(p), view.owner_of(p), last)
 
 

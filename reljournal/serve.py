@@ -150,7 +150,7 @@ class FeedSource:
             doc = self.current()
             view = self._view
             assert doc is not None and view is not None
-            errors = sum(1 for p in view.loaded.problems if p.severity == "error")
+            errors = sum(1 for p in view.problems if p.severity == "error")
             return Counts(len(view.people), len(view.orgs), len(view.interactions), doc.events, errors,
                           view.today)
 

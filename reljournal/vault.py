@@ -8,8 +8,8 @@ vault. A file reached twice through links inside the vault is read once (the fir
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pathspec
 
@@ -17,8 +17,7 @@ from reljournal.config import Settings
 from reljournal.errors import Problem, error
 
 
-@dataclass(frozen=True)
-class FileStat:
+class FileStat(NamedTuple):  # a NamedTuple: 111,000 of them are made on every walk
     path: str  # relative to the vault, forward slashes
     mtime_ns: int
     size: int  # -1 when the file could not be stat'ed (a dangling link): reading it reports why
@@ -40,14 +39,15 @@ def is_note_path(rel: str, settings: Settings, spec: pathspec.PathSpec | None = 
 
 
 def walk(settings: Settings, under: str = "") -> tuple[list[FileStat], list[Problem]]:
-    """Every note of the vault (or of the folder `under`, vault-relative: the watcher's new folders)."""
+    """Every note of the vault (or of the folder `under`, vault-relative: the watcher's new folders).
+    The hot loop does as little as it can per file: at 111,000 notes every microsecond is 0.1 s."""
     root = settings.root
     real_root = os.path.realpath(root)
-    spec = ignore_spec(settings)
+    spec = ignore_spec(settings) if settings.ignore else None  # matching costs even with no pattern
     files: list[FileStat] = []
+    linked: list[tuple[str, str, FileStat]] = []  # (real path, rel, stat) of files reached through a link
     problems: list[Problem] = []
-    seen_dirs: set[str] = set()
-    by_real: dict[str, tuple[bool, str, FileStat]] = {}  # real path -> (reached through a link, rel, stat)
+    seen_dirs: dict[str, str] = {}  # real folder -> its vault-relative path, as first visited
 
     def inside(real: str) -> bool:
         return real == real_root or real.startswith(real_root + os.sep)
@@ -56,18 +56,19 @@ def walk(settings: Settings, under: str = "") -> tuple[list[FileStat], list[Prob
         real_dir = os.path.realpath(directory)
         if real_dir in seen_dirs:  # a link loop, or a folder reached twice
             return
-        seen_dirs.add(real_dir)
+        seen_dirs[real_dir] = rel_dir
         try:
             with os.scandir(directory) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = list(it)  # the result is sorted once at the end; folders are visited in order
         except OSError as exc:
             problems.append(error(rel_dir or ".", 1, "unreadable", f"cannot list this folder: {exc.strerror}"))
             return
+        prefix = f"{rel_dir}/" if rel_dir else ""
+        folders: list[tuple[str, str]] = []
         for entry in entries:
             name = entry.name
-            if name.startswith("."):
+            if name[0] == ".":
                 continue
-            rel = f"{rel_dir}/{name}" if rel_dir else name
             try:
                 is_link = entry.is_symlink()
                 is_dir = entry.is_dir()  # follows links
@@ -75,29 +76,37 @@ def walk(settings: Settings, under: str = "") -> tuple[list[FileStat], list[Prob
                 # A link loop (ELOOP): treated as a file, so that a note name in a loop is reported as
                 # unreadable instead of vanishing without a word.
                 is_link, is_dir = True, False
-            if is_link:
-                real = os.path.realpath(entry.path)
-                if not inside(real):
-                    continue  # links that leave the vault are not followed
+            if is_link and not inside(os.path.realpath(entry.path)):
+                continue  # links that leave the vault are not followed
+            rel = prefix + name
             if is_dir:
-                if rel == settings.templates or spec.match_file(rel + "/"):
+                if rel == settings.templates or (spec is not None and spec.match_file(rel + "/")):
                     continue
-                visit(entry.path, rel)
+                folders.append((entry.path, rel))
                 continue
-            if not name.lower().endswith(".md") or spec.match_file(rel):
+            if name[-3:].lower() != ".md" or (spec is not None and spec.match_file(rel)):
                 continue
-            real = os.path.realpath(entry.path) if is_link else os.path.join(real_dir, name)
             try:
                 st = entry.stat()
                 stat = FileStat(rel, st.st_mtime_ns, st.st_size)
             except OSError:
                 stat = FileStat(rel, 0, -1)
-            candidate = (is_link, rel, stat)
-            if real not in by_real or candidate[:2] < by_real[real][:2]:
-                by_real[real] = candidate  # the file's own path beats a link to it
+            if is_link:
+                linked.append((os.path.realpath(entry.path), rel, stat))
+            else:
+                files.append(stat)
+        for folder, rel in sorted(folders):  # in name order, so that a folder reached twice is kept the same way
+            visit(folder, rel)
 
     visit(str(root / under) if under else str(root), under.strip("/"))
-    files = sorted((stat for _, _, stat in by_real.values()), key=lambda f: f.path)
+    if linked:  # a file reached twice is read once: under its own path, else under the first link's
+        real_of = {rel: real for real, rel in seen_dirs.items()}
+        taken = {f"{real_of[f.path.rpartition('/')[0]]}/{f.path.rpartition('/')[2]}" for f in files}
+        for real, _, stat in sorted(linked, key=lambda item: item[1]):
+            if real not in taken:
+                taken.add(real)
+                files.append(stat)
+    files.sort(key=lambda f: f.path)
     return files, problems
 
 

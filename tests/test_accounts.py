@@ -204,7 +204,7 @@ def test_the_window_is_the_last_90_days_today_included(vault: Path) -> None:
     assert {c.member: c.count for c in plan.contributions}["bob"] == 0
 
 
-def test_log_by_and_relljournal_user(vault: Path, rj: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_log_by_and_reljournal_user(vault: Path, rj: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     path = rj("log", "Tom Weber", "--kind", "call", "--by", "bob").output.strip()
     assert "by: bob\n" in (vault / path).read_text()
     monkeypatch.setenv("RELJOURNAL_USER", "carol")

@@ -90,14 +90,14 @@ def test_birthdays() -> None:
             parse_birthday(bad)
 
 
-@given(st.integers(min_value=0, max_value=5000), st.sampled_from("dwmy"))
+@given(st.integers(min_value=0, max_value=100), st.sampled_from("dwmy"))
 def test_written_durations_parse_back(amount: int, unit: str) -> None:
     d = parse_duration(f"{amount}{unit}")
     assert d.spec == f"{amount}{unit}"
     assert d.days >= 0
 
 
-@given(st.dates(min_value=D(1900, 1, 1), max_value=D(2200, 1, 1)), st.integers(0, 600), st.sampled_from("dwmy"))
+@given(st.dates(min_value=D(1900, 1, 1), max_value=D(2200, 1, 1)), st.integers(0, 100), st.sampled_from("dwmy"))
 def test_adding_a_duration_never_goes_back(start: dt.date, amount: int, unit: str) -> None:
     d = parse_duration(f"{amount}{unit}")
     assert d.add_to(start) >= start

@@ -148,8 +148,9 @@ def test_generated_vault_cold_and_incremental(generated: Path, tmp_path: Path,
         for path in interactions[:15]:
             (vault / path.relative_to(a)).unlink()
         for n in range(40):
+            friend = people[n % len(people)].stem
             (vault / "people" / f"New Person {n}.md").write_text(
-                f"---\ntype: person\ntier: {'AB'[n % 2]}\ncadence: {n + 1}d\n---\nMet via [[{people[n % len(people)].stem}]]\n",
+                f"---\ntype: person\ntier: {'AB'[n % 2]}\ncadence: {n + 1}d\n---\nMet via [[{friend}]]\n",
                 encoding="utf-8")
     stats_a, stats_b = index_with(a, monkeypatch, fast=False), index_with(b, monkeypatch, fast=True)
     assert len(stats_b.added) == 40 and len(stats_b.changed) == 15 and len(stats_b.removed) == 15
@@ -255,7 +256,8 @@ def front_matter(draw: st.DrawFn) -> str:
         elif shape == 2:
             lines.append(f"{key}:")
             indent = " " * draw(st.integers(0, 3))
-            lines += [f"{indent}- {render(draw(SCALARS), draw(st.integers(0, 2)))}" for _ in range(draw(st.integers(0, 3)))]
+            count = draw(st.integers(0, 3))
+            lines += [f"{indent}- {render(draw(SCALARS), draw(st.integers(0, 2)))}" for _ in range(count)]
         else:
             lines.append(draw(st.sampled_from(["", "# note", "   ", f"{key}:"])))
     return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))

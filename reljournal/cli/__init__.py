@@ -27,6 +27,18 @@ COMMANDS = (
 
 
 class RelGroup(click.Group):
+    """Commands are imported when used: `due` need not load icalendar, watchdog and vobject (0.2 s)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *(m.rstrip("_") for m in COMMANDS)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = next((m for m in COMMANDS if m.rstrip("_") == cmd_name), None)
+        if module is None:
+            return super().get_command(ctx, cmd_name)
+        command: click.Command = importlib.import_module(f"reljournal.cli.{module}").command
+        return command
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -56,11 +68,6 @@ def cli(ctx: click.Context, vault: str | None, today: str | None, debug: bool) -
     reljournal indexes them, says who to contact next and publishes the dates as a calendar feed.
     """
     ctx.obj = Ctx(vault=vault, today=today, debug=debug)
-
-
-for _name in COMMANDS:
-    _module = importlib.import_module(f"reljournal.cli.{_name}")
-    cli.add_command(_module.command)
 
 
 def main() -> None:

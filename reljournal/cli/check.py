@@ -31,8 +31,8 @@ def command(ctx: Ctx, as_json: bool) -> None:
         return
     stats = journal.sync()
     view = journal.view(sync=False)
-    walk_problems = [p for p in stats.problems if p.source.path not in {t.path for t in view.loaded.targets}]
-    _report(check(view, walk_problems), as_json, journal, notes=len(view.loaded.targets))
+    walk_problems = [p for p in stats.problems if p.source.path not in {t.path for t in view.targets}]
+    _report(check(view, walk_problems), as_json, journal, notes=len(view.targets))
 
 
 def _report(problems: list[Problem], as_json: bool, journal: Journal, notes: int | None) -> None:

@@ -175,7 +175,7 @@ def _sync_many(settings: Settings, index: Index, todo: list[tuple[FileStat, tupl
             batches: Iterable[Batch] = pool.map(_parse_chunk, chunks)
         else:
             batches = (_parse_chunk(chunk, settings) for chunk in chunks)
-        for chunk, batch in zip(chunks, batches):
+        for chunk, batch in zip(chunks, batches, strict=True):
             index.put_batch(batch, fresh=fresh)
             for path in batch.paths:
                 (stats.changed if path in was_known else stats.added).append(path)

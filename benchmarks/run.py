@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""The performance benchmark: reljournal against the floor and a plain python-frontmatter script.
+
+For each vault size (generated once by benchmarks/generate.py and cached under the temp dir):
+  (a) read every note's bytes (the floor)        (b) `frontmatter.load` every note (the naive script)
+  (c) cold `reljournal index`                     (d) `reljournal index` with nothing changed
+  (e) `reljournal index` after changing one note  (f) `reljournal due --json` on a warm index
+  (g) `reljournal feed` (when the feed module exists)
+each in its own process, timed (wall clock) with its peak RSS (wait4). The figures go into
+docs/performance.md between the `results` markers, with the core count.
+
+    python benchmarks/run.py                      # 1k, 10k and 111k notes
+    python benchmarks/run.py --sizes 1k --repeat 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+SIZES = {"1k": 90, "10k": 900, "111k": 10_000}  # people; each brings 10 interactions, and 1 org per 10
+TODAY = "2026-03-15"
+START, END = "<!-- results: written by benchmarks/run.py -->", "<!-- end of results -->"
+
+FLOOR = """
+import os, sys
+n = 0
+for d, dirs, files in os.walk(sys.argv[1]):
+    dirs[:] = [x for x in dirs if not x.startswith('.')]
+    for f in files:
+        if f.endswith('.md'):
+            with open(os.path.join(d, f), 'rb') as fh:
+                n += len(fh.read())
+"""
+FRONTMATTER = """
+import os, sys, frontmatter
+n = 0
+for d, dirs, files in os.walk(sys.argv[1]):
+    dirs[:] = [x for x in dirs if not x.startswith('.')]
+    for f in files:
+        if f.endswith('.md'):
+            n += len(frontmatter.load(os.path.join(d, f)).metadata)
+"""
+
+
+def measure(argv: list[str]) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of one command, output discarded."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode not in (0, 1):  # due/feed exit 1 only on vault problems: still a measurement
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {err[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def best(argv: list[str], repeat: int, before: object = None) -> tuple[float, float]:
+    """The fastest of `repeat` runs (the least disturbed by the rest of the machine), with its RSS."""
+    runs = []
+    for _ in range(repeat):
+        if callable(before):
+            before()
+        runs.append(measure(argv))
+    return min(runs)
+
+
+def vault_for(size: str, cache: Path) -> Path:
+    vault = cache / f"vault-{size}"
+    if not (vault / ".generated").exists():
+        shutil.rmtree(vault, ignore_errors=True)
+        generate(vault, SIZES[size], seed=1)
+        (vault / ".generated").write_text("ok\n")
+    return vault
+
+
+def run_size(size: str, cache: Path, repeat: int) -> dict[str, tuple[float, float]]:
+    vault = vault_for(size, cache)
+    rj = [sys.executable, "-m", "reljournal", "--vault", str(vault), "--today", TODAY]
+    state = vault / ".reljournal"
+    note = sorted((vault / "people").glob("*.md"))[0]
+    original = note.read_bytes()
+    out: dict[str, tuple[float, float]] = {}
+    measure([sys.executable, "-c", FLOOR, str(vault)])  # warm the page cache: every figure reads from memory
+    out["a"] = best([sys.executable, "-c", FLOOR, str(vault)], repeat)
+    out["b"] = best([sys.executable, "-c", FRONTMATTER, str(vault)], repeat)
+    out["c"] = best(rj + ["index"], repeat, before=lambda: shutil.rmtree(state, ignore_errors=True))
+    out["d"] = best(rj + ["index"], repeat)
+    edits = iter(range(10**6))
+
+    def change_one() -> None:
+        note.write_bytes(original + f"\nedit {next(edits)}\n".encode())
+
+    try:
+        out["e"] = best(rj + ["index"], repeat, before=change_one)
+    finally:
+        note.write_bytes(original)
+    measure(rj + ["index"])
+    out["f"] = best(rj + ["due", "--json"], repeat)
+    if (ROOT / "reljournal" / "feed.py").exists():
+        feed = cache / f"feed-{size}.ics"
+        out["g"] = best(rj + ["feed", "-o", str(feed)], repeat)
+    return out
+
+
+LABELS = {
+    "a": "(a) read every file (floor)",
+    "b": "(b) `frontmatter.load` loop",
+    "c": "(c) cold `reljournal index`",
+    "d": "(d) no-op re-index",
+    "e": "(e) re-index, one file changed",
+    "f": "(f) `due --json`, warm index",
+    "g": "(g) `feed`",
+}
+
+
+def report(results: dict[str, dict[str, tuple[float, float]]], notes: dict[str, int]) -> str:
+    sizes = list(results)
+    head = "| | " + " | ".join(f"{s} notes ({notes[s]:,})" for s in sizes) + " |"
+    lines = [
+        f"Machine: {os.cpu_count()} cores (`nproc`), Python {sys.version.split()[0]}, "
+        f"load average before the run {os.getloadavg()[0]:.1f}. Seconds (wall clock), then peak RSS.",
+        "",
+        head,
+        "|---" * (len(sizes) + 1) + "|",
+    ]
+    for key, label in LABELS.items():
+        if not all(key in results[s] for s in sizes):
+            continue
+        cells = [f"{results[s][key][0]:.2f} s, {results[s][key][1]:.0f} MB" for s in sizes]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    ratios = [
+        ("(c) / (b): cold index vs the frontmatter loop (target <= 0.5)", "c", "b"),
+        ("(c) / (a): cold index vs the floor (stretch <= 3)", "c", "a"),
+        ("(d) / (c): no-op re-index (target <= 0.1)", "d", "c"),
+        ("(e) / (c): one change (target <= 0.1)", "e", "c"),
+    ]
+    for label, top, bottom in ratios:
+        lines.append(f"| {label} | " + " | ".join(
+            f"{results[s][top][0] / results[s][bottom][0]:.2f}" for s in sizes) + " |")
+    return "\n".join(lines)
+
+
+def write_doc(text: str, path: Path) -> None:
+    old = path.read_text(encoding="utf-8") if path.exists() else f"# Performance\n\n{START}\n{END}\n"
+    if START not in old or END not in old:
+        old = old.rstrip("\n") + f"\n\n{START}\n{END}\n"
+    before, rest = old.split(START, 1)
+    _, after = rest.split(END, 1)
+    path.write_text(f"{before}{START}\n{text}\n{END}{after}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1k,10k,111k", help="comma-separated, of: " + ", ".join(SIZES))
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the fastest counts (default 3)")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "reljournal-bench",
+                        help="where generated vaults are kept between runs")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md",
+                        help="the Markdown file whose results section is rewritten ('-': print only)")
+    args = parser.parse_args(argv)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size {unknown[0]!r}; choose from {', '.join(SIZES)}")
+    args.cache.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for size in sizes:
+        print(f"{size}: ...", file=sys.stderr, flush=True)
+        results[size] = run_size(size, args.cache, args.repeat)
+    notes = {s: SIZES[s] + SIZES[s] * 10 + max(1, SIZES[s] // 10) for s in sizes}
+    text = report(results, notes)
+    print(text)
+    if str(args.out) != "-":
+        write_doc(text, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
