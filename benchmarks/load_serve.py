@@ -5,6 +5,7 @@ Reports requests per second, errors and latency percentiles.
 
     python benchmarks/load_serve.py                       # 2,000 requests, 4 threads, a 1,000-person vault
     python benchmarks/load_serve.py --requests 500 --new-connections
+    python benchmarks/load_serve.py --no-sync             # serving alone, as with a watcher keeping the index
     python benchmarks/load_serve.py --vault ~/vault --token "$RELJOURNAL_TOKEN"
 """
 
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vault", type=Path, help="serve this vault instead of a generated one")
     parser.add_argument("--token", help="serve with this token (the feed is then /TOKEN/feed.ics)")
     parser.add_argument("--new-connections", action="store_true", help="one TCP connection per request")
+    parser.add_argument("--no-sync", action="store_true",
+                        help="do not re-index on each request (as when a watcher keeps the index current)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="rj-load-") as tmp:
@@ -116,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         if vault is None:
             vault = Path(tmp) / "vault"
             _generate(vault, args.people)
-        source = FeedSource(vault, TODAY)
+        source = FeedSource(vault, TODAY, sync_on_request=not args.no_sync)
         source.current()  # index and build once: the load test measures serving, not the first sync
         server = make_server(source, "127.0.0.1", 0, token=args.token, log=lambda message: None)
         port = server.server_address[1]
@@ -132,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             serving.join(timeout=10)
             source.close()
     print(f"vault: {vault if args.vault else f'generated, {args.people} people'}; "
-          f"{args.threads} threads, {'new connection per request' if args.new_connections else 'keep-alive'}")
+          f"{args.threads} threads, {'new connection per request' if args.new_connections else 'keep-alive'}, "
+          f"{'no re-index per request' if args.no_sync else 're-index on every request (the default)'}")
     print(report(result, seconds))
     return 1 if result.errors else 0
 

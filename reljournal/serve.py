@@ -109,6 +109,7 @@ class FeedSource:
         `sync_on_request`, the default, every request does anyway)."""
         with self._lock:
             self._dirty = True
+            self._generation += 1  # the watcher has already brought the index up to date: rebuild
 
     def view(self) -> View:
         with self._lock:
@@ -374,6 +375,20 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "reljournal"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    timeout = 15  # seconds a client may stall mid-request: a slow client never holds a thread for good
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (a malformed request line, headers too long) repeat the request line,
+        token included: answer them with a bare status instead."""
+        self.close_connection = True
+        body = f"{code}\n".encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
 
     def _answer(self) -> None:
         try:

@@ -272,7 +272,8 @@ def test_the_feed_command_killed_at_random_points_keeps_the_old_or_new_feed(vaul
         proc = start(vault, "feed", "-o", str(out))
         time.sleep(rng.uniform(0.0, 2.0))
         kill_group(proc)
-        assert out.read_bytes() in (b"OLD FEED\n", expected), f"attempt {attempt} after {time.perf_counter() - started:.2f} s"
+        seconds = time.perf_counter() - started
+        assert out.read_bytes() in (b"OLD FEED\n", expected), f"attempt {attempt} after {seconds:.2f} s"
 
 
 # ---- commands side by side with `watch` -----------------------------------------------------------------
@@ -280,6 +281,7 @@ def test_concurrent_commands_during_watch_do_not_fail(tmp_path: Path) -> None:
     vault = tmp_path / "good"
     shutil.copytree(VAULTS / "good", vault)
     watch = start(vault, "watch", "--quiet")
+    code: int | None = None
     try:
         live = vault / ".reljournal" / "live.json"
         deadline = time.monotonic() + 30

@@ -174,3 +174,16 @@ def test_name_resolution_prefers_title_then_kind_then_shortest_path(empty_vault:
     view = journal(empty_vault).view()
     assert [p.path for p in view.participants["interactions/i.md"]] == [
         "people/Sam.md", "people/Acme.md", "people/deep/down/Sam.md"]
+
+
+def test_a_same_size_edit_in_the_same_clock_tick_is_not_missed(empty_vault: Path) -> None:
+    """Racily clean files: the stored stat cannot tell two writes in one mtime tick apart; the hash can."""
+    j = journal(empty_vault)
+    path = write_note(empty_vault, "people/A.md", "---\ntype: person\nrole: CFO\n---\n")
+    tick = path.stat().st_mtime_ns
+    j.sync()
+    path.write_text("---\ntype: person\nrole: CEO\n---\n", encoding="utf-8")
+    os.utime(path, ns=(tick, tick))  # same size, same mtime: only the content changed
+    assert counts(j.sync()) == (0, 1, 0)
+    assert [p.role for p in j.view(sync=False).people] == ["CEO"]
+    assert counts(j.sync()) == (0, 0, 0)  # read again at most, never counted again

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
+from reljournal.app import Journal
 from reljournal.cli.common import Ctx, pass_ctx
 from reljournal.output import echo
 from reljournal.serve import DEFAULT_HOST, DEFAULT_PORT, FeedSource, make_server, run
+from reljournal.watch import Watcher
 
 
 @click.command("serve")
@@ -21,8 +25,10 @@ from reljournal.serve import DEFAULT_HOST, DEFAULT_PORT, FeedSource, make_server
 def command(ctx: Ctx, host: str, port: int, token: str | None) -> None:
     """Serve the feed over HTTP: /feed.ics, and /feeds/OWNER.ics for one owner.
 
-    The feed is rebuilt when the vault changes or the date rolls over. Every other path answers
-    404. Stop with Ctrl-C (or SIGTERM).
+    A watcher runs in-process (as `reljournal watch` does): the index and the feed file stay current,
+    and the feed served is rebuilt when the vault changes or the date rolls over. Every other path
+    answers 404. A second `serve` or `watch` on the same vault is refused (exit 1). Stop with Ctrl-C
+    (or SIGTERM).
 
     \b
     Example:
@@ -32,8 +38,15 @@ def command(ctx: Ctx, host: str, port: int, token: str | None) -> None:
       $ RELJOURNAL_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))') \\
           reljournal serve --host 0.0.0.0
     """
-    source = FeedSource(ctx.vault, ctx.today)
+    # serve = watch + HTTP: the watcher keeps the index (and the feed file) current and tells the source
+    # to rebuild; requests then cost no scan of the vault. The watcher starts first, so that a second
+    # watcher or server on the same vault is refused (exit 1) before a port is taken.
+    source = FeedSource(ctx.vault, ctx.today, sync_on_request=False)
+    watcher = Watcher(Journal.open(ctx.vault, ctx.today),  # its own Journal: used by the watcher's thread only
+                      fixed_today=bool(ctx.today or os.environ.get("RELJOURNAL_TODAY")),
+                      on_update=lambda update: source.invalidate(), echo=_echo, quiet=True)
     try:
+        watcher.start()
         server = make_server(source, host, port, token=token)
         bound_port = server.server_address[1]
         shown_host = f"[{host}]" if ":" in host else host
@@ -45,4 +58,9 @@ def command(ctx: Ctx, host: str, port: int, token: str | None) -> None:
         run(server)
         echo("Stopped.", err=True)
     finally:
+        watcher.stop()
         source.close()
+
+
+def _echo(text: str, err: bool) -> None:
+    echo(text, err=err)

@@ -10,6 +10,7 @@ import hashlib
 import multiprocessing as mp
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
@@ -88,8 +89,13 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
     else:
         current, walk_problems = _stat_paths(settings, paths), []
     scope = None if paths is None else {p for p in paths}
+    started_ns = time.time_ns()
 
     with index.transaction():
+        # Racily clean files (git's term): a file written in the same clock tick as the last sync read it
+        # can change again without its size or mtime changing. Files whose stored mtime is that late are
+        # read again (the hash then tells whether they really changed); after one more sync they are not.
+        racy_from = int(index.meta("synced_at_ns") or 0) - RACY_NS
         if stats.rebuilt:
             index.clear()  # inside the sync's one transaction: killed mid-rebuild, the old index stays whole
         known = index.file_stats() if scope is None else index.file_stats(under=scope)
@@ -100,7 +106,7 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
                 stats.removed.append(path)
         todo = [(f, known.get(f.path)) for f in current]
         todo = [(f, old) for f, old in todo
-                if old is None or old[0] != f.mtime_ns or old[1] != f.size or f.size < 0]
+                if old is None or old[0] != f.mtime_ns or old[1] != f.size or f.size < 0 or old[0] >= racy_from]
         if len(todo) >= BATCH_MIN:
             _sync_many(settings, index, todo, stats, progress, jobs, fresh=not known and index.is_empty())
         for done, (f, old) in enumerate(todo if len(todo) < BATCH_MIN else ()):
@@ -115,10 +121,12 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
             if progress is not None:
                 progress(done + 1, len(todo))
         index.set_meta("fingerprint", fingerprint)
+        index.set_meta("synced_at_ns", str(started_ns))
     stats.problems.extend(walk_problems)
     return stats
 
 
+RACY_NS = 2_000_000_000  # the coarsest mtime tick a vault's file system may have (FAT: 2 s)
 BATCH_MIN = 200  # files to read from which chunked, table-by-table writing pays off
 PARALLEL_MIN = 3000  # files to read from which worker processes pay for their start-up
 CHUNK = 500  # files per chunk: small enough to keep every worker busy to the end

@@ -1,0 +1,64 @@
+"""`serve` runs the watcher in-process: the served feed follows the vault without a scan per request."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import write_note
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def _wait_for(predicate, seconds: float = 20) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
+def test_serve_follows_the_vault_and_refuses_a_second_watcher(good_vault: Path) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/feed.ics"
+    env = {**os.environ, "NO_COLOR": "1"}
+    argv = [sys.executable, "-m", "reljournal", "--vault", str(good_vault), "--today", "2026-03-15"]
+    server = subprocess.Popen([*argv, "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_for(lambda: "Reach out: Jane Doe" in _get(url))
+        assert "Zed New" not in _get(url)
+        write_note(good_vault, "people/Zed New.md", "---\ntype: person\ncadence: 1w\n---\n")
+        assert _wait_for(lambda: "Reach out: Zed New" in _get(url)), "the served feed did not follow the vault"
+        # the watcher also keeps the feed file current
+        assert _wait_for(lambda: "Zed New" in (good_vault / ".reljournal/feed.ics").read_text(encoding="utf-8"))
+        second = subprocess.run([*argv, "serve", "--port", str(_free_port())], env=env, capture_output=True,
+                                text=True, timeout=60)
+        assert second.returncode == 1 and "already watching" in second.stderr
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            code = server.wait(timeout=30)
+        finally:
+            if server.poll() is None:
+                server.kill()
+    assert code == 0
