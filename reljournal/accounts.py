@@ -124,27 +124,10 @@ def members(org: Org) -> list[str]:
     return out
 
 
-def org_admitted(org: Org, filters: Filters) -> bool:
-    """The listing filters as they apply to an organisation: `--tag` its tags, `--tier` its tier, `--org` its
-    name, `--owner` its owner or a member of its team. `--relationship` describes people: it admits none."""
-    fold = lambda xs: {x.casefold() for x in xs}  # noqa: E731
-    if filters.relationships:
-        return False
-    if filters.tags and not fold(filters.tags) & fold(org.tags):
-        return False
-    if filters.tiers and (org.tier or "").casefold() not in fold(filters.tiers):
-        return False
-    if filters.orgs and org.title.casefold() not in fold(filters.orgs):
-        return False
-    if filters.owners and not fold(filters.owners) & fold(members(org)):
-        return False
-    return True
-
-
 def orgs(view: View, filters: Filters | None = None) -> list[OrgRow]:
     """Every organisation by name (that the filters admit)."""
     admit = filters or Filters()
-    return [OrgRow(o, stakeholders(view, o), view.today) for o in view.orgs if org_admitted(o, admit)]
+    return [OrgRow(o, stakeholders(view, o), view.today) for o in view.orgs if admit.admits_org(o)]
 
 
 def org_row(view: View, org: Org) -> OrgRow:

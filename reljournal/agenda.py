@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reljournal.events import KIND_ORDER, OBJECTIVE, Event, events
-from reljournal.model import Interaction, Org
+from reljournal.model import Interaction
 from reljournal.queries import Filters, View
 
 DEFAULT_DAYS = 7
@@ -95,21 +95,6 @@ def _admitted(view: View, e: Event, filters: Filters) -> bool:
     if e.people:
         return any(filters.admits(view, p) for p in e.people)
     if e.kind == OBJECTIVE and e.org is not None:
-        return _org_admitted(e.org, filters)
+        return filters.admits_org(e.org)
     return False
 
-
-def _org_admitted(org: Org, f: Filters) -> bool:
-    """The filters that mean something for an organisation; `--relationship` never does."""
-    fold = lambda xs: {x.casefold() for x in xs}  # noqa: E731
-    if f.relationships:
-        return False
-    if f.tags and not fold(f.tags) & fold(org.tags):
-        return False
-    if f.tiers and (org.tier or "").casefold() not in fold(f.tiers):
-        return False
-    if f.orgs and org.title.casefold() not in fold(f.orgs):
-        return False
-    if f.owners and not fold(f.owners) & fold([*([org.owner] if org.owner else []), *org.team]):
-        return False
-    return True

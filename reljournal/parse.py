@@ -8,6 +8,7 @@ with PyYAML (C loader when present), with timestamps kept as strings: an impossi
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from reljournal.config import Settings
 from reljournal.dates import local_date, parse_birthday, parse_date, parse_date_or_datetime, parse_duration
 from reljournal.errors import Problem, Source, error, warning
 from reljournal.model import (
+    FRONT_MATTER_KEYS,
     INTERACTION,
     INTERACTION_KINDS,
     KINDS,
@@ -165,7 +167,24 @@ def parse_note(path: str, data: bytes, settings: Settings) -> Parsed:
         record = _interaction(fields, common, settings)
     else:
         record = Note(**common)
+    if kind != NOTE:
+        _misspelt_keys(fields, kind)
     return Parsed(path, kind, title, record, body, tuple(problems))
+
+
+def _misspelt_keys(fields: _Fields, kind: str) -> None:
+    """Keys of one's own are welcome (Obsidian properties); a key one letter off a known one is a typo
+    that would silently do nothing (`cadance: 30d`), so it gets a warning."""
+    known = FRONT_MATTER_KEYS["any"] + FRONT_MATTER_KEYS[kind]
+    for key in fields.data:
+        if key not in known and key not in _NOT_TYPOS:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+            if close:
+                fields.problems.append(warning(fields.path, fields.line(key), "unknown-key",
+                                               f"{key}: not a field reljournal reads; did you mean {close[0]}?"))
+
+
+_NOT_TYPOS = frozenset({"title", "date", "dates", "created", "updated", "modified", "note", "notes", "links"})
 
 
 def _at(problem: Problem, path: str) -> Problem:

@@ -312,6 +312,22 @@ class Filters:
             return False
         return True
 
+    def admits_org(self, org: Org) -> bool:
+        """The filters as they apply to an organisation: `--tag` its tags, `--tier` its tier, `--org` its
+        name, `--owner` its owner or a member of its team. `--relationship` describes people: it admits none."""
+        fold = lambda xs: {x.casefold() for x in xs}  # noqa: E731
+        if self.relationships:
+            return False
+        if self.tags and not fold(self.tags) & fold(org.tags):
+            return False
+        if self.tiers and (org.tier or "").casefold() not in fold(self.tiers):
+            return False
+        if self.orgs and org.title.casefold() not in fold(self.orgs):
+            return False
+        if self.owners and not fold(self.owners) & fold([*([org.owner] if org.owner else []), *org.team]):
+            return False
+        return True
+
 
 # ---- due and people ----------------------------------------------------------------------------------
 @dataclass(frozen=True)

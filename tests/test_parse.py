@@ -243,3 +243,10 @@ def test_any_front_matter_values_give_problems_not_exceptions(data: dict) -> Non
     for path in ("people/x.md", "interactions/x.md", "orgs/x.md"):
         parsed = parse(path, text)
         assert all(p.source.line >= 1 for p in parsed.problems)
+
+
+def test_a_misspelt_key_is_warned_about_and_own_keys_are_welcome() -> None:
+    parsed = parse("people/x.md", "---\ntype: person\ncadance: 30d\nfavourite_tea: oolong\ncreated: 2026-01-01\n---\n")
+    assert [(p.source.line, p.severity, p.code, p.message) for p in parsed.problems] == [
+        (3, "warning", "unknown-key", "cadance: not a field reljournal reads; did you mean cadence?")]
+    assert parse("daily/d.md", "---\ncadance: 30d\n---\n").problems == ()  # plain notes have no fields to miss

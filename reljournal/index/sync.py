@@ -23,7 +23,7 @@ from reljournal.index.store import Batch, Index
 from reljournal.parse import Parsed, folder_kind, parse_note, title_of
 from reljournal.vault import FileStat, ignore_spec, is_note_path, walk
 
-PARSER_VERSION = "2"  # bump when parsing changes what a note gives: every note is read again
+PARSER_VERSION = "3"  # bump when parsing changes what a note gives: every note is read again
 
 
 @dataclass
@@ -120,8 +120,10 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
             stats.problems.extend(parsed.problems)
             if progress is not None:
                 progress(done + 1, len(todo))
-        index.set_meta("fingerprint", fingerprint)
-        index.set_meta("synced_at_ns", str(started_ns))
+        if index.meta("fingerprint") != fingerprint:
+            index.set_meta("fingerprint", fingerprint)
+        if todo:  # files were read: those written in this clock tick are racily clean until a later sync
+            index.set_meta("synced_at_ns", str(started_ns))
     stats.problems.extend(walk_problems)
     return stats
 
