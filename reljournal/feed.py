@@ -168,6 +168,14 @@ class Entry:
 
 _SERIALISED: dict[tuple[object, ...], bytes] = {}  # an event's fields -> its bytes, for this process
 _SERIALISED_LIMIT = 250_000
+_remembering = False
+
+
+def remember_serialised_events() -> None:
+    """For long-running processes (`watch`, `serve`) that rebuild the feed after every change: keep each
+    event's bytes. A one-off `feed` does not, and so does not hold every event twice."""
+    global _remembering
+    _remembering = True
 
 
 class FeedBuilder:
@@ -214,6 +222,8 @@ class FeedBuilder:
         `watch` or `serve` rebuilds the feed after every save, where almost every event is as it was."""
         key = (entry.uid, entry.kind, entry.start, entry.end, entry.summary, entry.description, entry.url,
                repr(entry.rrule), entry.alarm, stamp)
+        if not _remembering:
+            return bytes(self.vevent(entry, stamp).to_ical())
         found = _SERIALISED.get(key)
         if found is None:
             if len(_SERIALISED) >= _SERIALISED_LIMIT:

@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from reljournal.app import Journal, resolve_today
 from reljournal.config import SETTINGS_FILE, load_settings
 from reljournal.errors import UserError
-from reljournal.feed import build_feed, event_count, owners
+from reljournal.feed import build_feed, event_count, owners, remember_serialised_events
 from reljournal.queries import View
 
 DEFAULT_HOST = "127.0.0.1"
@@ -92,6 +92,7 @@ class FeedSource:
         self._clock = clock
         self._log = log or (lambda message: print(message, file=sys.stderr))
         self.journal = Journal.open(vault, today)  # bad settings at start: SettingsError (exit 2)
+        remember_serialised_events()  # the feed is rebuilt after every change: re-serialise only what changed
         self._settings_stamp = self._stamp()
         self._generation = 0  # bumped whenever the index changed
         self._dirty = True  # the index must be brought up to date before the next answer

@@ -45,6 +45,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from reljournal import feed as feed_module
 from reljournal import live
 from reljournal.app import Journal
 from reljournal.config import SETTINGS_FILE, STATE_DIR, Settings, load_settings
@@ -159,14 +160,6 @@ def polling_interval(notes: int) -> float:
     return max(1.0, min(60.0, notes / 5000))
 
 
-def _load_write_feed() -> Callable[..., bool] | None:
-    try:
-        from reljournal.feed import write_feed
-    except ImportError:
-        return None
-    return write_feed
-
-
 # ---- the inotify watch limit ------------------------------------------------------------------------
 def watch_limit_reached(path: str) -> bool:
     """Whether the per-user inotify watch limit is reached. watchdog adds a watch per folder and quietly
@@ -237,7 +230,8 @@ class Watcher:
         self.journal = journal
         self.root = str(journal.settings.root)
         self._feed_option = Path(feed) if feed is not None else None
-        self._write_feed = _load_write_feed() if write_feed else None
+        self._write_feed = feed_module.write_feed if write_feed else None
+        feed_module.remember_serialised_events()  # a rebuild after each save re-serialises only what changed
         self.fixed_today = fixed_today
         self.on_update = on_update
         self._echo = echo or _default_echo
