@@ -5,7 +5,7 @@ Reports requests per second, errors and latency percentiles.
 
     python benchmarks/load_serve.py                       # 2,000 requests, 4 threads, a 1,000-person vault
     python benchmarks/load_serve.py --requests 500 --new-connections
-    python benchmarks/load_serve.py --no-sync             # serving alone, as with a watcher keeping the index
+    python benchmarks/load_serve.py --sync-per-request    # no watcher: every request re-indexes first
     python benchmarks/load_serve.py --vault ~/vault --token "$RELJOURNAL_TOKEN"
 """
 
@@ -22,7 +22,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reljournal.app import Journal
 from reljournal.serve import FeedSource, make_server, run
+from reljournal.watch import Watcher
 
 TODAY = "2026-03-15"
 
@@ -110,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vault", type=Path, help="serve this vault instead of a generated one")
     parser.add_argument("--token", help="serve with this token (the feed is then /TOKEN/feed.ics)")
     parser.add_argument("--new-connections", action="store_true", help="one TCP connection per request")
-    parser.add_argument("--no-sync", action="store_true",
-                        help="do not re-index on each request (as when a watcher keeps the index current)")
+    parser.add_argument("--sync-per-request", action="store_true",
+                        help="re-index on every request, no watcher (by default a watcher runs, as in `serve`)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="rj-load-") as tmp:
@@ -119,7 +121,12 @@ def main(argv: list[str] | None = None) -> int:
         if vault is None:
             vault = Path(tmp) / "vault"
             _generate(vault, args.people)
-        source = FeedSource(vault, TODAY, sync_on_request=not args.no_sync)
+        source = FeedSource(vault, TODAY, sync_on_request=args.sync_per_request)
+        watcher = None
+        if not args.sync_per_request:  # as `reljournal serve` runs: a watcher keeps the index current
+            watcher = Watcher(Journal.open(vault, TODAY), fixed_today=True, write_feed=False, quiet=True,
+                              on_update=lambda update: source.invalidate())
+            watcher.start()
         source.current()  # index and build once: the load test measures serving, not the first sync
         server = make_server(source, "127.0.0.1", 0, token=args.token, log=lambda message: None)
         port = server.server_address[1]
@@ -133,10 +140,12 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop.set()
             serving.join(timeout=10)
+            if watcher is not None:
+                watcher.stop()
             source.close()
     print(f"vault: {vault if args.vault else f'generated, {args.people} people'}; "
           f"{args.threads} threads, {'new connection per request' if args.new_connections else 'keep-alive'}, "
-          f"{'no re-index per request' if args.no_sync else 're-index on every request (the default)'}")
+          f"{'re-index on every request' if args.sync_per_request else 'a watcher keeps the index (as serve runs)'}")
     print(report(result, seconds))
     return 1 if result.errors else 0
 
