@@ -218,29 +218,25 @@ class View:
 
     @cached_property
     def _contacts(self) -> dict[str, list[Contact]]:
-        """Person path → their contacts (interaction notes and Log entries; never kind `note`), read from the
-        index's link rows rather than from loaded interactions: the date rules need only dates."""
+        """Person path → what the rules need of their contacts (interaction notes and Log entries; never kind
+        `note`): for interaction notes, SQLite's summary per name (the latest contact, the earliest arranged
+        meeting, the latest agreed `next`), which gives the rules the same answer as every contact would."""
         out: dict[str, list[Contact]] = defaultdict(list)
         days: dict[str | None, dt.date | None] = {None: None}
-        last_note, named = -1, set[str]()
-        whose: dict[tuple[str, str | None], str | None] = {}  # a link's target -> the person's path
-        for note_id, date, kind, nxt, target, folder in self.index.contact_rows():
-            if note_id != last_note:
-                last_note, named = note_id, set()
-            if kind == NOT_A_CONTACT:
+
+        def day(text: str | None) -> dt.date | None:
+            if text not in days:
+                days[text] = dt.date.fromisoformat(text) if text else None
+            return days[text]
+
+        for target, folder, last, meeting, agreed_on, agreed in self.index.contact_summary(self.today):
+            person = self.person_of(Link(target, folder, target, 0))
+            if person is None:
                 continue
-            try:
-                path = whose[target, folder]
-            except KeyError:
-                p = self.person_of(Link(target, folder, target, 0))
-                path = whose[target, folder] = p.path if p is not None else None
-            if path is None or path in named:
-                continue
-            named.add(path)
-            for text in (date, nxt):
-                if text not in days:
-                    days[text] = dt.date.fromisoformat(text) if text else None
-            out[path].append(Contact(days[date] or dt.date.min, days[nxt]))
+            found = out[person.path]
+            for when, nxt in ((last, None), (meeting, None), (agreed_on, agreed)):
+                if when is not None:
+                    found.append(Contact(day(when) or dt.date.min, day(nxt)))
         for p in self.people:
             out[p.path].extend(Contact(e.date) for e in p.log if e.kind != NOT_A_CONTACT)
         return out

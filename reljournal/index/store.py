@@ -413,13 +413,27 @@ class Index:
     def _strings(self, text: str) -> tuple[str, ...]:
         return () if text == "[]" else tuple(json.loads(text))
 
-    def contact_rows(self) -> list[tuple[int, str, str | None, str | None, str, str | None]]:
-        """(interaction id, date, kind, next, link target, link folder) for every `with` link of every dated
-        interaction, in the order written: what the date rules need, without loading the interactions."""
-        return self.db.execute(
-            "SELECT x.note_id, i.date, i.kind, i.next, x.target, x.folder FROM links x "
-            "JOIN interactions i ON i.note_id = x.note_id WHERE x.field = 'with' AND i.date IS NOT NULL "
-            "ORDER BY x.note_id, x.rowid").fetchall()
+    def contact_summary(self, today: dt.date) -> list[tuple[str, str | None, str | None, str | None, str | None,
+                                                              str | None]]:
+        """What the date rules need from interaction notes, per name they are `with`, computed by SQLite:
+        (link target, link folder, latest date up to today, earliest date after today, the latest date up to
+        today of one that sets a `next`, the earliest `next` set on that date). Kind `note` never counts.
+        At 111,000 notes this is a tenth of a second; reading the 150,000 link rows into Python took 0.7 s."""
+        return self.db.execute("""
+            WITH c AS MATERIALIZED (
+                SELECT x.target, x.folder, i.date, i.next FROM links x JOIN interactions i ON i.note_id = x.note_id
+                WHERE x.field = 'with' AND i.date IS NOT NULL AND (i.kind IS NULL OR i.kind != 'note')),
+            agreed AS (
+                SELECT target, folder, max(date) AS day FROM c
+                WHERE next IS NOT NULL AND date <= :today GROUP BY target, folder),
+            agreed_next AS (
+                SELECT c.target, c.folder, agreed.day, min(c.next) AS next FROM c JOIN agreed
+                ON c.target = agreed.target AND c.folder IS agreed.folder AND c.date = agreed.day
+                WHERE c.next IS NOT NULL GROUP BY c.target, c.folder)
+            SELECT c.target, c.folder, max(CASE WHEN c.date <= :today THEN c.date END),
+                   min(CASE WHEN c.date > :today THEN c.date END), agreed_next.day, agreed_next.next
+            FROM c LEFT JOIN agreed_next ON c.target = agreed_next.target AND c.folder IS agreed_next.folder
+            GROUP BY c.target, c.folder ORDER BY c.target, c.folder""", {"today": today.isoformat()}).fetchall()
 
     def body(self, path: str) -> str:
         row = self.db.execute("SELECT fts.body FROM notes JOIN fts ON fts.rowid = notes.id WHERE notes.path = ?",
