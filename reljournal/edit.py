@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -394,15 +393,11 @@ def edit_note(settings: Settings, path: str, key: str, value: YamlValue) -> Edit
         data = file.read_bytes()
     except OSError as exc:
         raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
-    old_stat = file.stat()
     edit = set_field(path, data, key, value, settings)
     if edit.changed:
+        # A same-size edit in the clock tick of the last sync (`2026-01-01` -> `2026-03-29`) keeps size and
+        # mtime: the index sees it all the same, since it reads racily clean files again (index/sync.py).
         write_atomic(file, edit.data, only_if_changed=True)
-        new_stat = file.stat()
-        if (new_stat.st_mtime_ns, new_stat.st_size) == (old_stat.st_mtime_ns, old_stat.st_size):
-            # Same size within one clock tick (`2026-01-01` -> `2026-03-29`): the index's stat diff would
-            # miss the change, so the edit moves the mtime on by a microsecond.
-            os.utime(file, ns=(new_stat.st_atime_ns, new_stat.st_mtime_ns + 1000))
     return edit
 
 
