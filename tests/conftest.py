@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,3 +88,21 @@ def rj(good_vault: Path) -> Run:
 def run_in() -> Callable[[Path], Run]:
     """`run_in(vault)("due")` for any vault folder."""
     return lambda vault: Run(vault)
+
+
+@contextmanager
+def serving(vault: Path, *, token: str | None = None, today: str = TODAY) -> Iterator[int]:
+    """The feed server on 127.0.0.1 and a free port, in a thread, always stopped: yields the port."""
+    from reljournal.serve import FeedSource, make_server, run
+
+    source = FeedSource(vault, today)
+    server = make_server(source, "127.0.0.1", 0, token=token, log=lambda line: None)
+    stop = threading.Event()
+    thread = threading.Thread(target=run, args=(server, stop), daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        source.close()

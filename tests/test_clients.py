@@ -10,16 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import copy_vault
+from conftest import copy_vault, serving
 
 from reljournal.app import Journal
 from reljournal.feed import build_feed
-from reljournal.serve import FeedSource, make_server, run
 
 pytestmark = pytest.mark.clients
 
@@ -61,17 +59,8 @@ def vault(tmp_path: Path) -> Path:
 @pytest.fixture
 def port(vault: Path) -> Iterator[int]:
     """`serve` on 127.0.0.1, a free port, in a thread; always stopped."""
-    source = FeedSource(vault, TODAY)
-    server = make_server(source, "127.0.0.1", 0, token=TOKEN, log=lambda line: None)
-    stop = threading.Event()
-    thread = threading.Thread(target=run, args=(server, stop), daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-        source.close()
+    with serving(vault, token=TOKEN, today=TODAY) as bound:
+        yield bound
 
 
 EXPECTED_AGENDA = [

@@ -14,17 +14,15 @@ import inspect
 import shutil
 import socket
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import VAULTS
+from conftest import VAULTS, serving
 
 from reljournal import serve
-from reljournal.serve import FeedSource, make_server, run
 
 TOKEN = "s3cret-Token_1"
 TODAY = "2026-03-15"
@@ -67,17 +65,8 @@ def vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(vault: Path) -> Iterator[int]:
-    source = FeedSource(vault, TODAY)
-    srv = make_server(source, "127.0.0.1", 0, token=TOKEN, log=lambda message: None)
-    stop = threading.Event()
-    thread = threading.Thread(target=run, args=(srv, stop), daemon=True)
-    thread.start()
-    try:
-        yield srv.server_address[1]
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-        source.close()
+    with serving(vault, token=TOKEN, today=TODAY) as port:
+        yield port
 
 
 def raw(port: int, request: bytes, timeout: float = 10.0) -> bytes:

@@ -11,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import write_note
+from conftest import serving, write_note
 
 
 def _free_port() -> int:
@@ -65,25 +65,12 @@ def test_serve_follows_the_vault_and_refuses_a_second_watcher(good_vault: Path) 
 
 
 def test_http_servers_own_errors_never_echo_the_request_line(good_vault: Path) -> None:
-    import threading
-
-    from reljournal.serve import FeedSource, make_server, run
-
-    source = FeedSource(good_vault, "2026-03-15")
-    server = make_server(source, "127.0.0.1", 0, token="s3cret-token", log=lambda message: None)
-    stop = threading.Event()
-    serving = threading.Thread(target=run, args=(server, stop), daemon=True)
-    serving.start()
-    try:
+    with serving(good_vault, token="s3cret-token") as port:
         for request in (b"GARBAGE /s3cret-token/feed.ics\r\n\r\n", b"GET /s3cret-token/feed.ics HTTP/9.9\r\n\r\n",
                         b"GET /s3cret-token/feed.ics HTTP/1.1\r\n" + b"X: y\r\n" * 150 + b"\r\n"):
-            with socket.create_connection(server.server_address[:2], timeout=10) as s:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
                 s.sendall(request)
                 answer = b""
                 while chunk := s.recv(4096):
                     answer += chunk
             assert answer and b"s3cret" not in answer, answer[:300]
-    finally:
-        stop.set()
-        serving.join(timeout=10)
-        source.close()
