@@ -29,7 +29,7 @@ from reljournal.config import Settings
 from reljournal.dates import parse_date, parse_date_or_duration
 from reljournal.errors import ERROR, UserError
 from reljournal.model import ORG, PERSON
-from reljournal.parse import parse_note
+from reljournal.parse import parse_note, row_of
 from reljournal.queries import View, find
 
 YamlValue = str | int | float | bool | dt.date | list[str]  # dt.datetime is a dt.date
@@ -282,29 +282,34 @@ def set_field(path: str, data: bytes, key: str, value: YamlValue, settings: Sett
     if node is not None and not isinstance(node, yaml.MappingNode):
         raise _refuse(path, first_line, "the front matter is not a mapping of `key: value` lines")
     if isinstance(node, yaml.MappingNode) and node.flow_style:
-        raise _refuse(path, first_line + node.start_mark.line,
+        raise _refuse(path, first_line + row_of(fm, node.start_mark.index),
                       "the front matter is one `{...}` mapping; write it as `key: value` lines to edit it")
     old_map = _construct(fm)
     pairs = [(k, v) for k, v in (node.value if node is not None else [])
              if isinstance(k, yaml.ScalarNode) and k.value == key]
     if len(pairs) > 1:
-        lines = ", ".join(str(first_line + k.start_mark.line) for k, _ in pairs)
-        raise _refuse(path, first_line + pairs[0][0].start_mark.line, f"{key} is written twice (lines {lines})")
+        lines = ", ".join(str(first_line + row_of(fm, k.start_mark.index)) for k, _ in pairs)
+        raise _refuse(path, first_line + row_of(fm, pairs[0][0].start_mark.index),
+                      f"{key} is written twice (lines {lines})")
 
     if not pairs:  # a new key: the last line of the front matter
         new = yaml_scalar(value)
         new_text = text[:layout.end] + f"{key}: {new}{layout.eol}" + text[layout.end:]
-        line = _line_at(text, layout.end)
+        line = row_of(text, layout.end) + 1
         edit = Edit(path, key, line, None, new, (bom + new_text).encode("utf-8"), True)
         _verify(edit, old_map, key, value, None)
         return _validated(edit, settings)
 
     key_node, value_node = pairs[0]
-    line = first_line + key_node.start_mark.line
+    # Lines are counted as the parser counts them (\n only: YAML's marks also break at \x85 and \u2028).
+    key_row = row_of(fm, key_node.start_mark.index)
+    line = first_line + key_row
     start_mark, end_mark = value_node.start_mark, value_node.end_mark
-    if start_mark.line != key_node.start_mark.line or end_mark.line != start_mark.line:
+    start_row, end_row = row_of(fm, start_mark.index), row_of(fm, end_mark.index)
+    if start_row != key_row or end_row != start_row:
         # a block ends at the start of the line after it
-        last = first_line + end_mark.line - (1 if end_mark.column == 0 and end_mark.line > start_mark.line else 0)
+        ends_at_line_start = end_mark.index > 0 and fm[end_mark.index - 1] == "\n" and end_row > start_row
+        last = first_line + end_row - (1 if ends_at_line_start else 0)
         raise _refuse(path, line, f"{key} holds a value over several lines (lines {line}-{last}); "
                                   "edit it in the note")
     begin, end = start_mark.index, end_mark.index
@@ -323,16 +328,13 @@ def set_field(path: str, data: bytes, key: str, value: YamlValue, settings: Sett
     return _validated(edit, settings)
 
 
-def _line_at(text: str, index: int) -> int:
-    return len(text[:index].splitlines()) + 1
-
-
 def _compose(fm: str, path: str, first_line: int) -> yaml.Node | None:
     try:
         return yaml.compose(fm, Loader=_TextDates)
     except yaml.YAMLError as exc:  # the parser's loader accepted it; this one should too
         mark = getattr(exc, "problem_mark", None)
-        raise _refuse(path, first_line + (mark.line if mark else 0), f"front matter is not valid YAML: {exc}") from None
+        row = row_of(fm, mark.index) if mark else 0
+        raise _refuse(path, first_line + row, f"front matter is not valid YAML: {exc}") from None
 
 
 def _construct(fm: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ does it, the feed per its `overdue` setting).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reljournal.model import NOT_A_CONTACT, Interaction, LogEntry, Objective, Org, Person, Task
@@ -51,12 +52,18 @@ class Event:
         return (self.date, KIND_ORDER[self.kind], self.title.casefold(), self.path, self.line)
 
 
+def names_phrase(names: Sequence[str], most: int | None = None) -> str:
+    """`Ann`, `Ann and Bo`, `Ann, Bo and Cy`; with `most`, past that many: `Ann, Bo and 3 others`."""
+    if len(names) <= 1:
+        return "".join(names)
+    if most is not None and len(names) > most:
+        return f"{names[0]}, {names[1]} and {len(names) - 2} others"
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def names(people: tuple[Person, ...]) -> str:
-    """`Jane Doe`, `Ann and Bo`, `Ann, Bo and Cy`."""
-    titles = [p.title for p in people]
-    if len(titles) <= 1:
-        return "".join(titles)
-    return ", ".join(titles[:-1]) + " and " + titles[-1]
+    """The people's titles as a phrase: `Lunch with Ann, Bo and Cy`."""
+    return names_phrase([p.title for p in people])
 
 
 def meeting_title(kind: str | None, people: tuple[Person, ...], fallback: str) -> str:

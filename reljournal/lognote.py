@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from reljournal import events
 from reljournal.atomic import write_atomic
 from reljournal.config import Settings
 from reljournal.edit import YamlValue, yaml_scalar
@@ -72,12 +73,8 @@ def render(entry: NewInteraction) -> str:
 
 
 def names_phrase(names: Sequence[str]) -> str:
-    """`Ann`, `Ann and Bo`, `Ann, Bo and Cy`; past three people, `Ann, Bo and 3 others`."""
-    if len(names) <= 1:
-        return "".join(names)
-    if len(names) > 3:
-        return f"{names[0]}, {names[1]} and {len(names) - 2} others"
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    """The people in a file name: past three, `Ann, Bo and 3 others` (file names stay short)."""
+    return events.names_phrase(names, most=3)
 
 
 def file_stem(entry: NewInteraction, note_id: str) -> str:

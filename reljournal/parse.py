@@ -224,7 +224,7 @@ def _load_yaml(text: str, first_line: int, path: str) -> tuple[Any, dict[str, in
         value = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        row = _row_of(text, mark.index) if mark is not None else 0
+        row = row_of(text, mark.index) if mark is not None else 0
         line = first_line + row
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
@@ -242,9 +242,9 @@ def _load_yaml(text: str, first_line: int, path: str) -> tuple[Any, dict[str, in
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
-                lines.setdefault(key_node.value, first_line + _row_of(text, key_node.start_mark.index))
+                lines.setdefault(key_node.value, first_line + row_of(text, key_node.start_mark.index))
                 if isinstance(value_node, yaml.SequenceNode):
-                    item_lines[key_node.value] = [first_line + _row_of(text, n.start_mark.index)
+                    item_lines[key_node.value] = [first_line + row_of(text, n.start_mark.index)
                                                   for n in value_node.value]
     return value, lines, item_lines
 
@@ -398,7 +398,7 @@ def _simple_yaml(text: str, first_line: int) -> tuple[Any, dict[str, int], dict[
     return (value if lines else None), lines, item_lines
 
 
-def _row_of(text: str, index: int) -> int:
+def row_of(text: str, index: int) -> int:
     """The 0-based line (counting only \\n, as editors do) of a character index; YAML marks count \\x85 too."""
     return text.count("\n", 0, index)
 

@@ -283,6 +283,10 @@ def find(view: View, name: str, kinds: Sequence[str] = (PERSON, ORG)) -> Record:
     return record
 
 
+def _folded(values: Iterable[str]) -> set[str]:
+    return {v.casefold() for v in values}
+
+
 # ---- filters shared by listings ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Filters:
@@ -295,32 +299,30 @@ class Filters:
     relationships: tuple[str, ...] = ()
 
     def admits(self, view: View, p: Person) -> bool:
-        fold = lambda xs: {x.casefold() for x in xs}  # noqa: E731
-        if self.tags and not fold(self.tags) & fold(p.tags):
+        if self.tags and not _folded(self.tags) & _folded(p.tags):
             return False
-        if self.tiers and (p.tier or "").casefold() not in fold(self.tiers):
+        if self.tiers and (p.tier or "").casefold() not in _folded(self.tiers):
             return False
-        if self.orgs and (view.org_name(p) or "").casefold() not in fold(self.orgs):
+        if self.orgs and (view.org_name(p) or "").casefold() not in _folded(self.orgs):
             return False
-        if self.owners and (view.owner_of(p) or "").casefold() not in fold(self.owners):
+        if self.owners and (view.owner_of(p) or "").casefold() not in _folded(self.owners):
             return False
-        if self.relationships and (p.relationship or "") not in fold(self.relationships):
+        if self.relationships and (p.relationship or "") not in _folded(self.relationships):
             return False
         return True
 
     def admits_org(self, org: Org) -> bool:
         """The filters as they apply to an organisation: `--tag` its tags, `--tier` its tier, `--org` its
         name, `--owner` its owner or a member of its team. `--relationship` describes people: it admits none."""
-        fold = lambda xs: {x.casefold() for x in xs}  # noqa: E731
         if self.relationships:
             return False
-        if self.tags and not fold(self.tags) & fold(org.tags):
+        if self.tags and not _folded(self.tags) & _folded(org.tags):
             return False
-        if self.tiers and (org.tier or "").casefold() not in fold(self.tiers):
+        if self.tiers and (org.tier or "").casefold() not in _folded(self.tiers):
             return False
-        if self.orgs and org.title.casefold() not in fold(self.orgs):
+        if self.orgs and org.title.casefold() not in _folded(self.orgs):
             return False
-        if self.owners and not fold(self.owners) & fold([*([org.owner] if org.owner else []), *org.team]):
+        if self.owners and not _folded(self.owners) & _folded([*([org.owner] if org.owner else []), *org.team]):
             return False
         return True
 

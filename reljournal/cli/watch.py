@@ -15,10 +15,6 @@ from reljournal.output import echo
 from reljournal.watch import Watcher
 
 
-def _echo(text: str, err: bool) -> None:
-    echo(text, err=err)
-
-
 @click.command("watch")
 @click.option("--feed", "feed", type=click.Path(dir_okay=False), metavar="PATH",
               help="Where to write the feed (default: the `[feed] path` setting, inside the vault).")
@@ -44,7 +40,7 @@ def command(ctx: Ctx, feed: str | None, quiet: bool, verbose: bool) -> None:
         raise click.UsageError("--quiet and --verbose exclude each other")
     journal = ctx.journal()
     fixed_today = bool(ctx.today or os.environ.get("RELJOURNAL_TODAY"))
-    watcher = Watcher(journal, feed=Path(feed) if feed else None, fixed_today=fixed_today, echo=_echo,
+    watcher = Watcher(journal, feed=Path(feed) if feed else None, fixed_today=fixed_today, echo=echo,
                       quiet=quiet, verbose=verbose)
     stop = threading.Event()
 
