@@ -232,6 +232,9 @@ def _load_yaml(text: str, first_line: int, path: str) -> tuple[Any, dict[str, in
         source_line = text.split("\n")[row] if row < text.count("\n") + 1 else ""
         if "[[" in source_line:
             message += '; quote each link: with: ["[[A]]", "[[B]]"]'
+        elif "mapping values are not allowed" in message and ": " in source_line.partition(": ")[2]:
+            key, _, rest = source_line.strip().partition(": ")
+            message += f'; a value holding ": " needs quotes: {key}: "{rest.strip()}"'
         return error(path, line, "yaml", message)
     except (ValueError, TypeError, RecursionError, OverflowError) as exc:
         return error(path, first_line, "yaml", f"front matter is not valid YAML: {exc}")

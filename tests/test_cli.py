@@ -174,7 +174,8 @@ def test_check_broken_vault(broken_vault: Path) -> None:
         "people/Bad Cadence.md:3: error: cadence: 'sometimes' is not a duration; write 10d, 2w, 3m, 1y, a number "
         "of days, or weekly, fortnightly, monthly, quarterly, yearly",
         "people/Bad Date.md:3: error: last_contact: '2026-02-30' is not a real date (day is out of range for month)",
-        "people/Bad Yaml.md:3: error: front matter is not valid YAML: mapping values are not allowed in this context",
+        "people/Bad Yaml.md:3: error: front matter is not valid YAML: mapping values are not allowed in this context;"
+        ' a value holding ": " needs quotes: role: "CFO: of everything"',
         "people/Binary.md:1: error: a binary file, not UTF-8 text",
         "people/Latin1.md:4: error: not UTF-8 (byte 0xe9); save the file as UTF-8",
         "people/Listy.md:2: error: front matter must be a mapping of `key: value` lines, not a list",

@@ -250,3 +250,9 @@ def test_a_misspelt_key_is_warned_about_and_own_keys_are_welcome() -> None:
     assert [(p.source.line, p.severity, p.code, p.message) for p in parsed.problems] == [
         (3, "warning", "unknown-key", "cadance: not a field reljournal reads; did you mean cadence?")]
     assert parse("daily/d.md", "---\ncadance: 30d\n---\n").problems == ()  # plain notes have no fields to miss
+
+
+def test_a_colon_in_a_value_gets_a_hint_to_quote_it() -> None:
+    parsed = parse("people/x.md", "---\ntype: person\nrole: Partner: tax\n---\n")
+    assert codes(parsed) == [(3, "yaml")]
+    assert parsed.problems[0].message.endswith('; a value holding ": " needs quotes: role: "Partner: tax"')

@@ -23,7 +23,7 @@ from reljournal.index.store import Batch, Index
 from reljournal.parse import Parsed, folder_kind, parse_note, title_of
 from reljournal.vault import FileStat, ignore_spec, is_note_path, walk
 
-PARSER_VERSION = "3"  # bump when parsing changes what a note gives: every note is read again
+PARSER_VERSION = "4"  # bump when parsing changes what a note gives: every note is read again
 
 
 @dataclass
