@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reljournal.model import NOT_A_CONTACT, Interaction, LogEntry, Objective, Org, Person, Task
+from reljournal.model import NOT_A_CONTACT, Interaction, LogEntry, Objective, Org, Person, Record, Task
 from reljournal.parse import link_text
 from reljournal.queries import View
 from reljournal.rules import NextContact
@@ -73,17 +73,24 @@ def meeting_title(kind: str | None, people: tuple[Person, ...], fallback: str) -
 
 def events(view: View) -> list[Event]:
     """All events, sorted by date, kind, title."""
+    out = [e for record in view.loaded.records for e in note_events(view, record)]
+    out.sort(key=Event.sort_key)
+    return out
+
+
+def note_events(view: View, record: Record) -> list[Event]:
+    """The events one note gives, sorted: every event belongs to exactly one note (`Event.path`), so the
+    feed can be rebuilt one note at a time (see `reljournal.livefeed`)."""
     today = view.today
     out: list[Event] = []
-    for i in view.interactions:
-        if i.date is None or i.date < today or i.interaction_kind == NOT_A_CONTACT:
-            continue
-        people = tuple(view.participants.get(i.path, ()))
-        out.append(Event(MEETING, i.date, meeting_title(i.interaction_kind, people, i.title), people, i.path, 1,
-                         interaction=i))
-    for p in view.people:
-        if not p.active:
-            continue
+    if isinstance(record, Interaction):
+        i = record
+        if i.date is not None and i.date >= today and i.interaction_kind != NOT_A_CONTACT:
+            people = tuple(view.participants.get(i.path, ()))
+            out.append(Event(MEETING, i.date, meeting_title(i.interaction_kind, people, i.title), people, i.path,
+                             1, interaction=i))
+    elif isinstance(record, Person) and record.active:
+        p = record
         for e in p.log:
             if e.date > today and e.kind != NOT_A_CONTACT:
                 out.append(Event(MEETING, e.date, meeting_title(e.kind, (p,), p.title), (p,), p.path, e.line,
@@ -94,15 +101,15 @@ def events(view: View) -> list[Event]:
         if p.birthday is not None:
             out.append(Event(BIRTHDAY, p.birthday.next_on_or_after(today), f"Birthday: {p.title}", (p,), p.path,
                              p.line_of("birthday"), person=p))
-    for record in view.loaded.records:
-        for t in record.tasks:
-            if t.open and t.due is not None:
-                out.append(Event(TASK, t.due, link_text(t.text), _task_people(view, record, t), record.path, t.line,
-                                 task=t, interaction=record if isinstance(record, Interaction) else None))
-    for o in view.orgs:
-        for obj in o.objectives:
+    elif isinstance(record, Org):
+        for obj in record.objectives:
             if obj.status == "open" and obj.due is not None:
-                out.append(Event(OBJECTIVE, obj.due, obj.title, (), o.path, obj.line, org=o, objective=obj))
+                out.append(Event(OBJECTIVE, obj.due, obj.title, (), record.path, obj.line, org=record,
+                                 objective=obj))
+    for t in record.tasks:
+        if t.open and t.due is not None:
+            out.append(Event(TASK, t.due, link_text(t.text), _task_people(view, record, t), record.path, t.line,
+                             task=t, interaction=record if isinstance(record, Interaction) else None))
     out.sort(key=Event.sort_key)
     return out
 

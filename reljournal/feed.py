@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import re
@@ -22,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import quote
 
 import icalendar
@@ -29,8 +31,8 @@ import icalendar
 from reljournal import __version__
 from reljournal.atomic import write_atomic
 from reljournal.errors import UserError
-from reljournal.events import BIRTHDAY, DUE, MEETING, OBJECTIVE, TASK, Event, events, meeting_title, names
-from reljournal.model import NOT_A_CONTACT, Interaction, Org, Person, Record, name_key
+from reljournal.events import BIRTHDAY, DUE, MEETING, OBJECTIVE, TASK, Event, meeting_title, names, note_events
+from reljournal.model import NOT_A_CONTACT, ORG, PERSON, Interaction, Person, Record, name_key
 from reljournal.parse import link_text, links_in_text
 from reljournal.queries import View
 from reljournal.rules import CADENCE, NEVER, PLANNED, SNOOZED, NextContact
@@ -44,20 +46,48 @@ CATEGORY = {MEETING: "meeting", DUE: "reach-out", TASK: "follow-up", OBJECTIVE: 
 
 
 # ---- privacy -----------------------------------------------------------------------------------------
+class NoteFacts(Protocol):
+    """What privacy and UIDs need of every note: a record has it, and so has `store.NoteFacts`, read from
+    the index without building records (`reljournal.livefeed`)."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+
+
 class Privacy:
     """What must never reach the feed: notes tagged with one of `exclude_tags`, and any text that names
-    one of them (by title, alias, or a link that resolves to one)."""
+    one of them (by title, alias, or a link that resolves to one). Built from every note; `for_view` binds
+    it to the view whose links it resolves."""
 
-    def __init__(self, view: View) -> None:
-        self.view = view
-        wanted = {t.lstrip("#").casefold() for t in view.settings.exclude_tags}
-        self.excluded: set[str] = {r.path for r in view.loaded.records
-                                   if wanted & {t.casefold() for t in r.tags}}
-        hidden = [r for r in view.loaded.records if r.path in self.excluded and isinstance(r, (Person, Org))]
-        spoken = sorted({n for r in hidden for n in (r.title, *r.aliases) if n.strip()},
+    def __init__(self, exclude_tags: Iterable[str], notes: Iterable[NoteFacts]) -> None:
+        wanted = {t.lstrip("#").casefold() for t in exclude_tags}
+        hidden = [r for r in notes if wanted & {t.casefold() for t in r.tags}]
+        self.excluded: frozenset[str] = frozenset(r.path for r in hidden)
+        spoken = sorted({n for r in hidden if r.kind in (PERSON, ORG) for n in (r.title, *r.aliases) if n.strip()},
                         key=lambda n: (-len(n), n))  # longest first: the regex prefers the full name
+        self.spoken = tuple(spoken)
         self._names = (re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in spoken) + r")(?!\w)", re.I)
                        if spoken else None)
+        self.view: View | None = None
+
+    @classmethod
+    def of_view(cls, view: View) -> Privacy:
+        return cls(view.settings.exclude_tags, view.loaded.records).for_view(view)
+
+    def for_view(self, view: View) -> Privacy:
+        bound = copy.copy(self)
+        bound.view = view
+        return bound
 
     def hides(self, record: Record | None) -> bool:
         return record is not None and record.path in self.excluded
@@ -69,9 +99,10 @@ class Privacy:
         """Does this text name an excluded note, by a link to it or by its name or alias?"""
         if not text or not self.excluded:
             return False
+        assert self.view is not None
         for link in links_in_text(text, 0):
-            record = self.view.record_of(link)
-            if record is not None and record.path in self.excluded:
+            target = self.view.resolver.resolve(link)
+            if target is not None and target.path in self.excluded:
                 return True
         return self._names is not None and self._names.search(link_text(text)) is not None
 
@@ -88,20 +119,31 @@ class Uids:
     """Stable, stateless UIDs: a hash of what an event is about (SPEC 4).
 
     A note is known by its `id:` when it has one, else by its title (case-insensitive, as links match);
-    the path joins in only when two notes share that identity. Nothing in a UID can be read back."""
+    the path joins in only when two notes share that identity. Nothing in a UID can be read back.
+    Everything a UID hashes names its note, so numbering the same thing twice (`make`) is per note."""
 
-    def __init__(self, view: View) -> None:
-        counts = Counter(self._identity(r) for r in view.loaded.records)
-        self._shared = {key for key, n in counts.items() if n > 1}
+    def __init__(self, notes: Iterable[NoteFacts]) -> None:
+        counts = Counter(self.identity(r) for r in notes)
+        self.shared = frozenset(key for key, n in counts.items() if n > 1)
         self._seen: Counter[str] = Counter()
 
+    @classmethod
+    def sharing(cls, shared: frozenset[str]) -> Uids:
+        """UIDs where these identities are known to be shared (kept by `reljournal.livefeed`)."""
+        uids = cls(())
+        uids.shared = shared
+        return uids
+
+    def new_note(self) -> None:
+        self._seen.clear()
+
     @staticmethod
-    def _identity(record: Record) -> str:
+    def identity(record: NoteFacts) -> str:
         return name_key(record.id) if record.id else name_key(record.title)
 
     def of_note(self, record: Record) -> str:
-        identity = self._identity(record)
-        return f"{identity}\x1f{record.path}" if identity in self._shared else identity
+        identity = self.identity(record)
+        return f"{identity}\x1f{record.path}" if identity in self.shared else identity
 
     def make(self, *parts: str) -> str:
         key = "\x1e".join(parts)
@@ -179,18 +221,29 @@ def remember_serialised_events() -> None:
 
 
 class FeedBuilder:
-    def __init__(self, view: View, owner: str | None = None) -> None:
+    """The feed of a view. `privacy` and `uids` depend on every note: `reljournal.livefeed` passes them in
+    when the view holds only the notes an update touched."""
+
+    def __init__(self, view: View, owner: str | None = None, *, privacy: Privacy | None = None,
+                 uids: Uids | None = None) -> None:
         self.view = view
         self.settings = view.settings
         self.today = view.today
-        self.privacy = Privacy(view)
-        self.uids = Uids(view)
+        self.privacy = privacy.for_view(view) if privacy is not None else Privacy.of_view(view)
+        self.uids = uids if uids is not None else Uids(view.loaded.records)
         self.keep = owner_filter(view, owner) if owner else (lambda e: True)
         self.owner = owner
         self.detail = self.settings.detail
 
     # -- the calendar --
     def build(self) -> bytes:
+        # Each event is serialised as soon as it is made, so a feed of 100,000 events never holds 100,000
+        # icalendar objects at once; the bytes are those `cal.to_ical()` gives with the events added.
+        stamp = self.dtstamp()
+        return self.assemble(self.serialised(entry, stamp) for entry in sorted(self.entries(), key=Entry.sort_key))
+
+    def assemble(self, events: Iterable[bytes]) -> bytes:
+        """The calendar around the events' bytes (in their order)."""
         cal = icalendar.Calendar()
         name = self.settings.name + (f" ({self.owner})" if self.owner else "")
         cal.add("prodid", PRODID)
@@ -201,16 +254,9 @@ class FeedBuilder:
         cal.add("x-wr-calname", name)
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
-        stamp = self.dtstamp()
-        # Each event is serialised as soon as it is made, so a feed of 100,000 events never holds 100,000
-        # icalendar objects at once; the bytes are those `cal.to_ical()` gives with the events added.
         end = b"END:VCALENDAR\r\n"
         head = cal.to_ical()
-        parts = [head[: -len(end)]]
-        for entry in sorted(self.entries(), key=Entry.sort_key):
-            parts.append(self.serialised(entry, stamp))
-        parts.append(end)
-        return b"".join(parts)
+        return b"".join([head[: -len(end)], *events, end])
 
     def dtstamp(self) -> dt.datetime:
         """The start of today in the vault's zone, in UTC: derived from the data, never the clock."""
@@ -257,14 +303,23 @@ class FeedBuilder:
 
     # -- the events --
     def entries(self) -> Iterable[Entry]:
+        for record in self.view.loaded.records:
+            yield from self.note_entries(record)
+
+    def note_entries(self, record: Record) -> list[Entry]:
+        """The entries of one note's events (none for an excluded note)."""
+        if self.privacy.hides_path(record.path):
+            return []
         makers = {MEETING: self.meeting, DUE: self.reach_out, TASK: self.task, OBJECTIVE: self.objective,
                   BIRTHDAY: self.birthday}
-        for event in events(self.view):
-            if self.privacy.hides_path(event.path) or not self.keep(event):
-                continue
-            entry = makers[event.kind](event)
-            if entry is not None:
-                yield entry
+        self.uids.new_note()
+        out = []
+        for event in note_events(self.view, record):
+            if self.keep(event):
+                entry = makers[event.kind](event)
+                if entry is not None:
+                    out.append(entry)
+        return out
 
     def placed(self, event: Event) -> dt.date:
         """Overdue reach-outs, tasks and objectives go on today unless `overdue = "keep"`."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -40,15 +40,31 @@ class Resolver:
     """Names resolve like Obsidian: case-insensitive; a title beats an alias, then the kind the field
     expects, then the shortest path."""
 
-    def __init__(self, targets: Iterable[Target]) -> None:
+    def __init__(self, targets: Iterable[Target], *, fetch: Callable[[list[str]], Iterable[Target]] | None = None,
+                 known: Iterable[str] = ()) -> None:
+        """`targets`: every note; or, with `fetch`, every note called by one of the `known` name keys, and
+        `fetch([key])` gives those called by another key when a link asks for it (a `Scope`d view)."""
         self.by_key: dict[str, list[tuple[Target, bool]]] = defaultdict(list)
+        self._fetch = fetch
+        self._known = set(known)
         for t in targets:
-            self.by_key[name_key(t.title)].append((t, False))
-            for alias in t.aliases:
-                self.by_key[name_key(alias)].append((t, True))
+            self._add(t)
+
+    def _add(self, t: Target, only: str | None = None) -> None:
+        for name, alias in ((t.title, False), *((a, True) for a in t.aliases)):
+            key = name_key(name)
+            if only is None or key == only:
+                self.by_key[key].append((t, alias))
+
+    def _named(self, key: str) -> list[tuple[Target, bool]]:
+        if self._fetch is not None and key not in self._known:
+            self._known.add(key)
+            for t in self._fetch([key]):
+                self._add(t, only=key)
+        return self.by_key.get(key, [])
 
     def candidates(self, name: str, folder: str | None = None) -> list[tuple[Target, bool]]:
-        found = self.by_key.get(name_key(name), [])
+        found = self._named(name_key(name))
         if folder:
             suffix = f"{folder}/{name}".casefold()
             found = [(t, a) for t, a in found if not a and t.path[:-3].casefold().endswith(suffix)]
@@ -85,23 +101,40 @@ class HistoryItem:
     interaction: Interaction | None = None
 
 
+@dataclass(frozen=True)
+class Scope:
+    """A part of the vault: the notes to load, and the name keys (titles, aliases) whose notes links can
+    resolve to. Links to other names resolve to nothing, so a scope must hold every key its notes' links
+    use (see `reljournal.livefeed`)."""
+
+    paths: frozenset[str]
+    keys: frozenset[str]
+
+
 @dataclass
 class View:
     """The vault on `today`, from the index. Records load lazily and by kind: people and organisations
-    first (all `due` needs), interactions and plain notes only when a command asks for them."""
+    first (all `due` needs), interactions and plain notes only when a command asks for them. With a
+    `scope`, only part of the vault."""
 
     settings: Settings
     today: dt.date
     index: Index
+    scope: Scope | None = None
     _resolved: dict[tuple[str, str | None, str | None], Record | None] = field(default_factory=dict, repr=False)
 
     @cached_property
     def _core(self) -> Loaded:
-        return self.index.load(kinds=(PERSON, ORG))
+        return self._load((PERSON, ORG))
 
     @cached_property
     def _rest(self) -> Loaded:
-        return self.index.load(kinds=(INTERACTION, NOTE))
+        return self._load((INTERACTION, NOTE))
+
+    def _load(self, kinds: tuple[str, ...]) -> Loaded:
+        if self.scope is None:
+            return self.index.load(kinds=kinds)
+        return self.index.load(kinds=kinds, paths=self.scope.paths, keys=self.scope.keys)
 
     @cached_property
     def _core_by_path(self) -> dict[str, Record]:
@@ -130,7 +163,9 @@ class View:
 
     @cached_property
     def resolver(self) -> Resolver:
-        return Resolver(self._core.targets)
+        if self.scope is None:
+            return Resolver(self._core.targets)
+        return Resolver(self._core.targets, fetch=self.index.targets, known=self.scope.keys)
 
     @cached_property
     def people(self) -> list[Person]:
@@ -229,7 +264,8 @@ class View:
                 days[text] = dt.date.fromisoformat(text) if text else None
             return days[text]
 
-        for target, folder, last, meeting, agreed_on, agreed in self.index.contact_summary(self.today):
+        for target, folder, last, meeting, agreed_on, agreed in self.index.contact_summary(
+                self.today, None if self.scope is None else self.scope.keys):
             person = self.person_of(Link(target, folder, target, 0))
             if person is None:
                 continue

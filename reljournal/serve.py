@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from reljournal.app import Journal, resolve_today
@@ -39,6 +39,9 @@ from reljournal.config import SETTINGS_FILE, load_settings
 from reljournal.errors import UserError
 from reljournal.feed import build_feed, event_count, owners, remember_serialised_events
 from reljournal.queries import View
+
+if TYPE_CHECKING:  # only the type: serving without a watcher need not load watchdog
+    from reljournal.watch import Update
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -99,18 +102,25 @@ class FeedSource:
         self._view: View | None = None
         self._view_key: tuple[int, dt.date] | None = None
         self._docs: dict[str, FeedDoc] = {}
+        self._live: tuple[int, dt.date, bytes] | None = None  # the watcher's feed: generation, day, bytes
         self._first_seen: dict[tuple[str, str], dt.datetime] = {}
 
     @property
     def root(self) -> Path:
         return self.journal.settings.root
 
-    def invalidate(self) -> None:
+    def invalidate(self, feed: bytes | None = None, today: dt.date | None = None) -> None:
         """The seam for a watcher: the vault changed, so the next request re-indexes (with
-        `sync_on_request`, the default, every request does anyway)."""
+        `sync_on_request`, the default, every request does anyway). `feed`: the watcher's feed of `today`,
+        served as it is instead of built again (see reljournal.livefeed)."""
         with self._lock:
             self._dirty = True
             self._generation += 1  # the watcher has already brought the index up to date: rebuild
+            self._live = (self._generation, today, feed) if feed is not None and today is not None else None
+
+    def follow(self, update: Update) -> None:
+        """A watcher's `on_update`: serve its feed from now on."""
+        self.invalidate(update.feed, update.view.today if update.view is not None else None)
 
     def view(self) -> View:
         with self._lock:
@@ -141,7 +151,11 @@ class FeedSource:
             key = (owner or "").casefold()
             doc = self._docs.get(key)
             if doc is None:
-                body = build_feed(view, owner=owner)
+                live = self._live
+                if owner is None and live is not None and (live[0], live[1]) == self._view_key:
+                    body = live[2]
+                else:
+                    body = build_feed(view, owner=owner)
                 etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
                 first = self._first_seen.setdefault((key, etag), self._clock().replace(microsecond=0))
                 doc = self._docs[key] = FeedDoc(body, etag, first)

@@ -48,9 +48,11 @@ from watchdog.observers.polling import PollingObserver
 from reljournal import feed as feed_module
 from reljournal import live
 from reljournal.app import Journal
+from reljournal.atomic import write_atomic
 from reljournal.config import SETTINGS_FILE, STATE_DIR, Settings, load_settings
 from reljournal.errors import Problem
 from reljournal.index.sync import SyncStats, reindex
+from reljournal.livefeed import LiveFeed
 from reljournal.queries import View
 from reljournal.vault import ignore_spec, is_note_path
 
@@ -147,6 +149,7 @@ class Update:
     feed_written: bool
     elapsed_ms: float
     generation: int  # counts updates that produced a view: a cache key for servers
+    feed: bytes | None = None  # the feed's bytes after the update (None when nothing needed a new view)
 
     def line(self) -> str:
         s = self.stats
@@ -230,8 +233,9 @@ class Watcher:
         self.journal = journal
         self.root = str(journal.settings.root)
         self._feed_option = Path(feed) if feed is not None else None
-        self._write_feed = feed_module.write_feed if write_feed else None
-        feed_module.remember_serialised_events()  # a rebuild after each save re-serialises only what changed
+        self._write_feed = write_feed
+        self._live_feed: LiveFeed | None = None  # the feed, rebuilt per change (see reljournal.livefeed)
+        feed_module.remember_serialised_events()  # a full rebuild (midnight, settings) re-serialises only what changed
         self.fixed_today = fixed_today
         self.on_update = on_update
         self._echo = echo or _default_echo
@@ -264,7 +268,7 @@ class Watcher:
 
     @property
     def feed_path(self) -> Path | None:
-        if self._write_feed is None:
+        if not self._write_feed:
             return None
         if self._feed_option is not None:
             return self._feed_option if self._feed_option.is_absolute() else Path.cwd() / self._feed_option
@@ -509,6 +513,7 @@ class Watcher:
                 self._say("settings fixed (unchanged from those in use)")
             return False
         self.journal.settings = settings
+        self._live_feed = None
         self._spec = ignore_spec(settings)
         if not self.fixed_today:
             self.journal.today = settings.today()
@@ -529,16 +534,18 @@ class Watcher:
         for p in sorted(stats.problems, key=Problem.sort_key):
             self._echo(str(p), True)  # once per change: only files read again have problems here
         view: View | None = None
+        data: bytes | None = None
         written = False
-        wanted = self._write_feed is not None or self.on_update is not None  # else: the index is all
+        wanted = self._write_feed or self.on_update is not None  # else: the index is all
         if wanted and (stats.touched or force_view or reason in ("start", "settings", "rescan")):
             view = self.journal.view(sync=False)
             self.generation += 1
+            data = self._feed_data(stats, full=reason in ("start", "settings", "rescan") or stats.rebuilt)
             feed = self.feed_path
-            if feed is not None and self._write_feed is not None:
-                written = bool(self._write_feed(view, feed))
+            if feed is not None:
+                written = write_atomic(feed, data, only_if_changed=True)
         update = Update(reason, stats, view, self.feed_path, written, (time.perf_counter() - start) * 1000,
-                        self.generation)
+                        self.generation, data)
         self.updates += 1
         self.last_update = update
         if view is not None or stats.touched or self.verbose:
@@ -548,6 +555,16 @@ class Watcher:
                 self.on_update(update)
             except Exception:
                 self.report_exception("the update callback")
+
+    def _feed_data(self, stats: SyncStats, *, full: bool) -> bytes:
+        """The feed after this update: only the notes the change touched are rebuilt, unless `full`."""
+        live = self._live_feed
+        if live is None or live.index is not self.journal.index:
+            live = self._live_feed = LiveFeed(self.settings, self.journal.index)
+            full = True
+        if full:
+            return live.rebuild(self.journal.today)
+        return live.update([*stats.added, *stats.changed, *stats.removed], self.journal.today)
 
     # ---- output -------------------------------------------------------------------------------------
     def _log(self, update: Update) -> None:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as _field  # `field` is a column name in load()
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from reljournal.dates import Duration, parse_birthday, parse_date, parse_date_or_datetime, parse_duration
 from reljournal.errors import Problem, Source
@@ -48,6 +48,18 @@ class Target:
     kind: str
     title: str
     aliases: tuple[str, ...]
+
+
+class NoteFacts(NamedTuple):
+    """A note's names, kind, `id:` and tags, as the index has them (`parsed`: its front matter was read)."""
+
+    path: str
+    kind: str
+    title: str
+    id: str | None
+    aliases: tuple[str, ...]
+    tags: tuple[str, ...]
+    parsed: bool
 
 
 @dataclass(frozen=True)
@@ -303,23 +315,35 @@ class Index:
         db.executemany("UPDATE files SET mtime_ns = ?, size = ? WHERE path = ?", batch.touched)
 
     # ---- reading ------------------------------------------------------------------------------------
-    def load(self, kinds: Collection[str] | None = None) -> Loaded:
+    def load(self, kinds: Collection[str] | None = None, *, paths: Collection[str] | None = None,
+             keys: Collection[str] | None = None) -> Loaded:
         """The records of these kinds (every kind when None), every link target and every stored problem.
-        `due` needs only people and organisations: at 111,000 notes that is a tenth of the work."""
+        `due` needs only people and organisations: at 111,000 notes that is a tenth of the work.
+        `paths` keeps the records of those notes only, and `keys` the link targets called by those name keys
+        (title or alias): what a watcher's update needs (`reljournal.livefeed`)."""
         db = self.db
         wanted = tuple(sorted(set(kinds))) if kinds is not None else KINDS
         marks = ", ".join("?" * len(wanted))
-        of_kinds = f"JOIN notes n ON n.id = x.note_id WHERE n.kind IN ({marks})"
-        targets = [Target(path, kind, title, self._strings(aliases_j)) for path, kind, title, aliases_j in
-                   db.execute("SELECT path, kind, title, aliases FROM notes")]
-        notes = db.execute(f"SELECT id, path, kind, title, uid, aliases, tags, lines, parsed FROM notes "
-                           f"WHERE kind IN ({marks})", wanted).fetchall()
+        params: tuple[Any, ...] = wanted
+        of_paths = ""
+        if paths is not None:
+            of_paths = " AND n.path IN (SELECT value FROM json_each(?))"
+            params = (*wanted, json.dumps(sorted(paths)))
+        of_kinds = f"JOIN notes n ON n.id = x.note_id WHERE n.kind IN ({marks}){of_paths}"
+        targets = self.targets(keys)
+        notes = db.execute(f"SELECT id, path, kind, title, uid, aliases, tags, lines, parsed FROM notes n "
+                           f"WHERE kind IN ({marks}){of_paths}", params).fetchall()
 
         def grouped(sql: str) -> dict[int, list[Any]]:
             out: dict[int, list[Any]] = {}
-            for row in db.execute(sql, wanted):
+            for row in db.execute(sql, params):
                 out.setdefault(row[0], []).append(row)
             return out
+
+        def rows_of(table: str) -> dict[int, Any]:
+            if paths is None:
+                return {r[0]: r for r in db.execute(f"SELECT * FROM {table}")}
+            return {r[0]: r for r in db.execute(f"SELECT x.* FROM {table} x {of_kinds}", params)}
 
         links = grouped(f"SELECT x.note_id, x.field, x.line, x.target, x.folder, x.display FROM links x {of_kinds} "
                         "ORDER BY x.note_id, x.rowid")
@@ -329,9 +353,9 @@ class Index:
                        "ORDER BY x.note_id, x.line") if PERSON in wanted else {}
         objectives = grouped(f"SELECT x.note_id, x.line, x.title, x.measure, x.due, x.status FROM objectives x "
                              f"{of_kinds} ORDER BY x.note_id, x.rowid") if ORG in wanted else {}
-        people = {r[0]: r for r in db.execute("SELECT * FROM people")} if PERSON in wanted else {}
-        orgs = {r[0]: r for r in db.execute("SELECT * FROM orgs")} if ORG in wanted else {}
-        interactions = {r[0]: r for r in db.execute("SELECT * FROM interactions")} if INTERACTION in wanted else {}
+        people = rows_of("people") if PERSON in wanted else {}
+        orgs = rows_of("orgs") if ORG in wanted else {}
+        interactions = rows_of("interactions") if INTERACTION in wanted else {}
 
         # Most JSON columns repeat ("[]", the same tags, the same key lines) and dates repeat: decode each
         # distinct text once. Tuples and dates are immutable and shared; each record gets its own `lines`.
@@ -413,16 +437,67 @@ class Index:
     def _strings(self, text: str) -> tuple[str, ...]:
         return () if text == "[]" else tuple(json.loads(text))
 
-    def contact_summary(self, today: dt.date) -> list[tuple[str, str | None, str | None, str | None, str | None,
-                                                              str | None]]:
+    def targets(self, keys: Collection[str] | None = None) -> list[Target]:
+        """Every note as a link target, or those called (title or alias) by one of these name keys."""
+        if keys is None:
+            rows = self.db.execute("SELECT path, kind, title, aliases FROM notes")
+        else:
+            rows = self.db.execute("SELECT path, kind, title, aliases FROM notes WHERE id IN "
+                                   "(SELECT note_id FROM names WHERE key IN (SELECT value FROM json_each(?)))",
+                                   (json.dumps(sorted(keys)),))
+        return [Target(path, kind, title, self._strings(aliases)) for path, kind, title, aliases in rows]
+
+    # ---- what a change touches (reljournal.livefeed) ---------------------------------------------------
+    def note_facts(self, paths: Collection[str] | None = None) -> list[NoteFacts]:
+        """Every note's (or these notes') name, kind, `id:` and tags, parsed or not, without building records."""
+        sql = "SELECT path, kind, title, uid, aliases, tags, parsed FROM notes"
+        rows = (self.db.execute(sql) if paths is None else
+                self.db.execute(sql + " WHERE path IN (SELECT value FROM json_each(?))", (json.dumps(sorted(paths)),)))
+        return [NoteFacts(path, kind, title, uid, self._strings(aliases), self._strings(tags), bool(parsed))
+                for path, kind, title, uid, aliases, tags, parsed in rows]
+
+    def linking(self, keys: Collection[str], fields: Collection[str] | None = None) -> set[str]:
+        """The notes with a link (in these fields) to one of these name keys."""
+        sql = ("SELECT DISTINCT n.path FROM links x JOIN notes n ON n.id = x.note_id "
+               "WHERE x.key IN (SELECT value FROM json_each(?))")
+        params: list[str] = [json.dumps(sorted(keys))]
+        if fields is not None:
+            sql += " AND x.field IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(fields)))
+        return {path for (path,) in self.db.execute(sql, params)}
+
+    def link_keys(self, paths: Collection[str], fields: Collection[str] | None = None) -> dict[str, set[str]]:
+        """Note path -> the name keys its links (in these fields) point to."""
+        sql = ("SELECT n.path, x.key FROM links x JOIN notes n ON n.id = x.note_id "
+               "WHERE n.path IN (SELECT value FROM json_each(?))")
+        params: list[str] = [json.dumps(sorted(paths))]
+        if fields is not None:
+            sql += " AND x.field IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(fields)))
+        out: dict[str, set[str]] = {}
+        for path, key in self.db.execute(sql, params):
+            out.setdefault(path, set()).add(key)
+        return out
+
+    def named(self, keys: Collection[str], kinds: Collection[str]) -> set[str]:
+        """The notes of these kinds called (title or alias) by one of these name keys."""
+        return {path for (path,) in self.db.execute(
+            "SELECT DISTINCT n.path FROM names k JOIN notes n ON n.id = k.note_id "
+            "WHERE k.key IN (SELECT value FROM json_each(?)) AND n.kind IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(keys)), json.dumps(sorted(kinds))))}
+
+    def contact_summary(self, today: dt.date, keys: Collection[str] | None = None
+                        ) -> list[tuple[str, str | None, str | None, str | None, str | None, str | None]]:
         """What the date rules need from interaction notes, per name they are `with`, computed by SQLite:
         (link target, link folder, latest date up to today, earliest date after today, the latest date up to
         today of one that sets a `next`, the earliest `next` set on that date). Kind `note` never counts.
-        At 111,000 notes this is a tenth of a second; reading the 150,000 link rows into Python took 0.7 s."""
-        return self.db.execute("""
+        At 111,000 notes this is a tenth of a second; reading the 150,000 link rows into Python took 0.7 s.
+        `keys`: only the links to these name keys."""
+        of_keys = "" if keys is None else "AND x.key IN (SELECT value FROM json_each(:keys))"
+        return self.db.execute(f"""
             WITH c AS MATERIALIZED (
                 SELECT x.target, x.folder, i.date, i.next FROM links x JOIN interactions i ON i.note_id = x.note_id
-                WHERE x.field = 'with' AND i.date IS NOT NULL AND (i.kind IS NULL OR i.kind != 'note')),
+                WHERE x.field = 'with' AND i.date IS NOT NULL AND (i.kind IS NULL OR i.kind != 'note') {of_keys}),
             agreed AS (
                 SELECT target, folder, max(date) AS day FROM c
                 WHERE next IS NOT NULL AND date <= :today GROUP BY target, folder),
@@ -433,7 +508,8 @@ class Index:
             SELECT c.target, c.folder, max(CASE WHEN c.date <= :today THEN c.date END),
                    min(CASE WHEN c.date > :today THEN c.date END), agreed_next.day, agreed_next.next
             FROM c LEFT JOIN agreed_next ON c.target = agreed_next.target AND c.folder IS agreed_next.folder
-            GROUP BY c.target, c.folder ORDER BY c.target, c.folder""", {"today": today.isoformat()}).fetchall()
+            GROUP BY c.target, c.folder ORDER BY c.target, c.folder""",
+                               {"today": today.isoformat(), "keys": json.dumps(sorted(keys or ()))}).fetchall()
 
     def body(self, path: str) -> str:
         row = self.db.execute("SELECT fts.body FROM notes JOIN fts ON fts.rowid = notes.id WHERE notes.path = ?",

@@ -1,0 +1,211 @@
+"""The watcher's feed, rebuilt one change at a time (`LiveFeed`), is byte for byte the feed a full build
+gives (`build_feed` over the whole vault), after every kind of edit a user makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reljournal.app import Journal
+from reljournal.feed import build_feed
+from reljournal.index.sync import reindex
+from reljournal.livefeed import LiveFeed
+from reljournal.queries import View
+
+from conftest import TODAY, VAULTS, write_note
+
+NAMES = ["Ada Obi", "Bola Ade", "Chidi Eze", "Efe Private", "Nia New", "Ola Twin", "ola twin", "Effie"]
+ORGS = ["Lagos Bank", "Secret Co", "Kano Mills"]
+FOLDERS = ["people", "people/clients", "contacts"]
+DAYS = ["2026-02-01", "2026-03-10", "2026-03-15", "2026-03-20", "2026-04-02", "2026-05-01"]
+
+
+class Vault:
+    """A copy of the `feed` test vault, its index, and a live feed kept beside a full build."""
+
+    def __init__(self, root: Path, today: str = TODAY) -> None:
+        self.root = root
+        self.journal = Journal.open(root, today)
+        self.journal.sync()
+        self.live = LiveFeed(self.journal.settings, self.journal.index)
+        self.live.rebuild(self.journal.today)
+
+    def notes(self) -> list[str]:
+        return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*.md"))
+
+    def apply(self, paths: set[str]) -> tuple[bytes, bytes]:
+        """Re-index `paths` as the watcher does; the live feed and a full build afterwards."""
+        settings, index, today = self.journal.settings, self.journal.index, self.journal.today
+        stats = reindex(settings, index, paths=paths)
+        live = self.live.update([*stats.added, *stats.changed, *stats.removed], today)
+        return live, build_feed(View(settings, today, index))
+
+
+def person_text(draw: st.DrawFn) -> str:
+    lines = ["---", "type: person"]
+    if draw(st.booleans()):
+        lines.append(f"aliases: [{draw(st.sampled_from(NAMES))}]")
+    if draw(st.booleans()):
+        lines.append(f"org: \"[[{draw(st.sampled_from(ORGS))}]]\"")
+    lines.append("cadence: " + draw(st.sampled_from(["30d", "1w", "none", "90d"])))
+    if draw(st.booleans()):
+        lines.append("next: " + draw(st.sampled_from(DAYS)))
+    if draw(st.booleans()):
+        lines.append("birthday: --" + draw(st.sampled_from(["02-29", "03-20", "12-01"])))
+    if draw(st.booleans()):
+        lines.append("tags: [private]")
+    lines.append("status: " + draw(st.sampled_from(["active", "active", "dormant"])))
+    lines += ["role: Director", "---", "## Log"]
+    for _ in range(draw(st.integers(0, 2))):
+        lines.append(f"- {draw(st.sampled_from(DAYS))} {draw(st.sampled_from(['call', 'note', 'coffee']))}: "
+                     f"spoke about [[{draw(st.sampled_from(NAMES))}]]")
+    if draw(st.booleans()):
+        lines.append(f"- [ ] send the deck to [[{draw(st.sampled_from(NAMES))}]] 📅 {draw(st.sampled_from(DAYS))}")
+    return "\n".join(lines) + "\n"
+
+
+def interaction_text(draw: st.DrawFn) -> str:
+    with_ = draw(st.lists(st.sampled_from([*NAMES, "people/clients/Ola Twin", "Nobody"]), max_size=3))
+    lines = ["---", "type: interaction", f"date: {draw(st.sampled_from(DAYS))}" +
+             draw(st.sampled_from(["", "T10:00"])),
+             "with: [" + ", ".join(f'"[[{n}]]"' for n in with_) + "]",
+             "kind: " + draw(st.sampled_from(["call", "lunch", "note"]))]
+    if draw(st.booleans()):
+        lines.append(f"outcome: agreed terms with [[{draw(st.sampled_from(NAMES))}]]")
+    if draw(st.booleans()):
+        lines.append(f"next: {draw(st.sampled_from(DAYS))}")
+        lines.append("next_action: send the proposal")
+    lines.append("---")
+    if draw(st.booleans()):
+        lines.append(f"- [ ] follow up 📅 {draw(st.sampled_from(DAYS))}")
+    return "\n".join(lines) + "\n"
+
+
+def org_text(draw: st.DrawFn) -> str:
+    lines = ["---", "type: org", "objectives:",
+             "  - title: Win the mandate", f"    due: {draw(st.sampled_from(DAYS))}", "    status: open"]
+    if draw(st.booleans()):
+        lines.append("tags: [private]")
+    return "\n".join(lines) + "\n---\n"
+
+
+@st.composite
+def edits(draw: st.DrawFn) -> list[tuple[str, str, str | None]]:
+    """A few edits: (action, path, text). Paths are drawn so that edits meet: one person written under
+    several folders (a shared name), interactions renamed, notes deleted and broken."""
+    out = []
+    for _ in range(draw(st.integers(1, 4))):
+        action = draw(st.sampled_from(["person", "person", "interaction", "interaction", "org", "delete",
+                                       "break", "move"]))
+        if action == "person":
+            path = f"{draw(st.sampled_from(FOLDERS))}/{draw(st.sampled_from(NAMES))}.md"
+            out.append(("write", path, person_text(draw)))
+        elif action == "interaction":
+            path = f"interactions/2026/{draw(st.sampled_from(['Call', 'Lunch', 'Chat']))} {draw(st.integers(1, 3))}.md"
+            out.append(("write", path, interaction_text(draw)))
+        elif action == "org":
+            out.append(("write", f"orgs/{draw(st.sampled_from(ORGS))}.md", org_text(draw)))
+        elif action == "break":
+            path = f"{draw(st.sampled_from(FOLDERS))}/{draw(st.sampled_from(NAMES))}.md"
+            out.append(("write", path, "---\ntype: person\nnext: [unclosed\n---\n"))
+        else:
+            out.append((action, draw(st.integers(0, 10_000)).__str__(), None))
+    return out
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(edits(), min_size=1, max_size=4))
+def test_live_feed_equals_a_full_build_after_every_edit(steps: list[list[tuple[str, str, str | None]]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "feed"
+        shutil.copytree(VAULTS / "feed", root)
+        vault = Vault(root)
+        try:
+            for step in steps:
+                touched: set[str] = set()
+                for action, where, text in step:
+                    notes = vault.notes()
+                    if action == "write":
+                        assert text is not None
+                        write_note(root, where, text)
+                        touched.add(where)
+                    elif notes:
+                        rel = notes[int(where) % len(notes)]
+                        touched.add(rel)
+                        if action == "delete":
+                            (root / rel).unlink()
+                        else:  # move: another folder, the same name (links follow it, its UIDs too)
+                            dest = ("archive/" + rel) if not rel.startswith("archive/") else rel[len("archive/"):]
+                            (root / dest).parent.mkdir(parents=True, exist_ok=True)
+                            (root / rel).rename(root / dest)
+                            touched.add(dest)
+                live, full = vault.apply(touched)
+                assert live == full
+        finally:
+            vault.journal.close()
+
+
+def test_an_edit_rebuilds_only_the_notes_it_touches(tmp_path: Path) -> None:
+    root = tmp_path / "feed"
+    shutil.copytree(VAULTS / "feed", root)
+    for n in range(40):  # people no edit below touches
+        write_note(root, f"people/Extra {n}.md", "---\ntype: person\ncadence: 30d\n---\n")
+    vault = Vault(root)
+    try:
+        path = "interactions/2026/2026-03-20 Lunch with Chidi.md"
+        text = (root / path).read_text(encoding="utf-8")
+        (root / path).write_text(text.replace("kind: lunch", "kind: dinner"), encoding="utf-8")
+        live, full = vault.apply({path})
+        assert live == full and b"Dinner with Chidi Eze" in live
+        assert vault.live.last_rebuilt == 2  # the interaction and Chidi (his history), of 53 notes
+    finally:
+        vault.journal.close()
+
+
+def test_a_rename_rebuilds_the_notes_that_link_to_either_name(tmp_path: Path) -> None:
+    root = tmp_path / "feed"
+    shutil.copytree(VAULTS / "feed", root)
+    vault = Vault(root)
+    try:
+        (root / "people/Chidi Eze.md").rename(root / "people/Chidi Okafor.md")
+        live, full = vault.apply({"people/Chidi Eze.md", "people/Chidi Okafor.md"})
+        assert live == full
+        assert b"Chidi Eze" not in live  # meetings with him no longer name him: the link is dangling
+    finally:
+        vault.journal.close()
+
+
+def test_a_new_day_rebuilds_everything(tmp_path: Path) -> None:
+    root = tmp_path / "feed"
+    shutil.copytree(VAULTS / "feed", root)
+    vault = Vault(root)
+    try:
+        tomorrow = vault.journal.today + dt.timedelta(days=1)
+        vault.journal.today = tomorrow
+        live = vault.live.update([], tomorrow)
+        assert live == build_feed(View(vault.journal.settings, tomorrow, vault.journal.index))
+    finally:
+        vault.journal.close()
+
+
+def test_a_second_note_of_the_same_name_changes_the_first_ones_uids(tmp_path: Path) -> None:
+    root = tmp_path / "feed"
+    shutil.copytree(VAULTS / "feed", root)
+    vault = Vault(root)
+    try:
+        write_note(root, "people/Zed Solo.md", "---\ntype: person\ncadence: 1w\n---\n")
+        first, _ = vault.apply({"people/Zed Solo.md"})
+        write_note(root, "contacts/zed solo.md", "---\ntype: person\ncadence: 1w\n---\n")
+        live, full = vault.apply({"contacts/zed solo.md"})
+        assert live == full  # both reach-outs now hash their paths too
+        assert live.count(b"SUMMARY:Reach out: Zed Solo") == 1 and b"SUMMARY:Reach out: zed solo" in live
+        (root / "contacts/zed solo.md").unlink()
+        live, full = vault.apply({"contacts/zed solo.md"})
+        assert live == full == first
+    finally:
+        vault.journal.close()
