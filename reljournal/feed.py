@@ -185,6 +185,9 @@ def owner_filter(view: View, owner: str) -> Callable[[Event], bool]:
     return keep
 
 
+SortKey = tuple[str, int, str, str]  # an event's place in the feed: start, kind, summary, UID
+
+
 # ---- one event ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Entry:
@@ -200,7 +203,7 @@ class Entry:
     rrule: dict[str, object] | None = None
     alarm: dt.timedelta | None = None
 
-    def sort_key(self) -> tuple[str, int, str, str]:
+    def sort_key(self) -> SortKey:
         if isinstance(self.start, dt.datetime):
             start = self.start.strftime("%Y-%m-%dT%H:%M:%S")
         else:
@@ -239,8 +242,8 @@ class FeedBuilder:
     def build(self) -> bytes:
         # Each event is serialised as soon as it is made, so a feed of 100,000 events never holds 100,000
         # icalendar objects at once; the bytes are those `cal.to_ical()` gives with the events added.
-        stamp = self.dtstamp()
-        return self.assemble(self.serialised(entry, stamp) for entry in sorted(self.entries(), key=Entry.sort_key))
+        made = sorted(event for record in self.view.loaded.records for event in self.note_serialised(record))
+        return self.assemble(data for _, data in made)
 
     def assemble(self, events: Iterable[bytes]) -> bytes:
         """The calendar around the events' bytes (in their order)."""
@@ -302,9 +305,11 @@ class FeedBuilder:
         return ev
 
     # -- the events --
-    def entries(self) -> Iterable[Entry]:
-        for record in self.view.loaded.records:
-            yield from self.note_entries(record)
+    def note_serialised(self, record: Record) -> list[tuple[SortKey, bytes]]:
+        """One note's events as the feed writes them, each with its place in the feed (`Entry.sort_key`),
+        sorted: bytes only, so that a feed of 100,000 events never holds 100,000 `Entry` objects."""
+        stamp = self.dtstamp()
+        return sorted((entry.sort_key(), self.serialised(entry, stamp)) for entry in self.note_entries(record))
 
     def note_entries(self, record: Record) -> list[Entry]:
         """The entries of one note's events (none for an excluded note)."""

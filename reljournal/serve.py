@@ -41,6 +41,7 @@ from reljournal.feed import build_feed, event_count, owners, remember_serialised
 from reljournal.queries import View
 
 if TYPE_CHECKING:  # only the type: serving without a watcher need not load watchdog
+    from reljournal.livefeed import FeedParts
     from reljournal.watch import Update
 
 DEFAULT_HOST = "127.0.0.1"
@@ -102,14 +103,14 @@ class FeedSource:
         self._view: View | None = None
         self._view_key: tuple[int, dt.date] | None = None
         self._docs: dict[str, FeedDoc] = {}
-        self._live: tuple[int, dt.date, bytes] | None = None  # the watcher's feed: generation, day, bytes
+        self._live: tuple[int, dt.date, FeedParts] | None = None  # the watcher's feed: generation, day, parts
         self._first_seen: dict[tuple[str, str], dt.datetime] = {}
 
     @property
     def root(self) -> Path:
         return self.journal.settings.root
 
-    def invalidate(self, feed: bytes | None = None, today: dt.date | None = None) -> None:
+    def invalidate(self, feed: FeedParts | None = None, today: dt.date | None = None) -> None:
         """The seam for a watcher: the vault changed, so the next request re-indexes (with
         `sync_on_request`, the default, every request does anyway). `feed`: the watcher's feed of `today`,
         served as it is instead of built again (see reljournal.livefeed)."""
@@ -153,7 +154,7 @@ class FeedSource:
             if doc is None:
                 live = self._live
                 if owner is None and live is not None and (live[0], live[1]) == self._view_key:
-                    body = live[2]
+                    body = b"".join(live[2])
                 else:
                     body = build_feed(view, owner=owner)
                 etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'

@@ -48,11 +48,10 @@ from watchdog.observers.polling import PollingObserver
 from reljournal import feed as feed_module
 from reljournal import live
 from reljournal.app import Journal
-from reljournal.atomic import write_atomic
 from reljournal.config import SETTINGS_FILE, STATE_DIR, Settings, load_settings
 from reljournal.errors import Problem
 from reljournal.index.sync import SyncStats, reindex
-from reljournal.livefeed import LiveFeed
+from reljournal.livefeed import FeedFile, FeedParts, LiveFeed
 from reljournal.queries import View
 from reljournal.vault import ignore_spec, is_note_path
 
@@ -149,7 +148,7 @@ class Update:
     feed_written: bool
     elapsed_ms: float
     generation: int  # counts updates that produced a view: a cache key for servers
-    feed: bytes | None = None  # the feed's bytes after the update (None when nothing needed a new view)
+    feed: FeedParts | None = None  # the feed after the update, in parts (None when nothing needed a new view)
 
     def line(self) -> str:
         s = self.stats
@@ -235,6 +234,7 @@ class Watcher:
         self._feed_option = Path(feed) if feed is not None else None
         self._write_feed = write_feed
         self._live_feed: LiveFeed | None = None  # the feed, rebuilt per change (see reljournal.livefeed)
+        self._feed_file: FeedFile | None = None
         feed_module.remember_serialised_events()  # a full rebuild (midnight, settings) re-serialises only what changed
         self.fixed_today = fixed_today
         self.on_update = on_update
@@ -534,16 +534,18 @@ class Watcher:
         for p in sorted(stats.problems, key=Problem.sort_key):
             self._echo(str(p), True)  # once per change: only files read again have problems here
         view: View | None = None
-        data: bytes | None = None
+        data: FeedParts | None = None
         written = False
         wanted = self._write_feed or self.on_update is not None  # else: the index is all
         if wanted and (stats.touched or force_view or reason in ("start", "settings", "rescan")):
-            view = self.journal.view(sync=False)
+            view = View(self.settings, self.journal.today, self.journal.index)  # lazy: read if asked
             self.generation += 1
             data = self._feed_data(stats, full=reason in ("start", "settings", "rescan") or stats.rebuilt)
             feed = self.feed_path
             if feed is not None:
-                written = write_atomic(feed, data, only_if_changed=True)
+                if self._feed_file is None or self._feed_file.path != feed:
+                    self._feed_file = FeedFile(feed)
+                written = self._feed_file.write(data)
         update = Update(reason, stats, view, self.feed_path, written, (time.perf_counter() - start) * 1000,
                         self.generation, data)
         self.updates += 1
@@ -556,7 +558,7 @@ class Watcher:
             except Exception:
                 self.report_exception("the update callback")
 
-    def _feed_data(self, stats: SyncStats, *, full: bool) -> bytes:
+    def _feed_data(self, stats: SyncStats, *, full: bool) -> FeedParts:
         """The feed after this update: only the notes the change touched are rebuilt, unless `full`."""
         live = self._live_feed
         if live is None or live.index is not self.journal.index:

@@ -6,18 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
+from conftest import TODAY, VAULTS, write_note
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reljournal.app import Journal
 from reljournal.feed import build_feed
 from reljournal.index.sync import reindex
-from reljournal.livefeed import LiveFeed
+from reljournal.livefeed import FeedFile, LiveFeed
 from reljournal.queries import View
-
-from conftest import TODAY, VAULTS, write_note
 
 NAMES = ["Ada Obi", "Bola Ade", "Chidi Eze", "Efe Private", "Nia New", "Ola Twin", "ola twin", "Effie"]
 ORGS = ["Lagos Bank", "Secret Co", "Kano Mills"]
@@ -43,7 +43,7 @@ class Vault:
         settings, index, today = self.journal.settings, self.journal.index, self.journal.today
         stats = reindex(settings, index, paths=paths)
         live = self.live.update([*stats.added, *stats.changed, *stats.removed], today)
-        return live, build_feed(View(settings, today, index))
+        return b"".join(live), build_feed(View(settings, today, index))
 
 
 def person_text(draw: st.DrawFn) -> str:
@@ -187,7 +187,7 @@ def test_a_new_day_rebuilds_everything(tmp_path: Path) -> None:
     try:
         tomorrow = vault.journal.today + dt.timedelta(days=1)
         vault.journal.today = tomorrow
-        live = vault.live.update([], tomorrow)
+        live = b"".join(vault.live.update([], tomorrow))
         assert live == build_feed(View(vault.journal.settings, tomorrow, vault.journal.index))
     finally:
         vault.journal.close()
@@ -209,3 +209,40 @@ def test_a_second_note_of_the_same_name_changes_the_first_ones_uids(tmp_path: Pa
         assert live == full == first
     finally:
         vault.journal.close()
+
+
+def test_a_note_moved_to_another_folder_keeps_its_events(tmp_path: Path) -> None:
+    root = tmp_path / "feed"
+    shutil.copytree(VAULTS / "feed", root)
+    vault = Vault(root)
+    try:
+        before = vault.live.data
+        (root / "archive").mkdir()
+        (root / "people/Ada Obi.md").rename(root / "archive/Ada Obi.md")
+        live, full = vault.apply({"people/Ada Obi.md", "archive/Ada Obi.md"})
+        assert live == full != before
+        assert b"Note: archive/Ada Obi.md" in live and b"Note: people/Ada Obi.md" not in live
+    finally:
+        vault.journal.close()
+
+
+def test_the_feed_file_is_written_only_when_its_bytes_change(tmp_path: Path) -> None:
+    path = tmp_path / "feed.ics"
+    first = (b"BEGIN:VCALENDAR\r\n", b"A\r\n", b"END:VCALENDAR\r\n")
+    feed = FeedFile(path)
+    assert feed.write(first) is True and path.read_bytes() == b"".join(first)
+    assert feed.write(first) is False  # the same parts
+    assert feed.write(tuple(first)) is False  # equal parts
+    second = (first[0], b"B\r\n", first[2])
+    assert feed.write(second) is True and path.read_bytes() == b"".join(second)
+    path.unlink()  # someone deleted it: written again
+    assert feed.write(second) is True and path.read_bytes() == b"".join(second)
+    path.write_bytes(b"edited by hand")  # someone changed it: put right
+    assert feed.write(second) is True and path.read_bytes() == b"".join(second)
+    # a new process finds the same bytes there: left alone
+    assert FeedFile(path).write(second) is False
+    wait = 0
+    while (tmp_path / ".feed.ics.old").exists() and wait < 100:  # the old file is freed in the background
+        threading.Event().wait(0.02)
+        wait += 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.ics"]

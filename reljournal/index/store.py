@@ -325,14 +325,18 @@ class Index:
         wanted = tuple(sorted(set(kinds))) if kinds is not None else KINDS
         marks = ", ".join("?" * len(wanted))
         params: tuple[Any, ...] = wanted
-        of_paths = ""
-        if paths is not None:
-            of_paths = " AND n.path IN (SELECT value FROM json_each(?))"
-            params = (*wanted, json.dumps(sorted(paths)))
-        of_kinds = f"JOIN notes n ON n.id = x.note_id WHERE n.kind IN ({marks}){of_paths}"
+        of_kinds = f"JOIN notes n ON n.id = x.note_id WHERE n.kind IN ({marks})"
+        if paths is not None:  # a few notes: by their ids, through each table's note_id index
+            rows = db.execute("SELECT id, kind FROM notes WHERE path IN (SELECT value FROM json_each(?))",
+                              (json.dumps(sorted(paths)),))
+            ids = [note_id for note_id, kind in rows if kind in wanted]
+            of_kinds = "WHERE x.note_id IN (SELECT value FROM json_each(?))"
+            params = (json.dumps(ids),)
         targets = self.targets(keys)
-        notes = db.execute(f"SELECT id, path, kind, title, uid, aliases, tags, lines, parsed FROM notes n "
-                           f"WHERE kind IN ({marks}){of_paths}", params).fetchall()
+        of_notes = f"kind IN ({marks})" if paths is None else "id IN (SELECT value FROM json_each(?))"
+        notes = db.execute(
+            f"SELECT id, path, kind, title, uid, aliases, tags, lines, parsed FROM notes WHERE {of_notes}", params
+        ).fetchall()
 
         def grouped(sql: str) -> dict[int, list[Any]]:
             out: dict[int, list[Any]] = {}
