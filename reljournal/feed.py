@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
@@ -261,6 +262,7 @@ class FeedBuilder:
         head = cal.to_ical()
         return b"".join([head[: -len(end)], *events, end])
 
+    @cached_property
     def dtstamp(self) -> dt.datetime:
         """The start of today in the vault's zone, in UTC: derived from the data, never the clock."""
         midnight = dt.datetime.combine(self.today, dt.time(0), self.settings.tz or dt.timezone.utc)
@@ -308,7 +310,7 @@ class FeedBuilder:
     def note_serialised(self, record: Record) -> list[tuple[SortKey, bytes]]:
         """One note's events as the feed writes them, each with its place in the feed (`Entry.sort_key`),
         sorted: bytes only, so that a feed of 100,000 events never holds 100,000 `Entry` objects."""
-        stamp = self.dtstamp()
+        stamp = self.dtstamp
         return sorted((entry.sort_key(), self.serialised(entry, stamp)) for entry in self.note_entries(record))
 
     def note_entries(self, record: Record) -> list[Entry]:

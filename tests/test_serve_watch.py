@@ -74,3 +74,29 @@ def test_http_servers_own_errors_never_echo_the_request_line(good_vault: Path) -
                 while chunk := s.recv(4096):
                     answer += chunk
             assert answer and b"s3cret" not in answer, answer[:300]
+
+
+def test_the_server_answers_with_the_watchers_feed(good_vault: Path) -> None:
+    from reljournal.app import Journal
+    from reljournal.feed import build_feed
+    from reljournal.serve import FeedSource
+    from reljournal.watch import Watcher
+
+    source = FeedSource(good_vault, "2026-03-15", sync_on_request=False)
+    watcher = Watcher(Journal.open(good_vault, "2026-03-15"), fixed_today=True, on_update=source.follow,
+                      quiet=True, echo=lambda text, err: None)
+    try:
+        watcher.start()
+        write_note(good_vault, "people/Zed New.md", "---\ntype: person\ncadence: 30d\n---\n")
+        assert _wait_for(lambda: b"Reach out: Zed New" in (good_vault / ".reljournal/feed.ics").read_bytes())
+        assert _wait_for(lambda: watcher.last_update is not None and watcher.last_update.stats.added)
+        doc = source.current()
+        assert doc is not None and doc.body == (good_vault / ".reljournal/feed.ics").read_bytes()
+        journal = Journal.open(good_vault, "2026-03-15")
+        try:
+            assert doc.body == build_feed(journal.view())
+        finally:
+            journal.close()
+    finally:
+        watcher.stop()
+        source.close()
