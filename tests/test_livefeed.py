@@ -7,8 +7,10 @@ import datetime as dt
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from conftest import TODAY, VAULTS, write_note
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -44,6 +46,17 @@ class Vault:
         stats = reindex(settings, index, paths=paths)
         live = self.live.update([*stats.added, *stats.changed, *stats.removed], today)
         return b"".join(live), build_feed(View(settings, today, index))
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Iterator[Vault]:
+    root = tmp_path / "feed"
+    shutil.copytree(VAULTS / "feed", root)
+    opened = Vault(root)
+    try:
+        yield opened
+    finally:
+        opened.journal.close()
 
 
 def person_text(draw: st.DrawFn) -> str:
@@ -150,80 +163,56 @@ def test_live_feed_equals_a_full_build_after_every_edit(steps: list[list[tuple[s
             vault.journal.close()
 
 
-def test_an_edit_rebuilds_only_the_notes_it_touches(tmp_path: Path) -> None:
-    root = tmp_path / "feed"
-    shutil.copytree(VAULTS / "feed", root)
-    for n in range(40):  # people no edit below touches
-        write_note(root, f"people/Extra {n}.md", "---\ntype: person\ncadence: 30d\n---\n")
-    vault = Vault(root)
-    try:
-        path = "interactions/2026/2026-03-20 Lunch with Chidi.md"
-        text = (root / path).read_text(encoding="utf-8")
-        (root / path).write_text(text.replace("kind: lunch", "kind: dinner"), encoding="utf-8")
-        live, full = vault.apply({path})
-        assert live == full and b"Dinner with Chidi Eze" in live
-        assert vault.live.last_rebuilt == 2  # the interaction and Chidi (his history), of 53 notes
-    finally:
-        vault.journal.close()
+def test_an_edit_rebuilds_only_the_notes_it_touches(vault: Vault) -> None:
+    root = vault.root
+    extras = {f"people/Extra {n}.md" for n in range(40)}  # people the edit below does not touch
+    for extra in extras:
+        write_note(root, extra, "---\ntype: person\ncadence: 30d\n---\n")
+    vault.apply(extras)
+    path = "interactions/2026/2026-03-20 Lunch with Chidi.md"
+    text = (root / path).read_text(encoding="utf-8")
+    (root / path).write_text(text.replace("kind: lunch", "kind: dinner"), encoding="utf-8")
+    live, full = vault.apply({path})
+    assert live == full and b"Dinner with Chidi Eze" in live
+    assert vault.live.last_rebuilt == 2  # the interaction and Chidi (his history), of 53 notes
 
 
-def test_a_rename_rebuilds_the_notes_that_link_to_either_name(tmp_path: Path) -> None:
-    root = tmp_path / "feed"
-    shutil.copytree(VAULTS / "feed", root)
-    vault = Vault(root)
-    try:
-        (root / "people/Chidi Eze.md").rename(root / "people/Chidi Okafor.md")
-        live, full = vault.apply({"people/Chidi Eze.md", "people/Chidi Okafor.md"})
-        assert live == full
-        assert b"Chidi Eze" not in live  # meetings with him no longer name him: the link is dangling
-    finally:
-        vault.journal.close()
+def test_a_rename_rebuilds_the_notes_that_link_to_either_name(vault: Vault) -> None:
+    root = vault.root
+    (root / "people/Chidi Eze.md").rename(root / "people/Chidi Okafor.md")
+    live, full = vault.apply({"people/Chidi Eze.md", "people/Chidi Okafor.md"})
+    assert live == full
+    assert b"Chidi Eze" not in live  # meetings with him no longer name him: the link is dangling
 
 
-def test_a_new_day_rebuilds_everything(tmp_path: Path) -> None:
-    root = tmp_path / "feed"
-    shutil.copytree(VAULTS / "feed", root)
-    vault = Vault(root)
-    try:
-        tomorrow = vault.journal.today + dt.timedelta(days=1)
-        vault.journal.today = tomorrow
-        live = b"".join(vault.live.update([], tomorrow))
-        assert live == build_feed(View(vault.journal.settings, tomorrow, vault.journal.index))
-    finally:
-        vault.journal.close()
+def test_a_new_day_rebuilds_everything(vault: Vault) -> None:
+    tomorrow = vault.journal.today + dt.timedelta(days=1)
+    vault.journal.today = tomorrow
+    live = b"".join(vault.live.update([], tomorrow))
+    assert live == build_feed(View(vault.journal.settings, tomorrow, vault.journal.index))
 
 
-def test_a_second_note_of_the_same_name_changes_the_first_ones_uids(tmp_path: Path) -> None:
-    root = tmp_path / "feed"
-    shutil.copytree(VAULTS / "feed", root)
-    vault = Vault(root)
-    try:
-        write_note(root, "people/Zed Solo.md", "---\ntype: person\ncadence: 1w\n---\n")
-        first, _ = vault.apply({"people/Zed Solo.md"})
-        write_note(root, "contacts/zed solo.md", "---\ntype: person\ncadence: 1w\n---\n")
-        live, full = vault.apply({"contacts/zed solo.md"})
-        assert live == full  # both reach-outs now hash their paths too
-        assert live.count(b"SUMMARY:Reach out: Zed Solo") == 1 and b"SUMMARY:Reach out: zed solo" in live
-        (root / "contacts/zed solo.md").unlink()
-        live, full = vault.apply({"contacts/zed solo.md"})
-        assert live == full == first
-    finally:
-        vault.journal.close()
+def test_a_second_note_of_the_same_name_changes_the_first_ones_uids(vault: Vault) -> None:
+    root = vault.root
+    write_note(root, "people/Zed Solo.md", "---\ntype: person\ncadence: 1w\n---\n")
+    first, _ = vault.apply({"people/Zed Solo.md"})
+    write_note(root, "contacts/zed solo.md", "---\ntype: person\ncadence: 1w\n---\n")
+    live, full = vault.apply({"contacts/zed solo.md"})
+    assert live == full  # both reach-outs now hash their paths too
+    assert live.count(b"SUMMARY:Reach out: Zed Solo") == 1 and b"SUMMARY:Reach out: zed solo" in live
+    (root / "contacts/zed solo.md").unlink()
+    live, full = vault.apply({"contacts/zed solo.md"})
+    assert live == full == first
 
 
-def test_a_note_moved_to_another_folder_keeps_its_events(tmp_path: Path) -> None:
-    root = tmp_path / "feed"
-    shutil.copytree(VAULTS / "feed", root)
-    vault = Vault(root)
-    try:
-        before = vault.live.data
-        (root / "archive").mkdir()
-        (root / "people/Ada Obi.md").rename(root / "archive/Ada Obi.md")
-        live, full = vault.apply({"people/Ada Obi.md", "archive/Ada Obi.md"})
-        assert live == full != before
-        assert b"Note: archive/Ada Obi.md" in live and b"Note: people/Ada Obi.md" not in live
-    finally:
-        vault.journal.close()
+def test_a_note_moved_to_another_folder_keeps_its_events(vault: Vault) -> None:
+    root = vault.root
+    before = vault.live.data
+    (root / "archive").mkdir()
+    (root / "people/Ada Obi.md").rename(root / "archive/Ada Obi.md")
+    live, full = vault.apply({"people/Ada Obi.md", "archive/Ada Obi.md"})
+    assert live == full != before
+    assert b"Note: archive/Ada Obi.md" in live and b"Note: people/Ada Obi.md" not in live
 
 
 def test_the_feed_file_is_written_only_when_its_bytes_change(tmp_path: Path) -> None:

@@ -462,26 +462,25 @@ class Index:
 
     def linking(self, keys: Collection[str], fields: Collection[str] | None = None) -> set[str]:
         """The notes with a link (in these fields) to one of these name keys."""
-        sql = ("SELECT DISTINCT n.path FROM links x JOIN notes n ON n.id = x.note_id "
-               "WHERE x.key IN (SELECT value FROM json_each(?))")
-        params: list[str] = [json.dumps(sorted(keys))]
-        if fields is not None:
-            sql += " AND x.field IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(sorted(fields)))
-        return {path for (path,) in self.db.execute(sql, params)}
+        return {path for path, _ in self._links_where("x.key", keys, fields)}
 
     def link_keys(self, paths: Collection[str], fields: Collection[str] | None = None) -> dict[str, set[str]]:
         """Note path -> the name keys its links (in these fields) point to."""
-        sql = ("SELECT n.path, x.key FROM links x JOIN notes n ON n.id = x.note_id "
-               "WHERE n.path IN (SELECT value FROM json_each(?))")
-        params: list[str] = [json.dumps(sorted(paths))]
+        out: dict[str, set[str]] = {}
+        for path, key in self._links_where("n.path", paths, fields):
+            out.setdefault(path, set()).add(key)
+        return out
+
+    def _links_where(self, column: str, values: Collection[str], fields: Collection[str] | None
+                     ) -> list[tuple[str, str]]:
+        """(note path, link key) of the links whose `column` is one of `values`, in these fields."""
+        sql = (f"SELECT n.path, x.key FROM links x JOIN notes n ON n.id = x.note_id "
+               f"WHERE {column} IN (SELECT value FROM json_each(?))")
+        params = [json.dumps(sorted(values))]
         if fields is not None:
             sql += " AND x.field IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(sorted(fields)))
-        out: dict[str, set[str]] = {}
-        for path, key in self.db.execute(sql, params):
-            out.setdefault(path, set()).add(key)
-        return out
+        return self.db.execute(sql, params).fetchall()
 
     def named(self, keys: Collection[str], kinds: Collection[str]) -> set[str]:
         """The notes of these kinds called (title or alias) by one of these name keys."""
