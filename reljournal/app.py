@@ -70,10 +70,18 @@ class Journal:
         try:
             self.last_sync = reindex(self.settings, self.index, rebuild=rebuild, paths=paths, progress=progress)
         except sqlite3.DatabaseError as exc:
-            if not is_corrupt(exc):
-                raise
-            self.index.recover(str(exc))  # damaged under us (a bad disk): start again from the notes
-            self.last_sync = reindex(self.settings, self.index, rebuild=True, progress=progress)
+            self.recover(exc, progress=progress)
+        assert self.last_sync is not None
+        return self.last_sync
+
+    def recover(self, exc: sqlite3.DatabaseError, *, progress: Callable[[int, int], None] | None = None
+                ) -> SyncStats:
+        """The index is damaged (a bad disk): set it aside and build it again from the notes. Any other
+        database error (locked, read-only) is raised again."""
+        if not is_corrupt(exc):
+            raise exc
+        self.index.recover(str(exc))
+        self.last_sync = reindex(self.settings, self.index, rebuild=True, progress=progress)
         return self.last_sync
 
     def view(self, *, sync: bool = True) -> View:
@@ -84,10 +92,7 @@ class Journal:
         try:
             view.targets  # noqa: B018  (the first read: a damaged database shows here)
         except sqlite3.DatabaseError as exc:
-            if not is_corrupt(exc):
-                raise
-            self.index.recover(str(exc))
-            self.last_sync = reindex(self.settings, self.index, rebuild=True)
+            self.recover(exc)
             view = View(self.settings, self.today, self.index)
         return view
 

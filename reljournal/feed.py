@@ -20,7 +20,7 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -39,6 +39,7 @@ from reljournal.queries import View
 from reljournal.rules import CADENCE, NEVER, PLANNED, SNOOZED, NextContact
 
 PRODID = f"-//reljournal//reljournal {__version__}//EN"
+END = b"END:VCALENDAR\r\n"  # the calendar's last line, after its events
 REFRESH = dt.timedelta(hours=1)  # how often a subscribed client should fetch again (clients may ignore it)
 MEETING_LENGTH = dt.timedelta(hours=1)  # a meeting with a time and no `end:`
 UID_DOMAIN = "reljournal"
@@ -47,8 +48,8 @@ CATEGORY = {MEETING: "meeting", DUE: "reach-out", TASK: "follow-up", OBJECTIVE: 
 
 
 # ---- privacy -----------------------------------------------------------------------------------------
-class NoteFacts(Protocol):
-    """What privacy and UIDs need of every note: a record has it, and so has `store.NoteFacts`, read from
+class NoteNames(Protocol):
+    """What privacy and UIDs read of every note: a record has it, and so has `store.NoteFacts`, read from
     the index without building records (`reljournal.livefeed`)."""
 
     @property
@@ -70,9 +71,9 @@ class Privacy:
     one of them (by title, alias, or a link that resolves to one). Built from every note; `for_view` binds
     it to the view whose links it resolves."""
 
-    def __init__(self, exclude_tags: Iterable[str], notes: Iterable[NoteFacts]) -> None:
-        wanted = {t.lstrip("#").casefold() for t in exclude_tags}
-        hidden = [r for r in notes if wanted & {t.casefold() for t in r.tags}]
+    def __init__(self, exclude_tags: Iterable[str], notes: Iterable[NoteNames]) -> None:
+        is_excluded = self.excluding(exclude_tags)
+        hidden = [r for r in notes if is_excluded(r.tags)]
         self.excluded: frozenset[str] = frozenset(r.path for r in hidden)
         spoken = sorted({n for r in hidden if r.kind in (PERSON, ORG) for n in (r.title, *r.aliases) if n.strip()},
                         key=lambda n: (-len(n), n))  # longest first: the regex prefers the full name
@@ -80,6 +81,12 @@ class Privacy:
         self._names = (re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in spoken) + r")(?!\w)", re.I)
                        if spoken else None)
         self.view: View | None = None
+
+    @staticmethod
+    def excluding(exclude_tags: Iterable[str]) -> Callable[[Iterable[str]], bool]:
+        """Whether a note with these tags is excluded (`#private` and `Private` name the same tag)."""
+        wanted = {t.lstrip("#").casefold() for t in exclude_tags}
+        return lambda tags: bool(wanted) and not wanted.isdisjoint(t.casefold() for t in tags)
 
     @classmethod
     def of_view(cls, view: View) -> Privacy:
@@ -123,23 +130,20 @@ class Uids:
     the path joins in only when two notes share that identity. Nothing in a UID can be read back.
     Everything a UID hashes names its note, so numbering the same thing twice (`make`) is per note."""
 
-    def __init__(self, notes: Iterable[NoteFacts]) -> None:
-        counts = Counter(self.identity(r) for r in notes)
-        self.shared = frozenset(key for key, n in counts.items() if n > 1)
+    def __init__(self, shared: Collection[str]) -> None:
+        self.shared = shared  # the identities two notes or more have
         self._seen: Counter[str] = Counter()
 
     @classmethod
-    def sharing(cls, shared: frozenset[str]) -> Uids:
-        """UIDs where these identities are known to be shared (kept by `reljournal.livefeed`)."""
-        uids = cls(())
-        uids.shared = shared
-        return uids
+    def of_notes(cls, notes: Iterable[NoteNames]) -> Uids:
+        counts = Counter(cls.identity(r) for r in notes)
+        return cls(frozenset(key for key, n in counts.items() if n > 1))
 
     def new_note(self) -> None:
         self._seen.clear()
 
     @staticmethod
-    def identity(record: NoteFacts) -> str:
+    def identity(record: NoteNames) -> str:
         return name_key(record.id) if record.id else name_key(record.title)
 
     def of_note(self, record: Record) -> str:
@@ -234,7 +238,7 @@ class FeedBuilder:
         self.settings = view.settings
         self.today = view.today
         self.privacy = privacy.for_view(view) if privacy is not None else Privacy.of_view(view)
-        self.uids = uids if uids is not None else Uids(view.loaded.records)
+        self.uids = uids if uids is not None else Uids.of_notes(view.loaded.records)
         self.keep = owner_filter(view, owner) if owner else (lambda e: True)
         self.owner = owner
         self.detail = self.settings.detail
@@ -248,6 +252,10 @@ class FeedBuilder:
 
     def assemble(self, events: Iterable[bytes]) -> bytes:
         """The calendar around the events' bytes (in their order)."""
+        return b"".join([self.head(), *events, END])
+
+    def head(self) -> bytes:
+        """The calendar's lines before its events (`END` follows them)."""
         cal = icalendar.Calendar()
         name = self.settings.name + (f" ({self.owner})" if self.owner else "")
         cal.add("prodid", PRODID)
@@ -258,9 +266,7 @@ class FeedBuilder:
         cal.add("x-wr-calname", name)
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
-        end = b"END:VCALENDAR\r\n"
-        head = cal.to_ical()
-        return b"".join([head[: -len(end)], *events, end])
+        return bytes(cal.to_ical()).removesuffix(END)
 
     @cached_property
     def dtstamp(self) -> dt.datetime:

@@ -27,13 +27,13 @@ import bisect
 import datetime as dt
 import os
 import threading
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection
 from pathlib import Path
 
 from reljournal.atomic import write_atomic
 from reljournal.config import Settings
-from reljournal.feed import FeedBuilder, Privacy, SortKey, Uids
+from reljournal.feed import END, FeedBuilder, Privacy, SortKey, Uids
 from reljournal.index.store import Index, NoteFacts
 from reljournal.model import ORG, PERSON, Interaction, Record, name_key
 from reljournal.queries import Scope, View
@@ -76,9 +76,8 @@ class LiveFeed:
         self._keys: list[SortKey] = []
         self._chunks: list[bytes] = []
         self._privacy: Privacy | None = None
-        self._identities: Counter[str] = Counter()  # identity -> how many notes have it
-        self._shared: frozenset[str] = frozenset()
-        self._by_identity: dict[str, set[str]] = defaultdict(set)
+        self._by_identity: dict[str, set[str]] = defaultdict(set)  # UID identity -> the parsed notes that have it
+        self._shared: set[str] = set()  # the identities of two notes or more
 
     # ---- a full build ----------------------------------------------------------------------------------
     @property
@@ -91,11 +90,10 @@ class LiveFeed:
         self._facts = {f.path: f for f in facts}
         parsed = [f for f in facts if f.parsed]
         self._privacy = Privacy(self.settings.exclude_tags, parsed)
-        self._identities = Counter(Uids.identity(f) for f in parsed)
-        self._shared = frozenset(k for k, n in self._identities.items() if n > 1)
         self._by_identity = defaultdict(set)
         for f in parsed:
             self._by_identity[Uids.identity(f)].add(f.path)
+        self._shared = {k for k, paths in self._by_identity.items() if len(paths) > 1}
         view = View(self.settings, today, self.index)
         builder = self._builder(view)
         self._entries = {}
@@ -106,7 +104,7 @@ class LiveFeed:
         self._keys = [key for key, _ in ordered]
         self._chunks = [chunk for _, chunk in ordered]
         self.last_rebuilt = len(view.loaded.records)
-        self._head = builder.assemble([])
+        self._head = builder.head()
         return self._assemble()
 
     # ---- one change --------------------------------------------------------------------------------------
@@ -189,12 +187,10 @@ class LiveFeed:
     def _privacy_changes(self, old: dict[str, NoteFacts | None], new: dict[str, NoteFacts]) -> bool:
         """Whether what the feed must hide changed: only possible when a changed note is, or was, excluded."""
         assert self._privacy is not None
-        wanted = {t.lstrip("#").casefold() for t in self.settings.exclude_tags}
-        if not wanted:
-            return False
+        is_excluded = Privacy.excluding(self.settings.exclude_tags)
 
         def excluded(f: NoteFacts | None) -> bool:
-            return f is not None and f.parsed and bool(wanted & {t.casefold() for t in f.tags})
+            return f is not None and f.parsed and is_excluded(f.tags)
 
         if not any(excluded(old[p]) or excluded(new.get(p)) for p in old):
             return False
@@ -212,28 +208,26 @@ class LiveFeed:
         for p, before in old.items():
             if before is not None and before.parsed:
                 identity = Uids.identity(before)
-                self._identities[identity] -= 1
                 self._by_identity[identity].discard(p)
                 touched.add(identity)
             after = new.get(p)
             if after is not None and after.parsed:
                 identity = Uids.identity(after)
-                self._identities[identity] += 1
                 self._by_identity[identity].add(p)
                 touched.add(identity)
         flips: set[str] = set()
         for identity in touched:
-            if (identity in self._shared) != (self._identities[identity] > 1):
-                flips |= self._by_identity[identity]
-            if self._identities[identity] <= 0:
-                del self._identities[identity]
-                self._by_identity.pop(identity, None)
-        self._shared = (self._shared - touched) | {k for k in touched if self._identities.get(k, 0) > 1}
+            paths = self._by_identity[identity]
+            if (identity in self._shared) != (len(paths) > 1):
+                flips |= paths
+                self._shared ^= {identity}
+            if not paths:
+                del self._by_identity[identity]
         return flips
 
     # ---- helpers ------------------------------------------------------------------------------------------
     def _builder(self, view: View) -> FeedBuilder:
-        return FeedBuilder(view, privacy=self._privacy, uids=Uids.sharing(self._shared))
+        return FeedBuilder(view, privacy=self._privacy, uids=Uids(self._shared))
 
     def _put(self, builder: FeedBuilder, record: Record) -> list[tuple[SortKey, bytes]]:
         made = builder.note_serialised(record)
@@ -242,8 +236,7 @@ class LiveFeed:
         return made
 
     def _assemble(self) -> FeedParts:
-        end = b"END:VCALENDAR\r\n"
-        self.parts = (self._head[: -len(end)], *self._chunks, end)
+        self.parts = (self._head, *self._chunks, END)
         return self.parts
 
 

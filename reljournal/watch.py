@@ -20,6 +20,7 @@ import ctypes.util
 import errno
 import logging
 import os
+import sqlite3
 import threading
 import time
 import traceback
@@ -527,7 +528,10 @@ class Watcher:
         if paths == ():
             stats = SyncStats()
         else:
-            stats = reindex(self.settings, self.journal.index, paths=paths)
+            try:
+                stats = reindex(self.settings, self.journal.index, paths=paths)
+            except sqlite3.DatabaseError as exc:  # damaged: rebuilt from the notes, as every command does
+                stats = self.journal.recover(exc)
             self.journal.last_sync = stats
         if cookies:
             self._answer(cookies)  # committed: waiting commands need not wait for the feed too
@@ -540,7 +544,12 @@ class Watcher:
         if wanted and (stats.touched or force_view or reason in ("start", "settings", "rescan")):
             view = View(self.settings, self.journal.today, self.journal.index)  # lazy: read if asked
             self.generation += 1
-            data = self._feed_data(stats, full=reason in ("start", "settings", "rescan") or stats.rebuilt)
+            full = reason in ("start", "settings", "rescan") or stats.rebuilt
+            try:
+                data = self._feed_data(stats, full=full)
+            except sqlite3.DatabaseError as exc:  # damaged while read: the same
+                stats = self.journal.recover(exc)
+                data = self._feed_data(stats, full=True)
             feed = self.feed_path
             if feed is not None:
                 if self._feed_file is None or self._feed_file.path != feed:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
+import sqlite3
 import shutil
 import signal
 import subprocess
@@ -478,3 +480,18 @@ def test_the_command_exits_0_on_a_signal(vault: Path, signum: int) -> None:
     assert lines[0].startswith("watching ") and lines[1].startswith("start: +2 ~0 -0, feed written, ")
     assert any(line.startswith("+1 ~0 -0, feed written, ") for line in lines)
     assert not mark.exists()
+
+
+def test_an_index_damaged_while_watching_is_rebuilt_and_the_feed_follows(vault: Path) -> None:
+    with watching(vault) as (watcher, lines):
+        db = vault / ".reljournal" / "index.sqlite"
+        with sqlite3.connect(db) as other:  # every page in the main file, none left in the WAL
+            other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = db.stat().st_size
+        with open(db, "r+b") as f:  # bit rot under the running watcher: every page but the schema's
+            f.seek(4096)
+            f.write(random.Random(3).randbytes(max(size - 4096, 4096)))
+        save(vault / "people" / "Ann.md", person(role="CEO"))
+        feed_becomes(vault, ["Reach out: Ann (CEO)", "Reach out: Cy"])
+        assert (vault / ".reljournal" / "index.sqlite.corrupt").exists()
+        assert not [e for e in lines.err if "error while" in e], lines.err

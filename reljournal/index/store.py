@@ -323,17 +323,19 @@ class Index:
         (title or alias): what a watcher's update needs (`reljournal.livefeed`)."""
         db = self.db
         wanted = tuple(sorted(set(kinds))) if kinds is not None else KINDS
-        marks = ", ".join("?" * len(wanted))
-        params: tuple[Any, ...] = wanted
-        of_kinds = f"JOIN notes n ON n.id = x.note_id WHERE n.kind IN ({marks})"
-        if paths is not None:  # a few notes: by their ids, through each table's note_id index
+        params: tuple[Any, ...]
+        if paths is None:  # every note of these kinds: joined by kind
+            marks = ", ".join("?" * len(wanted))
+            of_notes = f"kind IN ({marks})"
+            of_kinds = f"JOIN notes n ON n.id = x.note_id WHERE n.kind IN ({marks})"
+            params = wanted
+        else:  # a few notes: by their ids, through each table's note_id index
             rows = db.execute("SELECT id, kind FROM notes WHERE path IN (SELECT value FROM json_each(?))",
                               (json.dumps(sorted(paths)),))
-            ids = [note_id for note_id, kind in rows if kind in wanted]
+            params = (json.dumps([note_id for note_id, kind in rows if kind in wanted]),)
+            of_notes = "id IN (SELECT value FROM json_each(?))"
             of_kinds = "WHERE x.note_id IN (SELECT value FROM json_each(?))"
-            params = (json.dumps(ids),)
         targets = self.targets(keys)
-        of_notes = f"kind IN ({marks})" if paths is None else "id IN (SELECT value FROM json_each(?))"
         notes = db.execute(
             f"SELECT id, path, kind, title, uid, aliases, tags, lines, parsed FROM notes WHERE {of_notes}", params
         ).fetchall()
@@ -484,10 +486,7 @@ class Index:
 
     def named(self, keys: Collection[str], kinds: Collection[str]) -> set[str]:
         """The notes of these kinds called (title or alias) by one of these name keys."""
-        return {path for (path,) in self.db.execute(
-            "SELECT DISTINCT n.path FROM names k JOIN notes n ON n.id = k.note_id "
-            "WHERE k.key IN (SELECT value FROM json_each(?)) AND n.kind IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(keys)), json.dumps(sorted(kinds))))}
+        return {t.path for t in self.targets(keys) if t.kind in kinds}
 
     def contact_summary(self, today: dt.date, keys: Collection[str] | None = None
                         ) -> list[tuple[str, str | None, str | None, str | None, str | None, str | None]]:
