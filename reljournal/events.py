@@ -73,7 +73,7 @@ def meeting_title(kind: str | None, people: tuple[Person, ...], fallback: str) -
 
 def events(view: View) -> list[Event]:
     """All events, sorted by date, kind, title."""
-    out = [e for record in view.loaded.records for e in note_events(view, record)]
+    out = [e for record in view.records for e in note_events(view, record)]
     out.sort(key=Event.sort_key)
     return out
 

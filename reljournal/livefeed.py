@@ -97,13 +97,13 @@ class LiveFeed:
         view = View(self.settings, today, self.index)
         builder = self._builder(view)
         self._entries = {}
-        for record in view.loaded.records:
+        for record in view.records:
             self._put(builder, record)
         self._with = {i.path: frozenset(link.key for link in i.with_) for i in view.interactions}
         ordered = sorted(e for entries in self._entries.values() for e in entries)
         self._keys = [key for key, _ in ordered]
         self._chunks = [chunk for _, chunk in ordered]
-        self.last_rebuilt = len(view.loaded.records)
+        self.last_rebuilt = len(view.records)
         self._head = builder.head()
         return self._assemble()
 

@@ -26,7 +26,7 @@ OBJECTIVE_STATUSES = ("open", "done", "dropped")
 NO_CADENCE = "none"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A reference to a note by name: `[[people/Jane Doe#Log|Jane]]` or a bare `Jane Doe`."""
 
@@ -45,7 +45,7 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Task:
     text: str  # without the status box and the due-date marker
     status: str  # the character in the box: " " open, "x" done, "-" cancelled, ...
@@ -58,7 +58,7 @@ class Task:
         return self.status == " "
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LogEntry:
     """A dated list item in a person's `## Log` section: an interaction with that person."""
 
@@ -68,7 +68,7 @@ class LogEntry:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Objective:
     title: str
     measure: str | None
@@ -77,7 +77,7 @@ class Objective:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NoteBase:
     path: str  # relative to the vault, forward slashes
     title: str
@@ -94,12 +94,12 @@ class NoteBase:
         return self.lines.get(key, 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note(NoteBase):
     kind = NOTE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person(NoteBase):
     org: Link | None = None
     role: str | None = None
@@ -127,7 +127,7 @@ class Person(NoteBase):
         return self.status == "active"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Org(NoteBase):
     tier: str | None = None
     key_account: bool = False
@@ -141,7 +141,7 @@ class Org(NoteBase):
     kind = ORG
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interaction(NoteBase):
     date: dt.date | None = None  # the calendar date in the vault's zone
     at: dt.datetime | None = None  # the date-time when one was given (naive = floating)

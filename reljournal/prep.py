@@ -126,7 +126,7 @@ def _follow_ups(view: View, person: Person, detail: PersonDetail) -> list[Follow
     """`show`'s follow-ups, plus open tasks in other notes that link to the person."""
     out = list(detail.follow_ups)
     seen = {person.path} | {h.path for h in detail.timeline}
-    for record in view.loaded.records:
+    for record in view.records:
         if record.path in seen:
             continue
         for t in record.tasks:

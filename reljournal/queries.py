@@ -76,15 +76,16 @@ class Resolver:
             return None
         return min(found, key=lambda c: (c[1], c[0].kind != expect, len(c[0].path), c[0].path))[0]
 
-    def names(self, kinds: Sequence[str]) -> dict[str, str]:
-        """Every title and alias of notes of these kinds -> the note's title."""
-        out: dict[str, str] = {}
-        for entries in self.by_key.values():
-            for t, _ in entries:
-                if t.kind in kinds:
-                    out[t.title] = t.title
-                    out.update((a, t.title) for a in t.aliases)
-        return dict(sorted(out.items(), key=lambda kv: kv[0].casefold()))
+
+
+def names_of(targets: Iterable[Target], kinds: Sequence[str]) -> dict[str, str]:
+    """Every title and alias of notes of these kinds -> the note's title."""
+    out: dict[str, str] = {}
+    for t in targets:
+        if t.kind in kinds:
+            out[t.title] = t.title
+            out.update((a, t.title) for a in t.aliases)
+    return dict(sorted(out.items(), key=lambda kv: kv[0].casefold()))
 
 
 # ---- the view ------------------------------------------------------------------------------------------
@@ -132,8 +133,8 @@ class View:
         return self._load((INTERACTION, NOTE))
 
     def _load(self, kinds: tuple[str, ...]) -> Loaded:
-        if self.scope is None:
-            return self.index.load(kinds=kinds)
+        if self.scope is None:  # link targets come by name, when a link asks (`resolver`)
+            return self.index.load(kinds=kinds, keys=())
         return self.index.load(kinds=kinds, paths=self.scope.paths, keys=self.scope.keys)
 
     @cached_property
@@ -145,13 +146,14 @@ class View:
         return {r.path: r for r in self._rest.records}
 
     @cached_property
-    def loaded(self) -> Loaded:
-        """Everything: every record, every link target, every stored problem."""
-        return Loaded(self._core.records + self._rest.records, self._core.targets, self._core.problems)
+    def records(self) -> tuple[Record, ...]:
+        """Every record: people and organisations, then interactions and plain notes."""
+        return self._core.records + self._rest.records
 
-    @property
+    @cached_property
     def targets(self) -> tuple[Target, ...]:
-        return self._core.targets
+        """Every note (of the scope's names) as a link target. Resolving links does not need them all."""
+        return self._core.targets if self.scope is not None else tuple(self.index.targets())
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -163,9 +165,13 @@ class View:
 
     @cached_property
     def resolver(self) -> Resolver:
-        if self.scope is None:
-            return Resolver(self._core.targets)
-        return Resolver(self._core.targets, fetch=self.index.targets, known=self.scope.keys)
+        """Links resolve among the notes called by the link's name. Those sharing a name with a person or an
+        organisation (what most links name) are read in one query; others when a link asks for them: at
+        111,000 notes, reading every note's names for `due` cost more than the rules themselves."""
+        if self.scope is not None:
+            return Resolver(self._core.targets, fetch=self.index.targets, known=self.scope.keys)
+        keys = {name_key(name) for r in self._core.records for name in (r.title, *r.aliases)}
+        return Resolver(self.index.targets(keys), fetch=self.index.targets, known=keys)
 
     @cached_property
     def people(self) -> list[Person]:
@@ -304,7 +310,7 @@ def find(view: View, name: str, kinds: Sequence[str] = (PERSON, ORG)) -> Record:
     unique = sorted({t.path: t for t in chosen}.values(), key=lambda t: t.path)
     what = " or ".join({PERSON: "person", ORG: "organisation", INTERACTION: "interaction"}.get(k, k) for k in kinds)
     if not unique:
-        known = view.resolver.names(kinds)
+        known = names_of(view.targets, kinds)
         close = difflib.get_close_matches(name, list(known), n=5, cutoff=0.6)
         close += [n for n in known if name.casefold() in n.casefold()]
         suggestions = list(dict.fromkeys(known[n] for n in close))[:5]
@@ -439,9 +445,9 @@ def people(view: View, filters: Filters = Filters()) -> list[PersonRow]:
 # ---- check --------------------------------------------------------------------------------------------
 def check(view: View, extra: Iterable[Problem] = ()) -> list[Problem]:
     """Every problem: those found while parsing (stored in the index) and those that need the whole vault."""
-    problems = list(view.loaded.problems) + list(extra)
+    problems = list(view.problems) + list(extra)
     s = view.settings
-    for record in view.loaded.records:
+    for record in view.records:
         if isinstance(record, Interaction):
             for link in record.with_:
                 if view.resolver.resolve(link, PERSON) is None:

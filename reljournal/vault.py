@@ -8,6 +8,7 @@ vault. A file reached twice through links inside the vault is read once (the fir
 from __future__ import annotations
 
 import os
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -48,6 +49,7 @@ def walk(settings: Settings, under: str = "") -> tuple[list[FileStat], list[Prob
     linked: list[tuple[str, str, FileStat]] = []  # (real path, rel, stat) of files reached through a link
     problems: list[Problem] = []
     seen_dirs: dict[str, str] = {}  # real folder -> its vault-relative path, as first visited
+    new_stat = tuple.__new__
 
     def inside(real: str) -> bool:
         return real == real_root or real.startswith(real_root + os.sep)
@@ -88,7 +90,7 @@ def walk(settings: Settings, under: str = "") -> tuple[list[FileStat], list[Prob
                 continue
             try:
                 st = entry.stat()
-                stat = FileStat(rel, st.st_mtime_ns, st.st_size)
+                stat = new_stat(FileStat, (rel, st.st_mtime_ns, st.st_size))  # FileStat(...), without its __new__
             except OSError:
                 stat = FileStat(rel, 0, -1)
             if is_link:
@@ -106,7 +108,7 @@ def walk(settings: Settings, under: str = "") -> tuple[list[FileStat], list[Prob
             if real not in taken:
                 taken.add(real)
                 files.append(stat)
-    files.sort(key=lambda f: f.path)
+    files.sort(key=itemgetter(0))  # by path
     return files, problems
 
 

@@ -203,6 +203,7 @@ def test_a_locked_index_is_not_mistaken_for_damage(tmp_path: Path) -> None:
     vault = tmp_path / "good"
     shutil.copytree(VAULTS / "good", vault)
     assert rj(vault, "index").returncode == 0
+    (vault / "people" / "New Person.md").write_text("---\nrole: Partner\n---\n")  # a sync that must write
     holder = sqlite3.connect(vault / ".reljournal" / "index.sqlite", isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:

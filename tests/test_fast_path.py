@@ -52,8 +52,8 @@ def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
             rows = [(path, size, digest, broken) for path, _, size, digest, broken in rows]
         elif table == "notes":
             rows = [r[1:] for r in rows]
-        elif table == "meta":  # when each sync started: a moment, not content
-            rows = [r for r in rows if r[0] != "synced_at_ns"]
+        elif table == "meta":  # when each sync started, and the hash of the files' mtimes: moments, not content
+            rows = [r for r in rows if r[0] not in ("synced_at_ns", "walked")]
         elif "note_id" in columns:
             at = columns.index("note_id")
             rows = [(*r[:at], paths[r[at]], *r[at + 1:]) for r in rows]
@@ -276,3 +276,28 @@ def test_simple_reader_agrees_with_pyyaml(text: str) -> None:
     except (yaml.YAMLError, ValueError) as exc:
         raise AssertionError(f"the simple reader took front matter PyYAML rejects: {exc}") from None
     assert fast == expected
+
+
+@given(st.lists(st.text()), st.dictionaries(st.text(), st.integers(min_value=0, max_value=10**6)))
+def test_json_columns_are_what_json_dumps_writes(values: list[str], lines: dict[str, int]) -> None:
+    """The index's JSON columns are written without `json.dumps` (for speed) but must read as it wrote them:
+    `reljournal sql` users and older indexes see the same text."""
+    import json
+
+    from reljournal.index.store import _j, _key_lines_json
+
+    assert _j(tuple(values)) == json.dumps(values, ensure_ascii=False)
+    assert _key_lines_json(lines) == json.dumps(lines)
+
+
+def test_an_unreadable_note_is_reported_and_the_rest_indexed(tmp_path: Path) -> None:
+    """The bare-system-call read (`sync._read`) reports a folder named like a note as unreadable."""
+    vault = tmp_path / "vault"
+    (vault / "people" / "Odd.md").mkdir(parents=True)
+    (vault / "people" / "Jane Doe.md").write_text("---\nrole: Partner\n---\nBody\n")
+    s, _ = load_settings(vault)
+    parsed, data = sync.read_and_parse(s, "people/Jane Doe.md")
+    assert data == b"---\nrole: Partner\n---\nBody\n" and parsed.record is not None
+    parsed, data = sync.read_and_parse(s, "people/Odd.md")
+    assert data is None and [p.code for p in parsed.problems] == ["unreadable"]
+    assert "cannot read this file" in parsed.problems[0].message

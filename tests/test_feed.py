@@ -385,9 +385,9 @@ def test_write_feed_only_when_changed(vault: Path, tmp_path: Path) -> None:
     journal = Journal.open(vault, TODAY)
     try:
         view = journal.view()
-        assert write_feed(view, out) is True
+        assert write_feed(view, out).written is True
         os.utime(out, (1_000_000_000, 1_000_000_000))
-        assert write_feed(view, out) is False
+        assert write_feed(view, out).written is False
         assert out.stat().st_mtime == 1_000_000_000
         assert out.read_bytes() == build_feed(view)
         assert [p.name for p in out.parent.iterdir()] == ["feed.ics"]  # no temporary file left behind
@@ -396,7 +396,7 @@ def test_write_feed_only_when_changed(vault: Path, tmp_path: Path) -> None:
     write_note(vault, "people/New Person.md", "---\ntype: person\ncadence: 1w\n---\n")
     journal = Journal.open(vault, TODAY)
     try:
-        assert write_feed(journal.view(), out) is True
+        assert write_feed(journal.view(), out).written is True
     finally:
         journal.close()
 

@@ -68,18 +68,18 @@ def test_broken_note_keeps_its_last_good_version(empty_vault: Path) -> None:
     j.sync()
     view = j.view(sync=False)
     assert [p.role for p in view.people] == ["CFO"]
-    assert [(p.source.line, p.code) for p in view.loaded.problems] == [(3, "yaml")]
+    assert [(p.source.line, p.code) for p in view.problems] == [(3, "yaml")]
     write_note(empty_vault, "people/A.md", "---\ntype: person\nrole: CEO\n---\n", mtime=3_000_000)
     j.sync()
     view = j.view(sync=False)
-    assert [p.role for p in view.people] == ["CEO"] and view.loaded.problems == ()
+    assert [p.role for p in view.people] == ["CEO"] and view.problems == ()
 
 
 def test_a_note_broken_from_the_start_is_only_a_link_target(empty_vault: Path) -> None:
     j = journal(empty_vault)
     write_note(empty_vault, "people/A.md", "---\ntype: person\nrole: a: b\n---\n")
     view = j.view()
-    assert view.people == [] and [t.title for t in view.loaded.targets] == ["A"]
+    assert view.people == [] and [t.title for t in view.targets] == ["A"]
 
 
 def test_schema_version_mismatch_rebuilds_by_itself(good_vault: Path) -> None:
@@ -154,7 +154,7 @@ def test_a_failed_sync_leaves_the_old_index(good_vault: Path, monkeypatch) -> No
 
 def test_ignored_folders_links_and_symlinks(ignored_vault: Path) -> None:
     view = journal(ignored_vault).view()
-    assert [t.path for t in view.loaded.targets] == ["people/Kept.md"]
+    assert [t.path for t in view.targets] == ["people/Kept.md"]
 
 
 def test_links_to_ignored_notes_resolve_to_nothing(ignored_vault: Path) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import sqlite3
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time

@@ -13,7 +13,7 @@ from reljournal.cli import agenda as agenda_command
 from reljournal.cli import due as due_command
 from reljournal.cli.common import Ctx, pass_ctx
 from reljournal.config import Settings
-from reljournal.feed import build_feed, event_count, write_feed
+from reljournal.feed import write_feed
 from reljournal.output import echo, plural
 from reljournal.queries import DueOptions, View, due
 from reljournal.serve import DEFAULT_PORT
@@ -61,8 +61,7 @@ def command(ctx: Ctx) -> None:
     ctx._journal = journal  # closed by the command line's error boundary, like every command's
     view = journal.view()
     feed_path = view.settings.root / view.settings.feed_path
-    write_feed(view, feed_path)
-    events = event_count(build_feed(view))
+    events = write_feed(view, feed_path).events
 
     echo(f"A sample vault is in {folder}")
     echo(f"  {_counts(view)}, dated around {journal.today.isoformat()}.")

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from reljournal.atomic import write_atomic
 from reljournal.cli.common import Ctx, mention_problems, pass_ctx
-from reljournal.feed import build_feed, event_count
+from reljournal.feed import write_feed
 from reljournal.output import echo, plural
 
 
@@ -31,10 +30,10 @@ def command(ctx: Ctx, output: str | None, owner: str | None) -> None:
     view = ctx.view()
     settings = view.settings
     path = Path(output) if output else settings.root / settings.feed_path
-    data = build_feed(view, owner=owner)
+    written = write_feed(view, path, owner=owner)
     shown = output or settings.feed_path
-    events = plural(event_count(data), "event")
-    if write_atomic(path, data, only_if_changed=True):
+    events = plural(written.events, "event")
+    if written.written:
         echo(f"Wrote {shown} ({events}).")
     else:
         echo(f"{shown} is up to date ({events}); nothing written.")
