@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -148,14 +149,15 @@ def parse_note(path: str, data: bytes, settings: Settings) -> Parsed:
         kind = NOTE  # a README in the interactions folder is not a broken interaction
 
     fields = _Fields(path, data_map, lines, item_lines, problems)
+    bracketed = _bracket_lines(body, body_first_line)
     common: dict[str, Any] = {
         "path": path,
         "title": title,
         "aliases": fields.strings("aliases"),
         "id": fields.text("id"),
         "tags": tuple(t.lstrip("#") for t in fields.strings("tags")),
-        "tasks": _tasks(body, body_first_line, path, problems),
-        "links": _body_links(body, body_first_line),
+        "tasks": _tasks(bracketed, path, problems),
+        "links": _body_links(bracketed),
         "lines": lines,
     }
     record: Record
@@ -273,11 +275,24 @@ _NOT_SIMPLE = object()
 
 def _implicit_tag(value: str) -> str:
     """The tag PyYAML's resolver gives a plain scalar (the same table the loader uses)."""
-    resolvers = _Loader.yaml_implicit_resolvers
-    for tag, regexp in resolvers.get(value[0] if value else "", []) + resolvers.get(None, []):
+    first = value[0] if value else ""
+    resolvers = _RESOLVERS_BY_FIRST.get(first)
+    if resolvers is None:
+        table = _Loader.yaml_implicit_resolvers
+        resolvers = _RESOLVERS_BY_FIRST[first] = (*table.get(first, []), *table.get(None, []))
+    for tag, regexp in resolvers:
         if regexp.match(value):
             return str(tag)
     return _STR_TAG
+
+
+_RESOLVERS_BY_FIRST: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}  # a scalar's first character -> ...
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_tag(key: str) -> str:
+    """`_implicit_tag` of a key: the same few keys come back in every note."""
+    return _implicit_tag(key)
 
 
 def _plain(value: str, flow: bool) -> Any:
@@ -380,7 +395,7 @@ def _simple_yaml(text: str, first_line: int) -> tuple[Any, dict[str, int], dict[
         if m is None:
             return None
         key, raw = m[1], m[2]
-        if key in lines or _implicit_tag(key) != _STR_TAG:
+        if key in lines or _key_tag(key) != _STR_TAG:
             return None
         lines[key] = first_line + n
         open_key, open_indent = None, None
@@ -634,9 +649,30 @@ def _body_lines(body: str, first_line: int) -> list[tuple[int, str]]:
     return out
 
 
-def _tasks(body: str, first_line: int, path: str, problems: list[Problem]) -> tuple[Task, ...]:
+def _bracket_lines(body: str, first_line: int) -> list[tuple[int, str]]:
+    """The body lines holding a `[` (every task and link does), with their file line numbers, fenced code
+    left out: `_body_lines` filtered, without splitting a body of 40 lines to find the one task in it."""
+    if "[" not in body:
+        return []
+    if "```" in body or "~~~" in body or "\r" in body:  # fences to track, CRs to drop: line by line
+        return [(n, line) for n, line in _body_lines(body, first_line) if "[" in line]
+    out = []
+    line_no, counted = first_line, 0
+    at = body.find("[")
+    while at >= 0:
+        start = body.rfind("\n", 0, at) + 1
+        end = body.find("\n", at)
+        end = len(body) if end < 0 else end
+        line_no += body.count("\n", counted, start)
+        counted = start
+        out.append((line_no, body[start:end]))
+        at = body.find("[", end)
+    return out
+
+
+def _tasks(lines: list[tuple[int, str]], path: str, problems: list[Problem]) -> tuple[Task, ...]:
     tasks = []
-    for n, line in _body_lines(body, first_line):
+    for n, line in lines:
         m = _TASK.match(line)
         if not m:
             continue
@@ -655,9 +691,9 @@ def _tasks(body: str, first_line: int, path: str, problems: list[Problem]) -> tu
     return tuple(tasks)
 
 
-def _body_links(body: str, first_line: int) -> tuple[Link, ...]:
+def _body_links(lines: list[tuple[int, str]]) -> tuple[Link, ...]:
     out: list[Link] = []
-    for n, line in _body_lines(body, first_line):
+    for n, line in lines:
         if "[[" in line:
             out.extend(links_in_text(line, n))
     return tuple(out)

@@ -187,3 +187,54 @@ def test_a_same_size_edit_in_the_same_clock_tick_is_not_missed(empty_vault: Path
     assert counts(j.sync()) == (0, 1, 0)
     assert [p.role for p in j.view(sync=False).people] == ["CEO"]
     assert counts(j.sync()) == (0, 0, 0)  # read again at most, never counted again
+
+
+def test_a_no_op_sync_reads_nothing_and_writes_nothing(empty_vault: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The whole walk hashes to what the last full sync stored: no stat comparison, no transaction."""
+    j = journal(empty_vault)
+    for name in "ABC":
+        write_note(empty_vault, f"people/{name}.md", PERSON, mtime=1_000_000)
+    j.sync()
+    import reljournal.index.sync as sync
+
+    monkeypatch.setattr(j.index, "transaction", lambda: (_ for _ in ()).throw(AssertionError("a write")))
+    monkeypatch.setattr(sync, "read_and_parse", lambda s, rel: (_ for _ in ()).throw(AssertionError(rel)))
+    assert counts(j.sync()) == (0, 0, 0)
+
+
+def test_a_file_put_back_after_a_watcher_sync_is_read_again(empty_vault: Path) -> None:
+    """A watcher's sync of one file moves the index on from the last full walk; a full sync that then finds
+    the vault as that walk saw it (the old bytes and mtime put back) must not trust the stored walk hash."""
+    j = journal(empty_vault)
+    path = write_note(empty_vault, "people/A.md", "---\ntype: person\nrole: CFO\n---\n", mtime=1_000_000)
+    j.sync()
+    path.write_text("---\ntype: person\nrole: CEO\n---\n", encoding="utf-8")
+    os.utime(path, ns=(2_000_000, 2_000_000))
+    assert counts(j.sync(paths=["people/A.md"])) == (0, 1, 0)
+    path.write_text("---\ntype: person\nrole: CFO\n---\n", encoding="utf-8")
+    os.utime(path, ns=(1_000_000, 1_000_000))  # exactly as the full sync saw it
+    assert counts(j.sync()) == (0, 1, 0)
+    assert [p.role for p in j.view(sync=False).people] == ["CFO"]
+
+
+def test_records_read_in_ranges_of_ids_are_the_records_read_at_once(good_vault: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from reljournal.index import store
+
+    j = journal(good_vault)
+    j.sync()
+    whole = j.index.load()
+    monkeypatch.setattr(store, "LOAD_CHUNK", 2)
+    assert j.index.load() == whole and len(whole.records) > 4
+    assert j.index.load(kinds=("person",)).records == tuple(r for r in whole.records if r.kind == "person")
+
+
+def test_a_link_to_a_name_no_person_has_resolves_by_name(empty_vault: Path) -> None:
+    """Links are resolved among the notes of the link's name, fetched when asked: a task linking an
+    interaction note, and `find`'s suggestions, still see every note."""
+    write_note(empty_vault, "people/Ann.md", "---\ntype: person\n---\n- [ ] see [[Kickoff]] 📅 2026-03-20\n")
+    write_note(empty_vault, "interactions/Kickoff.md", '---\ndate: 2026-03-01\nwith: ["[[Ann]]"]\n---\n')
+    view = journal(empty_vault).view()
+    link = view.people[0].tasks[0].links[0]
+    found = view.record_of(link)
+    assert found is not None and found.path == "interactions/Kickoff.md"
+    assert [t.path for t in view.targets] == ["interactions/Kickoff.md", "people/Ann.md"]

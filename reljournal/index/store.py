@@ -267,6 +267,17 @@ class Index:
         return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
 
     @contextmanager
+    def large_cache(self, mib: int = 64) -> Iterator[None]:
+        """A bigger page cache while a large sync writes (SQLite's default is 2 MiB): fewer pages spilled to the
+        WAL and written again, about 0.9 s of 7 at 111,000 notes. Back to the default after, for watchers."""
+        before = self.db.execute("PRAGMA cache_size").fetchone()[0]
+        self.db.execute(f"PRAGMA cache_size = {-1024 * int(mib)}")
+        try:
+            yield
+        finally:
+            self.db.execute(f"PRAGMA cache_size = {int(before)}")
+
+    @contextmanager
     def deferred_indexes(self) -> Iterator[None]:
         """Drop the secondary indexes while an empty index is filled, and build them once at the end:
         sorting 300,000 keys once beats inserting them one by one into a B-tree. Inside the transaction."""
@@ -365,8 +376,8 @@ class Index:
         def rows_of(table: str) -> dict[int, Any]:
             return {r[0]: r for r in db.execute(f"SELECT * FROM {table} {part.plain}", part.plain_params)}
 
-        notes = db.execute(f"SELECT id, path, kind, title, uid, aliases, tags, lines, parsed FROM notes WHERE {where}",
-                           params).fetchall()
+        notes = db.execute(f"SELECT id, path, kind, title, uid, aliases, tags, lines, parsed FROM notes WHERE {where} "
+                           "ORDER BY id", params).fetchall()
         links = grouped(f"SELECT x.note_id, x.field, x.line, x.target, x.folder, x.display FROM links x {joined} "
                         "ORDER BY x.note_id, x.rowid")
         tasks = grouped(f"SELECT x.note_id, x.line, x.status, x.text, x.due FROM tasks x {joined} "
