@@ -177,6 +177,14 @@ class Index:
                 out[r[0]] = (r[1], r[2], r[3], r[4])
         return out
 
+    def file_stat_rows(self) -> Iterator[tuple[str, int, int]]:
+        """Every file's (path, mtime_ns, size): what a walk gives, to compare with it as a set."""
+        return iter(self.db.execute("SELECT path, mtime_ns, size FROM files"))
+
+    def paths_since(self, mtime_ns: int) -> set[str]:
+        """The files whose stored mtime is this late or later (racily clean)."""
+        return {path for (path,) in self.db.execute("SELECT path FROM files WHERE mtime_ns >= ?", (mtime_ns,))}
+
     def touch(self, path: str, mtime_ns: int, size: int) -> None:
         self.db.execute("UPDATE files SET mtime_ns = ?, size = ? WHERE path = ?", (mtime_ns, size, path))
 

@@ -117,13 +117,16 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
         racy_from = int(index.meta("synced_at_ns") or 0) - RACY_NS
         if stats.rebuilt:
             index.clear()  # inside the sync's one transaction: killed mid-rebuild, the old index stays whole
-        known = index.file_stats() if scope is None else index.file_stats(under=scope)
         seen = {f.path for f in current}
-        for path in sorted(known):
-            if path not in seen and (scope is None or path in scope or _under(path, scope)):
-                index.remove(path)
-                stats.removed.append(path)
-        todo = [(f, known.get(f.path)) for f in current]
+        if scope is None:
+            known, gone, differ = _differing(index, current, seen, racy_from)
+        else:
+            known, differ = index.file_stats(under=scope), None
+            gone = [path for path in known if path not in seen and (path in scope or _under(path, scope))]
+        for path in sorted(gone):
+            index.remove(path)
+            stats.removed.append(path)
+        todo = [(f, known.get(f.path)) for f in current if differ is None or f.path in differ]
         todo = [(f, old) for f, old in todo
                 if old is None or old[0] != f.mtime_ns or old[1] != f.size or f.size < 0 or old[0] >= racy_from]
         if len(todo) >= BATCH_MIN:
@@ -149,6 +152,24 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
             index.set_meta("synced_at_ns", str(started_ns))
     stats.problems.extend(walk_problems)
     return stats
+
+
+def _differing(index: Index, current: list[FileStat], seen: set[str], racy_from: int
+               ) -> tuple[dict[str, tuple[int, int, str, int]], list[str], set[str]]:
+    """What a full sync must look at: the stored stats of the walked files that differ from them (or may:
+    racily clean, unreadable), the stored paths no longer in the vault, and the paths of those walked
+    files. Comparing (path, mtime, size) as sets, in C, and reading the full rows of the few files that
+    differ took a fifth of the time of building and comparing every row at 111,000 notes."""
+    stored = set(index.file_stat_rows())
+    gone = [path for path, _, _ in stored if path not in seen]
+    differ = {f.path for f in set(current).difference(stored)} | index.paths_since(racy_from)
+    differ |= {f.path for f in current if f.size < 0}
+    if len(differ) > LOOKUP_MAX:  # a cold or large sync: every row at once
+        return index.file_stats(), gone, differ
+    return index.file_stats(under=differ), gone, differ
+
+
+LOOKUP_MAX = 1000  # files whose stored stats are looked up one by one; more are read all at once
 
 
 def _walk_digest(files: list[FileStat]) -> tuple[str | None, int]:
