@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 from conftest import VAULTS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reljournal.app import Journal
 from reljournal.atomic import write_atomic
@@ -326,3 +328,16 @@ def test_concurrent_commands_during_watch_do_not_fail(tmp_path: Path) -> None:
             kill_group(watch)
             code = None
     assert code == 0, watch.stderr.read() if watch.stderr else ""
+
+
+@given(st.lists(st.binary(max_size=40), max_size=8), st.lists(st.binary(max_size=40), max_size=8))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_file_is_rewritten_exactly_when_its_pieces_differ(tmp_path: Path, old: list[bytes], new: list[bytes]) -> None:
+    """`only_if_changed` compares the file with the pieces one by one (a 70 MB feed is never joined nor read
+    whole): it must write exactly when the joined bytes differ, however the pieces are cut."""
+    target = tmp_path / "feed.ics"
+    write_atomic(target, old)
+    assert target.read_bytes() == b"".join(old)
+    wrote = write_atomic(target, new, only_if_changed=True)
+    assert wrote == (b"".join(old) != b"".join(new))
+    assert target.read_bytes() == b"".join(new)
