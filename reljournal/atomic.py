@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -15,6 +14,8 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, only_if_changed: 
     False (and writes nothing) when `only_if_changed` and the file already holds exactly `data`. With
     `exclusive`, an existing file is never replaced. `durable`: fsync before the rename (the default: a
     user's note must survive a power cut whole)."""
+    import tempfile  # here: most commands write nothing
+
     path = Path(path)
     if only_if_changed and _holds(path, [data] if isinstance(data, bytes) else data):
         return False

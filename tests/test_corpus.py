@@ -131,7 +131,10 @@ _AS_IS = "import sys; from reljournal.cli import main; sys.argv[0] = 'reljournal
 # Root ignores permissions, and `nobody` may not reach the interpreter (under /root): import everything
 # as root, then drop to `nobody` before the command touches the vault.
 _AS_NOBODY = (
-    "import os, sys, sqlite3, json, zoneinfo, hashlib\n"
+    "import os, sys, sqlite3, json, zoneinfo, hashlib, importlib, pkgutil\n"
+    "import tempfile, multiprocessing, concurrent.futures.process, reljournal\n"  # what modules import lazily
+    "for m in pkgutil.walk_packages(reljournal.__path__, 'reljournal.'):\n"
+    "    m.name.endswith('__main__') or importlib.import_module(m.name)\n"
     "from reljournal.cli import main\n"
     f"os.setgroups([]); os.setgid({NOBODY}); os.setuid({NOBODY})\n"
     "sys.argv[0] = 'reljournal'; main()\n"

@@ -238,3 +238,20 @@ def test_a_link_to_a_name_no_person_has_resolves_by_name(empty_vault: Path) -> N
     found = view.record_of(link)
     assert found is not None and found.path == "interactions/Kickoff.md"
     assert [t.path for t in view.targets] == ["interactions/Kickoff.md", "people/Ann.md"]
+
+
+def test_a_command_with_nothing_to_read_imports_no_parser(good_vault: Path) -> None:
+    """Start-up is part of every command's time: with the index current, `due` needs neither the parser
+    (PyYAML) nor worker processes nor gitignore matching (0.14 s of imports at every start)."""
+    import subprocess
+    import sys
+
+    assert journal(good_vault).sync() is not None  # the index is current
+    script = ("import sys\nfrom reljournal.cli import main\n"
+              f"sys.argv = ['reljournal', '--vault', {str(good_vault)!r}, '--today', '2026-03-15', 'due', '--json']\n"
+              "try:\n    main()\nexcept SystemExit:\n    pass\n"
+              "print('loaded:', sorted(m for m in ('yaml', 'reljournal.parse', 'multiprocessing', 'pathspec', "
+              "'tempfile') if m in sys.modules), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert '"name"' in done.stdout
+    assert "loaded: []" in done.stderr

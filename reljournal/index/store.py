@@ -16,7 +16,7 @@ from dataclasses import field as _field  # `field` is a column name in load()
 from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reljournal.dates import Duration, parse_birthday, parse_date, parse_date_or_datetime, parse_duration
 from reljournal.errors import Problem, Source
@@ -39,7 +39,9 @@ from reljournal.model import (
     Task,
     name_key,
 )
-from reljournal.parse import Parsed
+
+if TYPE_CHECKING:  # parsing (and PyYAML) is imported by the commands that read notes only
+    from reljournal.parse import Parsed
 
 
 @dataclass(frozen=True)

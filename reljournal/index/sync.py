@@ -8,22 +8,25 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing as mp
 import os
 import threading
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reljournal.config import Settings
 from reljournal.errors import Problem, Source, error
 from reljournal.index.store import Batch, Index
-from reljournal.parse import Parsed, folder_kind, parse_note, title_of
 from reljournal.vault import FileStat, ignore_spec, is_note_path, walk
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from reljournal.parse import Parsed
 
 PARSER_VERSION = "4"  # bump when parsing changes what a note gives: every note is read again
 
@@ -49,6 +52,9 @@ def digest(data: bytes) -> str:
 
 
 def read_and_parse(settings: Settings, rel: str) -> tuple[Parsed, bytes | None]:
+    # Imported here: a sync with nothing to read (every command's) need not import the parser and PyYAML.
+    from reljournal.parse import Parsed, folder_kind, parse_note, title_of
+
     try:
         data = _read(os.path.join(settings.root, rel))
     except OSError as exc:
@@ -233,6 +239,9 @@ def gc_paused() -> Iterator[None]:
 
 def _pool(settings: Settings, jobs: int) -> ProcessPoolExecutor:
     """Fork when this process has no other thread (cheap: nothing to import again); else a fresh start."""
+    import multiprocessing as mp  # here: only a large sync starts worker processes
+    from concurrent.futures import ProcessPoolExecutor
+
     method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
     return ProcessPoolExecutor(jobs, mp_context=mp.get_context(method), initializer=_start_worker,
                                initargs=(settings,))
