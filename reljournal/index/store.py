@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from reljournal.dates import Duration, parse_birthday, parse_date, parse_date_or_datetime, parse_duration
+from reljournal.dates import Duration, parse_birthday, parse_date_or_datetime, parse_duration
 from reljournal.errors import Problem, Source
 from reljournal.index.schema import DDL, SCHEMA_VERSION
 from reljournal.model import (
@@ -354,7 +354,7 @@ class Index:
                 span = (start, start + LOAD_CHUNK - 1)
                 parts.append(_Part(f"kind IN ({marks}) AND id BETWEEN ? AND ?",
                                    f"JOIN notes n ON n.id = x.note_id WHERE n.kind IN ({marks}) "
-                                   "AND x.note_id BETWEEN ? AND ?", (*wanted, *span),
+                                   "AND n.id BETWEEN ? AND ?", (*wanted, *span),
                                    "WHERE note_id BETWEEN ? AND ?", span))
         else:  # a few notes: by their ids, through each table's note_id index
             rows = db.execute("SELECT id, kind FROM notes WHERE path IN (SELECT value FROM json_each(?))",
@@ -432,7 +432,7 @@ class Index:
                     status=p[8], owner=p[9], birthday=parse_birthday(p[10]) if p[10] else None, email=p[11],
                     phone=p[12], linkedin=p[13], motivations=strings(p[14]),
                     priorities=strings(p[15]), common_ground=strings(p[16]),
-                    log=tuple(LogEntry(parse_date(d), k, t, line) for _, line, d, k, t in logs.get(note_id, []))))
+                    log=tuple(LogEntry(decode.date(d), k, t, line) for _, line, d, k, t in logs.get(note_id, []))))
             elif kind == ORG and note_id in orgs:
                 o = orgs[note_id]
                 records.append(Org(
@@ -642,6 +642,13 @@ class _Decoder:
         found = self.line_maps.get(text)
         if found is None:
             found = self.line_maps[text] = MappingProxyType(json.loads(text))
+        return found
+
+    def date(self, text: str) -> dt.date:
+        """A NOT NULL date column's value."""
+        found = self.day(text)
+        if found is None:
+            raise ValueError("an empty date in a NOT NULL column")
         return found
 
     def day(self, text: str | None) -> dt.date | None:
