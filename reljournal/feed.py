@@ -256,10 +256,6 @@ class FeedBuilder:
         del made  # the sort keys: a fifth of the events' size
         return [self.head(), *events, END]
 
-    def assemble(self, events: Iterable[bytes]) -> bytes:
-        """The calendar around the events' bytes (in their order)."""
-        return b"".join([self.head(), *events, END])
-
     def head(self) -> bytes:
         """The calendar's lines before its events (`END` follows them)."""
         cal = icalendar.Calendar()
@@ -531,15 +527,15 @@ def build_feed(view: View, *, owner: str | None = None) -> bytes:
     return FeedBuilder(view, owner).build()
 
 
-def write_feed(view: View, path: Path, *, owner: str | None = None) -> FeedWritten:
-    """Write the feed to `path` atomically, only when its content changed: from its pieces, never joined."""
-    parts = FeedBuilder(view, owner).parts()
-    return FeedWritten(write_atomic(Path(path), parts, only_if_changed=True), len(parts) - 2)
-
-
 class FeedWritten(NamedTuple):
     written: bool  # False: the file already held this feed
     events: int
+
+
+def write_feed(view: View, path: Path, *, owner: str | None = None) -> FeedWritten:
+    """Write the feed to `path` atomically, only when its content changed: from its pieces, never joined."""
+    parts = FeedBuilder(view, owner).parts()  # the head, one piece per event, the end
+    return FeedWritten(write_atomic(Path(path), parts, only_if_changed=True), len(parts) - 2)
 
 
 def event_count(data: bytes) -> int:

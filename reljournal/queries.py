@@ -133,9 +133,7 @@ class View:
         return self._load((INTERACTION, NOTE))
 
     def _load(self, kinds: tuple[str, ...]) -> Loaded:
-        if self.scope is None:  # link targets come by name, when a link asks (`resolver`)
-            return self.index.load(kinds=kinds, keys=())
-        return self.index.load(kinds=kinds, paths=self.scope.paths, keys=self.scope.keys)
+        return self.index.load(kinds=kinds, paths=None if self.scope is None else self.scope.paths)
 
     @cached_property
     def _core_by_path(self) -> dict[str, Record]:
@@ -153,7 +151,7 @@ class View:
     @cached_property
     def targets(self) -> tuple[Target, ...]:
         """Every note (of the scope's names) as a link target. Resolving links does not need them all."""
-        return self._core.targets if self.scope is not None else tuple(self.index.targets())
+        return tuple(self.index.targets(None if self.scope is None else self.scope.keys))
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -169,7 +167,7 @@ class View:
         organisation (what most links name) are read in one query; others when a link asks for them: at
         111,000 notes, reading every note's names for `due` cost more than the rules themselves."""
         if self.scope is not None:
-            return Resolver(self._core.targets, fetch=self.index.targets, known=self.scope.keys)
+            return Resolver(self.targets, fetch=self.index.targets, known=self.scope.keys)
         keys = {name_key(name) for r in self._core.records for name in (r.title, *r.aliases)}
         return Resolver(self.index.targets(keys), fetch=self.index.targets, known=keys)
 

@@ -149,7 +149,7 @@ def test_a_failed_sync_leaves_the_old_index(good_vault: Path, monkeypatch) -> No
     except KeyboardInterrupt:
         pass
     monkeypatch.undo()
-    assert "people/New One.md" not in {t.path for t in Index(good_vault / ".reljournal/index.sqlite").load().targets}
+    assert "people/New One.md" not in {t.path for t in Index(good_vault / ".reljournal/index.sqlite").targets()}
 
 
 def test_ignored_folders_links_and_symlinks(ignored_vault: Path) -> None:

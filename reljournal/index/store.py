@@ -69,9 +69,7 @@ class NoteFacts(NamedTuple):
 @dataclass(frozen=True)
 class Loaded:
     records: tuple[Record, ...]
-    targets: tuple[Target, ...]
     problems: tuple[Problem, ...]
-    bodies_available: bool = True
 
 
 def is_corrupt(exc: BaseException) -> bool:
@@ -338,12 +336,10 @@ class Index:
         db.executemany("UPDATE files SET mtime_ns = ?, size = ? WHERE path = ?", batch.touched)
 
     # ---- reading ------------------------------------------------------------------------------------
-    def load(self, kinds: Collection[str] | None = None, *, paths: Collection[str] | None = None,
-             keys: Collection[str] | None = None) -> Loaded:
-        """The records of these kinds (every kind when None), every link target and every stored problem.
-        `due` needs only people and organisations: at 111,000 notes that is a tenth of the work.
-        `paths` keeps the records of those notes only, and `keys` the link targets called by those name keys
-        (title or alias): what a watcher's update needs (`reljournal.livefeed`)."""
+    def load(self, kinds: Collection[str] | None = None, *, paths: Collection[str] | None = None) -> Loaded:
+        """The records of these kinds (every kind when None) and every stored problem. `due` needs only people
+        and organisations: at 111,000 notes that is a tenth of the work. `paths` keeps the records of those
+        notes only: what a watcher's update needs (`reljournal.livefeed`). Link targets are `targets()`."""
         db = self.db
         wanted = tuple(sorted(set(kinds))) if kinds is not None else KINDS
         marks = ", ".join("?" * len(wanted))
@@ -363,12 +359,11 @@ class Index:
             parts.append(_Part("id IN (SELECT value FROM json_each(?))",
                                "WHERE x.note_id IN (SELECT value FROM json_each(?))", ids,
                                "WHERE note_id IN (SELECT value FROM json_each(?))", ids))
-        targets = self.targets(keys)
         decode = _Decoder()
         records = [record for part in parts for record in self._records(wanted, part, decode)]
         problems = tuple(Problem(Source(path, line), severity, code, message) for path, line, severity, code, message
                          in db.execute("SELECT path, line, severity, code, message FROM problems"))
-        return Loaded(tuple(records), tuple(targets), problems)
+        return Loaded(tuple(records), problems)
 
     def _records(self, wanted: tuple[str, ...], part: _Part, decode: _Decoder) -> list[Record]:
         """The records of one part of the notes. Its raw rows are let go before the next part is read, so
