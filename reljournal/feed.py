@@ -7,7 +7,7 @@
   fields, moves between folders, and clones; an `id:` field pins them across a change of title.
 - Privacy: `detail` decides how much note text leaves the vault, and `Privacy` keeps every note tagged
   with one of `exclude_tags` out, together with anything that would reveal it.
-- Birthdays repeat yearly. 29 February uses `FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1` (the last day of
+- Birthdays repeat yearly. 29 February uses `FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=2` (the last day of
   February: the 29th in leap years, the 28th in others) rather than a plain yearly rule from a 29th,
   which RFC 5545 skips in non-leap years; calcurse, khal (dateutil), libical and Outlook all read it.
   `DTSTART` is this year's birthday, so the feed never reveals a birth year (an age).
@@ -27,9 +27,7 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 from urllib.parse import quote
 
-import icalendar
-
-from reljournal import __version__
+from reljournal import __version__, ics
 from reljournal.atomic import write_atomic
 from reljournal.errors import UserError
 from reljournal.events import BIRTHDAY, DUE, MEETING, OBJECTIVE, TASK, Event, meeting_title, names, note_events
@@ -205,7 +203,7 @@ class Entry:
     summary: str
     description: str
     url: str | None
-    rrule: dict[str, object] | None = None
+    rrule: str | None = None  # an RRULE value: `FREQ=YEARLY`
     alarm: dt.timedelta | None = None
 
     def sort_key(self) -> SortKey:
@@ -214,6 +212,26 @@ class Entry:
         else:
             start = self.start.isoformat()
         return (start, list(CATEGORY).index(self.kind), self.summary.casefold(), self.uid)
+
+    def to_ical(self, stamp: dt.datetime) -> bytes:
+        """The VEVENT's lines, properties in icalendar's order (its canonical ones, then by name)."""
+        summary = ics.text(self.summary)
+        lines = ["BEGIN:VEVENT", f"SUMMARY:{summary}", ics.date_property("DTSTART", self.start),
+                 ics.date_property("DTEND", self.end), f"DTSTAMP:{ics.date_time(stamp)}", f"UID:{ics.text(self.uid)}"]
+        if self.rrule:
+            lines.append(f"RRULE:{self.rrule}")
+        lines.append(f"CATEGORIES:{ics.text(CATEGORY[self.kind])}")
+        if self.description:
+            lines.append(f"DESCRIPTION:{ics.text(self.description)}")
+        # Reminders and birthdays do not make you busy; arranged meetings do.
+        lines.append("TRANSP:OPAQUE" if isinstance(self.start, dt.datetime) else "TRANSP:TRANSPARENT")
+        if self.url:
+            lines.append(f"URL:{self.url}")
+        if self.alarm is not None:
+            lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{summary}", f"TRIGGER:{ics.duration(self.alarm)}",
+                      "END:VALARM"]
+        lines.append("END:VEVENT")
+        return ics.content(lines)
 
 
 _SERIALISED: dict[tuple[object, ...], bytes] = {}  # an event's fields -> its bytes, for this process
@@ -249,8 +267,8 @@ class FeedBuilder:
 
     def parts(self) -> list[bytes]:
         """The calendar in pieces: its head, each event, its end (write them with `write_atomic` rather than
-        joining 70 MB at 111,000 notes). Each event is serialised as soon as it is made, so a feed of 100,000
-        events never holds 100,000 icalendar objects at once; the bytes are those `cal.to_ical()` gives."""
+        joining 70 MB at 111,000 notes). Each event is serialised as soon as it is made (`Entry.to_ical`), so a
+        feed of 100,000 events holds their bytes, never 100,000 `Entry` objects."""
         made = sorted(event for record in self.view.records for event in self.note_serialised(record))
         events = [data for _, data in made]
         del made  # the sort keys: a fifth of the events' size
@@ -258,17 +276,11 @@ class FeedBuilder:
 
     def head(self) -> bytes:
         """The calendar's lines before its events (`END` follows them)."""
-        cal = icalendar.Calendar()
-        name = self.settings.name + (f" ({self.owner})" if self.owner else "")
-        cal.add("prodid", PRODID)
-        cal.add("version", "2.0")
-        cal.add("calscale", "GREGORIAN")
-        cal.add("method", "PUBLISH")
-        cal.add("name", name)
-        cal.add("x-wr-calname", name)
-        cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-        cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
-        return bytes(cal.to_ical()).removesuffix(END)
+        name = ics.text(self.settings.name + (f" ({self.owner})" if self.owner else ""))
+        return ics.content(["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{ics.text(PRODID)}", "CALSCALE:GREGORIAN",
+                            "METHOD:PUBLISH", f"NAME:{name}", f"X-WR-CALNAME:{name}",
+                            f"REFRESH-INTERVAL;VALUE=DURATION:{ics.duration(REFRESH)}",
+                            f"X-PUBLISHED-TTL:{ics.duration(REFRESH)}"])
 
     @cached_property
     def dtstamp(self) -> dt.datetime:
@@ -277,42 +289,17 @@ class FeedBuilder:
         return midnight.astimezone(dt.timezone.utc)
 
     def serialised(self, entry: Entry, stamp: dt.datetime) -> bytes:
-        """The event's bytes, remembered: icalendar takes about a millisecond per event, and a long-running
-        `watch` or `serve` rebuilds the feed after every save, where almost every event is as it was."""
-        key = (entry.uid, entry.kind, entry.start, entry.end, entry.summary, entry.description, entry.url,
-               repr(entry.rrule), entry.alarm, stamp)
+        """The event's bytes, remembered: a long-running `watch` or `serve` rebuilds the feed after every
+        save, where almost every event is as it was."""
         if not _remembering:
-            return bytes(self.vevent(entry, stamp).to_ical())
+            return entry.to_ical(stamp)
+        key = (entry, stamp)
         found = _SERIALISED.get(key)
         if found is None:
             if len(_SERIALISED) >= _SERIALISED_LIMIT:
                 _SERIALISED.clear()
-            found = _SERIALISED[key] = self.vevent(entry, stamp).to_ical()
+            found = _SERIALISED[key] = entry.to_ical(stamp)
         return found
-
-    def vevent(self, entry: Entry, stamp: dt.datetime) -> icalendar.Event:
-        ev = icalendar.Event()
-        ev.add("uid", entry.uid)
-        ev.add("dtstamp", stamp)
-        ev.add("dtstart", entry.start)
-        ev.add("dtend", entry.end)
-        if entry.rrule:
-            ev.add("rrule", entry.rrule)
-        ev.add("summary", entry.summary)
-        if entry.description:
-            ev.add("description", entry.description)
-        if entry.url:
-            ev.add("url", entry.url)
-        ev.add("categories", [CATEGORY[entry.kind]])
-        # Reminders and birthdays do not make you busy; arranged meetings do.
-        ev.add("transp", "OPAQUE" if isinstance(entry.start, dt.datetime) else "TRANSPARENT")
-        if entry.alarm is not None:
-            alarm = icalendar.Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", entry.summary)
-            alarm.add("trigger", entry.alarm)
-            ev.add_component(alarm)
-        return ev
 
     # -- the events --
     def note_serialised(self, record: Record) -> list[tuple[SortKey, bytes]]:
@@ -346,7 +333,7 @@ class FeedBuilder:
         return tuple(p for p in people if not self.privacy.hides(p))
 
     def all_day(self, event: Event, summary: str, lines: list[str], uid: str, *,
-                involves_hidden: bool = False, rrule: dict[str, object] | None = None,
+                involves_hidden: bool = False, rrule: str | None = None,
                 start: dt.date | None = None) -> Entry:
         day = start or self.placed(event)
         alarm = None
@@ -503,9 +490,7 @@ class FeedBuilder:
         person = event.person
         assert person is not None and person.birthday is not None
         b = person.birthday
-        rule: dict[str, object] = {"freq": "yearly"}
-        if (b.month, b.day) == (2, 29):
-            rule.update(bymonth=2, bymonthday=-1)
+        rule = "FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=2" if (b.month, b.day) == (2, 29) else "FREQ=YEARLY"
         uid = self.uids.make("birthday", self.uids.of_note(person))
         return self.all_day(event, f"Birthday: {person.title}", [], uid, rrule=rule,
                             start=b.in_year(self.today.year))
