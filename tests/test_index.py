@@ -129,6 +129,55 @@ def test_wal_mode_and_one_transaction_per_sync(good_vault: Path) -> None:
     assert reader.execute("SELECT count(*) FROM notes").fetchone()[0] == before + 1
 
 
+def _many_people(vault: Path, n: int) -> None:
+    for i in range(n):
+        write_note(vault, f"people/Person {i:04d}.md", PERSON, mtime=1_000_000)
+
+
+def test_a_cold_index_is_written_through_a_rollback_journal_and_left_in_wal_mode(empty_vault: Path,
+                                                                                  monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Filling an empty index writes each page once (no WAL and checkpoint): the journal mode seen while it
+    writes is "delete", and afterwards the index is back in WAL mode with no journal left behind."""
+    from reljournal.index import store
+
+    _many_people(empty_vault, 250)  # above BATCH_MIN: the large-sync path
+    modes: list[str] = []
+    put_batch = store.Index.put_batch
+
+    def spying(self, batch, *, fresh=False):  # type: ignore[no-untyped-def]
+        modes.append(self.db.execute("PRAGMA journal_mode").fetchone()[0])
+        return put_batch(self, batch, fresh=fresh)
+
+    monkeypatch.setattr(store.Index, "put_batch", spying)
+    j = journal(empty_vault)
+    assert counts(j.sync()) == (250, 0, 0)
+    assert modes and set(modes) == {"delete"}
+    assert j.index.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert not (empty_vault / ".reljournal/index.sqlite-journal").exists()
+    fresh = Journal.open(empty_vault, "2026-03-15")  # another process's view of it
+    assert fresh.index.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert len(people(fresh.view())) == 250
+
+
+def test_a_rebuild_while_another_connection_reads_keeps_the_wal(empty_vault: Path) -> None:
+    """SQLite will not leave WAL mode while another connection has the index open: the rebuild then writes
+    through the WAL as before, and the reader is never blocked nor shown half a rebuild."""
+    _many_people(empty_vault, 250)
+    journal(empty_vault).sync()
+    reader = sqlite3.connect(empty_vault / ".reljournal/index.sqlite")
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM notes").fetchone()[0] == 250
+        j = journal(empty_vault)
+        stats = j.sync(rebuild=True)
+        assert stats.rebuilt and counts(stats) == (250, 0, 0)
+        assert reader.execute("SELECT count(*) FROM notes").fetchone()[0] == 250
+        reader.execute("COMMIT")
+        assert j.index.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        reader.close()
+
+
 def test_a_failed_sync_leaves_the_old_index(good_vault: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     j = journal(good_vault)
     j.sync()

@@ -275,6 +275,34 @@ class Index:
         return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
 
     @contextmanager
+    def rollback_journal(self) -> Iterator[None]:
+        """A rollback journal instead of the WAL while an empty or rebuilt index is filled. The WAL writes every
+        page twice, to the log and again at the checkpoint after the commit: at 111,000 notes the commit took
+        1.3 s and the writing 5.3 s in all, against 0.2 and 3.8 s. It is still one transaction: killed, the
+        hot journal rolls the file back at the next open. SQLite refuses the switch at once while another
+        connection has the index open (a watcher, a command reading it): then the WAL stays. WAL again after,
+        so that readers never wait for a writer."""
+        if self.path == ":memory:" or self.db.in_transaction:
+            yield
+            return
+        try:
+            mode = self.db.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        except sqlite3.OperationalError:  # "database is locked": another connection has it open
+            mode = "wal"
+        if mode != "delete":
+            yield
+            return
+        self.db.execute("PRAGMA synchronous = FULL")  # a rollback journal is safe from power loss only so
+        try:
+            yield
+        finally:
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:
+                pass  # a reader opened it meanwhile and set the WAL itself
+
+    @contextmanager
     def large_cache(self, mib: int = 64) -> Iterator[None]:
         """A bigger page cache while a large sync writes (SQLite's default is 2 MiB): fewer pages spilled to the
         WAL and written again, about 0.9 s of 7 at 111,000 notes. Back to the default after, for watchers."""

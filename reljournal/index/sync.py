@@ -13,7 +13,7 @@ import threading
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -119,7 +119,9 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
         stats.problems.extend(walk_problems)  # the vault is as the last full sync left it: nothing to read
         return stats
 
-    with index.transaction():
+    # Filling an empty index (or a rebuilt one) is the one large write: a rollback journal writes it once
+    bulk = len(current) >= BATCH_MIN and (stats.rebuilt or index.is_empty())
+    with index.rollback_journal() if bulk else nullcontext(), index.transaction():
         racy_from = int(index.meta("synced_at_ns") or 0) - RACY_NS
         if stats.rebuilt:
             index.clear()  # inside the sync's one transaction: killed mid-rebuild, the old index stays whole
