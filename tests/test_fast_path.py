@@ -52,8 +52,10 @@ def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
             rows = [(path, size, digest, broken) for path, _, size, digest, broken in rows]
         elif table == "notes":
             rows = [r[1:] for r in rows]
-        elif table == "meta":  # when each sync started, and the hash of the files' mtimes: moments, not content
-            rows = [r for r in rows if r[0] not in ("synced_at_ns", "walked")]
+        elif table == "meta":  # when each sync started: a moment, not content
+            rows = [r for r in rows if r[0] != "synced_at_ns"]
+        elif table == "walk":  # the files' mtimes: moments, not content
+            rows = [(paths_blob,) for paths_blob, _, _ in rows]
         elif "note_id" in columns:
             at = columns.index("note_id")
             rows = [(*r[:at], paths[r[at]], *r[at + 1:]) for r in rows]

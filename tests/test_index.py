@@ -7,11 +7,15 @@ import sqlite3
 from pathlib import Path
 
 from conftest import write_note
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reljournal.app import Journal
 from reljournal.index.schema import SCHEMA_VERSION
 from reljournal.index.store import Index
+from reljournal.index.walked import Walk
 from reljournal.queries import people
+from reljournal.vault import FileStat
 
 PERSON = "---\ntype: person\ncadence: 30d\n---\n"
 
@@ -239,7 +243,7 @@ def test_a_same_size_edit_in_the_same_clock_tick_is_not_missed(empty_vault: Path
 
 
 def test_a_no_op_sync_reads_nothing_and_writes_nothing(empty_vault: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The whole walk hashes to what the last full sync stored: no stat comparison, no transaction."""
+    """The whole walk equals the one the last full sync stored: no stat comparison, no transaction."""
     j = journal(empty_vault)
     for name in "ABC":
         write_note(empty_vault, f"people/{name}.md", PERSON, mtime=1_000_000)
@@ -251,9 +255,54 @@ def test_a_no_op_sync_reads_nothing_and_writes_nothing(empty_vault: Path, monkey
     assert counts(j.sync()) == (0, 0, 0)
 
 
+def test_a_full_sync_after_an_edit_reads_the_stored_stats_of_that_file_only(empty_vault: Path,
+                                                                            monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The stored walk says what changed: no file's row but the edited one's is read, and none is read twice."""
+    from reljournal.index import store
+
+    for i in range(300):
+        write_note(empty_vault, f"people/P{i:03d}.md", PERSON, mtime=1_000_000)
+    j = journal(empty_vault)
+    j.sync()
+    path = write_note(empty_vault, "people/P007.md", "---\ntype: person\nrole: CFO\n---\n", mtime=3_000_000)
+    gone = empty_vault / "people/P008.md"
+    gone.unlink()
+    write_note(empty_vault, "people/New.md", PERSON, mtime=3_000_000)
+    asked: list[object] = []
+    file_stats = store.Index.file_stats
+    monkeypatch.setattr(store.Index, "file_stat_rows", lambda self: (_ for _ in ()).throw(AssertionError("all")))
+    monkeypatch.setattr(store.Index, "file_stats",
+                        lambda self, under=None: asked.append(sorted(under or ["<all>"])) or file_stats(self, under))
+    stats = j.sync()
+    assert (stats.changed, stats.added, stats.removed) == (["people/P007.md"], ["people/New.md"], ["people/P008.md"])
+    assert asked == [["people/New.md", "people/P007.md"]]
+    assert path.exists() and [p.role for p in j.view(sync=False).people if p.path == "people/P007.md"] == ["CFO"]
+
+
+WALKS = st.dictionaries(st.sampled_from([f"n/{c}.md" for c in "abcdefgh"]),
+                        st.tuples(st.integers(0, 3), st.integers(0, 3)), max_size=8)
+
+
+@given(WALKS, WALKS)
+def test_the_changes_between_two_walks_are_those_of_their_stats_as_sets(before: dict, after: dict) -> None:  # type: ignore[type-arg]
+    """`Walk.changes_since` (in place when the paths are the same, by sets otherwise) against the plain
+    definition: a path changed when its (mtime, size) is new, gone when it is no longer there."""
+    def walk_of(stats: dict) -> Walk:  # type: ignore[type-arg]
+        found = Walk.of([FileStat(p, m, s) for p, (m, s) in sorted(stats.items())])
+        assert found is not None
+        return found
+
+    old, new = walk_of(before), walk_of(after)
+    changed, gone = new.changes_since(old)
+    assert changed == {p for p, stat in after.items() if before.get(p) != stat}
+    assert gone == sorted(set(before) - set(after))
+    assert Walk.from_row(new.to_row()) == new
+    assert (changed, gone) == (set(), []) or new != old
+
+
 def test_a_file_put_back_after_a_watcher_sync_is_read_again(empty_vault: Path) -> None:
     """A watcher's sync of one file moves the index on from the last full walk; a full sync that then finds
-    the vault as that walk saw it (the old bytes and mtime put back) must not trust the stored walk hash."""
+    the vault as that walk saw it (the old bytes and mtime put back) must not trust the stored walk."""
     j = journal(empty_vault)
     path = write_note(empty_vault, "people/A.md", "---\ntype: person\nrole: CFO\n---\n", mtime=1_000_000)
     j.sync()

@@ -1,7 +1,7 @@
 """The index's tables (documented in docs/schema.md). A change here bumps SCHEMA_VERSION: an index
 with another `PRAGMA user_version` is rebuilt by itself."""
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -11,6 +11,11 @@ CREATE TABLE files (
     size INTEGER NOT NULL,
     hash TEXT NOT NULL,             -- blake2b of the bytes: an mtime change alone is not a change
     broken INTEGER NOT NULL         -- 1: the front matter failed; the note keeps its last good version
+);
+CREATE TABLE walk (                 -- the last full walk (reljournal.index.walked): at most one row, none after
+    paths BLOB NOT NULL,            -- a sync of single files; paths in UTF-8, sorted, NUL between them
+    mtimes BLOB NOT NULL,           -- mtime_ns of each path, 64-bit little-endian integers
+    sizes BLOB NOT NULL
 );
 CREATE TABLE problems (
     path TEXT NOT NULL, line INTEGER NOT NULL, severity TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from reljournal.dates import Duration, parse_birthday, parse_date_or_datetime, parse_duration
 from reljournal.errors import Problem, Source
 from reljournal.index.schema import DDL, SCHEMA_VERSION
+from reljournal.index.walked import Walk
 from reljournal.model import (
     INTERACTION,
     KINDS,
@@ -137,7 +138,7 @@ class Index:
     def clear(self) -> None:
         """Empty every table: inside the caller's transaction when there is one (a sync's), else in its own."""
         if self.db.in_transaction:
-            for table in ("files", "problems", "notes", "meta", "fts"):
+            for table in ("files", "problems", "notes", "meta", "fts", "walk"):
                 self.db.execute(f"DELETE FROM {table}")
             return
         with self.transaction():
@@ -180,6 +181,16 @@ class Index:
     def file_stat_rows(self) -> Iterator[tuple[str, int, int]]:
         """Every file's (path, mtime_ns, size): what a walk gives, to compare with it as a set."""
         return iter(self.db.execute("SELECT path, mtime_ns, size FROM files"))
+
+    def walk(self) -> Walk | None:
+        """The walk the last full sync stored (`reljournal.index.walked`), or None."""
+        row = self.db.execute("SELECT paths, mtimes, sizes FROM walk").fetchone()
+        return Walk.from_row(row) if row else None
+
+    def set_walk(self, walk: Walk | None) -> None:
+        self.db.execute("DELETE FROM walk")
+        if walk is not None:
+            self.db.execute("INSERT INTO walk(paths, mtimes, sizes) VALUES (?, ?, ?)", walk.to_row())
 
     def paths_since(self, mtime_ns: int) -> set[str]:
         """The files whose stored mtime is this late or later (racily clean)."""

@@ -11,7 +11,6 @@ import hashlib
 import os
 import threading
 import time
-from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 from reljournal.config import Settings
 from reljournal.errors import Problem, Source, error
 from reljournal.index.store import Batch, Index
+from reljournal.index.walked import Walk
 from reljournal.vault import FileStat, ignore_spec, is_note_path, walk
 
 if TYPE_CHECKING:
@@ -113,9 +113,9 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
     # Racily clean files (git's term): a file written in the same clock tick as the last sync read it
     # can change again without its size or mtime changing. Files whose stored mtime is that late are
     # read again (the hash then tells whether they really changed); after one more sync they are not.
-    walked, newest = _walk_digest(current) if scope is None else (None, 0)
-    if (walked is not None and not stats.rebuilt and index.meta("walked") == walked
-            and newest < int(index.meta("synced_at_ns") or 0) - RACY_NS):
+    walked = Walk.of(current) if scope is None else None
+    if (walked is not None and not stats.rebuilt and walked.newest < int(index.meta("synced_at_ns") or 0) - RACY_NS
+            and index.walk() == walked):
         stats.problems.extend(walk_problems)  # the vault is as the last full sync left it: nothing to read
         return stats
 
@@ -125,10 +125,13 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
         racy_from = int(index.meta("synced_at_ns") or 0) - RACY_NS
         if stats.rebuilt:
             index.clear()  # inside the sync's one transaction: killed mid-rebuild, the old index stays whole
-        seen = {f.path for f in current}
-        if scope is None:
-            known, gone, differ = _differing(index, current, seen, racy_from)
+        stored_walk = index.walk() if scope is None and not stats.rebuilt else None
+        if walked is not None and stored_walk is not None:
+            known, gone, differ = _changed_since(index, walked, stored_walk, racy_from)
+        elif scope is None:
+            known, gone, differ = _differing(index, current, {f.path for f in current}, racy_from)
         else:
+            seen = {f.path for f in current}
             known, differ = index.file_stats(under=scope), None
             gone = [path for path in known if path not in seen and (path in scope or _under(path, scope))]
         for path in sorted(gone):
@@ -153,9 +156,10 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
         if index.meta("fingerprint") != fingerprint:
             index.set_meta("fingerprint", fingerprint)
         if walked is not None:
-            index.set_meta("walked", walked)
+            if walked != stored_walk:
+                index.set_walk(walked)
         elif todo or stats.removed:  # the files table moved on from the last full walk
-            index.set_meta("walked", "")
+            index.set_walk(None)
         if todo:  # files were read: those written in this clock tick are racily clean until a later sync
             index.set_meta("synced_at_ns", str(started_ns))
     stats.problems.extend(walk_problems)
@@ -180,20 +184,15 @@ def _differing(index: Index, current: list[FileStat], seen: set[str], racy_from:
 LOOKUP_MAX = 1000  # files whose stored stats are looked up one by one; more are read all at once
 
 
-def _walk_digest(files: list[FileStat]) -> tuple[str | None, int]:
-    """One hash of the walk (paths, mtimes, sizes), and the newest mtime. Equal to the last full sync's hash,
-    no file is new, changed or gone since, and a no-op sync need not compare 111,000 stats one by one.
-    None when a file could not be stat'ed: it is read again at every sync, to report why."""
-    if not files:
-        return digest(b""), 0
-    paths, mtimes, sizes = zip(*files, strict=True)
-    if min(sizes) < 0:
-        return None, 0
-    h = hashlib.blake2b(digest_size=16)
-    h.update("\0".join(paths).encode("utf-8", "surrogateescape"))
-    h.update(array("q", mtimes).tobytes())
-    h.update(array("q", sizes).tobytes())
-    return h.hexdigest(), max(mtimes)
+def _changed_since(index: Index, walked: Walk, stored: Walk, racy_from: int
+                   ) -> tuple[dict[str, tuple[int, int, str, int]], list[str], set[str]]:
+    """`_differing`, from the walk the last full sync stored (equal to the files table's stats): only the rows
+    of the files that differ are read."""
+    changed, gone = walked.changes_since(stored)
+    differ = changed | index.paths_since(racy_from)
+    if len(differ) > LOOKUP_MAX:
+        return index.file_stats(), gone, differ
+    return index.file_stats(under=differ), gone, differ
 
 
 RACY_NS = 2_000_000_000  # the coarsest mtime tick a vault's file system may have (FAT: 2 s)
