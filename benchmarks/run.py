@@ -140,13 +140,23 @@ def machine_speed() -> float:
     return min(runs)
 
 
+def libraries() -> str:
+    """What (b) runs on: python-frontmatter parses with PyYAML's C loader only when PyYAML has libyaml."""
+    from importlib.metadata import version
+
+    import yaml
+
+    loader = "with" if getattr(yaml, "__with_libyaml__", False) else "without"
+    return f"python-frontmatter {version('python-frontmatter')}, PyYAML {version('PyYAML')} ({loader} libyaml)"
+
+
 def report(results: dict[str, dict[str, tuple[float, float]]], notes: dict[str, int], speed: float) -> str:
     sizes = list(results)
     head = "| | " + " | ".join(f"{s} notes ({notes[s]:,})" for s in sizes) + " |"
     lines = [
         f"Machine: {os.cpu_count()} cores (`nproc`), Python {sys.version.split()[0]}, "
         f"load average before the run {os.getloadavg()[0]:.1f}, speed check {speed:.2f} s (10 million "
-        "additions in a Python loop: lower is faster). Seconds (wall clock), then peak RSS.",
+        f"additions in a Python loop: lower is faster), {libraries()}. Seconds (wall clock), then peak RSS.",
         "",
         head,
         "|---" * (len(sizes) + 1) + "|",
