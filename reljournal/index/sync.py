@@ -126,7 +126,12 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
         if stats.rebuilt:
             index.clear()  # inside the sync's one transaction: killed mid-rebuild, the old index stays whole
         stored_walk = index.walk() if scope is None and not stats.rebuilt else None
-        if walked is not None and stored_walk is not None:
+        known: dict[str, tuple[int, int, str, int]]
+        gone: list[str]
+        differ: set[str] | None
+        if stats.rebuilt:  # just emptied: every file is read, nothing to compare
+            known, gone, differ = {}, [], None
+        elif walked is not None and stored_walk is not None:
             known, gone, differ = _changed_since(index, walked, stored_walk, racy_from)
         elif scope is None:
             known, gone, differ = _differing(index, current, {f.path for f in current}, racy_from)
@@ -137,9 +142,9 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
         for path in sorted(gone):
             index.remove(path)
             stats.removed.append(path)
-        todo = [(f, known.get(f.path)) for f in current if differ is None or f.path in differ]
-        todo = [(f, old) for f, old in todo
-                if old is None or old[0] != f.mtime_ns or old[1] != f.size or f.size < 0 or old[0] >= racy_from]
+        todo = [(f, old) for f in current if differ is None or f.path in differ
+                if (old := known.get(f.path)) is None or old[0] != f.mtime_ns or old[1] != f.size or f.size < 0
+                or old[0] >= racy_from]
         if len(todo) >= BATCH_MIN:
             _sync_many(settings, index, todo, stats, progress, jobs, fresh=not known and index.is_empty())
         for done, (f, old) in enumerate(todo if len(todo) < BATCH_MIN else ()):
