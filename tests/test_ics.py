@@ -1,5 +1,5 @@
 """The feed writes its content lines itself (`reljournal.ics`, `Entry.to_ical`): they must be the bytes
-icalendar gives for the same event, on any text a note can hold."""
+icalendar gives for the same event, on any text a note can hold, but for a backslash before an `N`."""
 
 from __future__ import annotations
 
