@@ -163,6 +163,42 @@ def test_a_cold_index_is_written_through_a_rollback_journal_and_left_in_wal_mode
     assert len(people(fresh.view())) == 250
 
 
+def test_a_command_started_during_a_first_index_waits_for_it_instead_of_failing(empty_vault: Path,
+                                                                                 monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """While a first index is written through a rollback journal, another process's connection cannot set
+    the WAL ("database is locked" at once): it must open all the same and wait for the writer."""
+    import threading
+
+    from reljournal.index import store
+
+    _many_people(empty_vault, 250)
+    inside, results = threading.Event(), []
+    put_batch = store.Index.put_batch
+
+    def slow(self, batch, *, fresh=False):  # type: ignore[no-untyped-def]
+        inside.set()
+        import time
+        time.sleep(0.3)
+        return put_batch(self, batch, fresh=fresh)
+
+    monkeypatch.setattr(store.Index, "put_batch", slow)
+
+    def other_command() -> None:
+        assert inside.wait(10)
+        try:
+            results.append(len(people(journal(empty_vault).view())))
+        except Exception as exc:  # noqa: BLE001  (the failure this test is about)
+            results.append(exc)
+
+    other = threading.Thread(target=other_command)
+    other.start()
+    try:
+        assert counts(journal(empty_vault).sync()) == (250, 0, 0)
+    finally:
+        other.join(30)
+    assert results == [250]
+
+
 def test_a_rebuild_while_another_connection_reads_keeps_the_wal(empty_vault: Path) -> None:
     """SQLite will not leave WAL mode while another connection has the index open: the rebuild then writes
     through the WAL as before, and the reader is never blocked nor shown half a rebuild."""

@@ -95,7 +95,13 @@ class Index:
         try:
             self.db.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":
-                self.db.execute("PRAGMA journal_mode = WAL")
+                try:
+                    self.db.execute("PRAGMA journal_mode = WAL")
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc):
+                        raise
+                    # Another process is filling the index through a rollback journal (`rollback_journal`)
+                    # and sets the WAL back when done; until then this connection waits for it like any reader.
                 self.db.execute("PRAGMA synchronous = NORMAL")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version != SCHEMA_VERSION:
