@@ -306,7 +306,7 @@ def test_a_full_sync_after_an_edit_reads_the_stored_stats_of_that_file_only(empt
     write_note(empty_vault, "people/New.md", PERSON, mtime=3_000_000)
     asked: list[object] = []
     file_stats = store.Index.file_stats
-    monkeypatch.setattr(store.Index, "file_stat_rows", lambda self: (_ for _ in ()).throw(AssertionError("all")))
+    monkeypatch.setattr(store.Index, "files_walk", lambda self: (_ for _ in ()).throw(AssertionError("all")))
     monkeypatch.setattr(store.Index, "file_stats",
                         lambda self, under=None: asked.append(sorted(under or ["<all>"])) or file_stats(self, under))
     stats = j.sync()

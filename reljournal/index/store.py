@@ -184,12 +184,12 @@ class Index:
                 out[r[0]] = (r[1], r[2], r[3], r[4])
         return out
 
-    def file_stat_rows(self) -> Iterator[tuple[str, int, int]]:
-        """Every file's (path, mtime_ns, size): what a walk gives, to compare with it as a set."""
-        return iter(self.db.execute("SELECT path, mtime_ns, size FROM files"))
+    def files_walk(self) -> Walk:
+        """Every stored file's (path, mtime_ns, size), sorted by path as a walk is."""
+        return Walk.of(sorted(self.db.execute("SELECT path, mtime_ns, size FROM files")))
 
     def walk(self) -> Walk | None:
-        """The walk the last full sync stored (`reljournal.index.walked`), or None."""
+        """The walk the last full sync stored (`reljournal.index.walked`), or None: then `files_walk()`."""
         row = self.db.execute("SELECT paths, mtimes, sizes FROM walk").fetchone()
         return Walk.from_row(row) if row else None
 

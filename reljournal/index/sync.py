@@ -114,8 +114,8 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
     # can change again without its size or mtime changing. Files whose stored mtime is that late are
     # read again (the hash then tells whether they really changed); after one more sync they are not.
     walked = Walk.of(current) if scope is None else None
-    if (walked is not None and not stats.rebuilt and walked.newest < int(index.meta("synced_at_ns") or 0) - RACY_NS
-            and index.walk() == walked):
+    if (walked is not None and not stats.rebuilt and not walked.unreadable()
+            and walked.newest < int(index.meta("synced_at_ns") or 0) - RACY_NS and index.walk() == walked):
         stats.problems.extend(walk_problems)  # the vault is as the last full sync left it: nothing to read
         return stats
 
@@ -125,17 +125,16 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
         racy_from = int(index.meta("synced_at_ns") or 0) - RACY_NS
         if stats.rebuilt:
             index.clear()  # inside the sync's one transaction: killed mid-rebuild, the old index stays whole
-        stored_walk = index.walk() if scope is None and not stats.rebuilt else None
+        stored_walk = index.walk() if walked is not None and not stats.rebuilt else None
         known: dict[str, tuple[int, int, str, int]]
         gone: list[str]
         differ: set[str] | None
         if stats.rebuilt:  # just emptied: every file is read, nothing to compare
             known, gone, differ = {}, [], None
-        elif walked is not None and stored_walk is not None:
-            known, gone, differ = _changed_since(index, walked, stored_walk, racy_from)
-        elif scope is None:
-            known, gone, differ = _differing(index, current, {f.path for f in current}, racy_from)
+        elif walked is not None:
+            known, gone, differ = _differing(index, walked, stored_walk, racy_from)
         else:
+            assert scope is not None  # a sync of single files: their stored stats, by path
             seen = {f.path for f in current}
             known, differ = index.file_stats(under=scope), None
             gone = [path for path in known if path not in seen and (path in scope or _under(path, scope))]
@@ -160,7 +159,7 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
                 progress(done + 1, len(todo))
         if index.meta("fingerprint") != fingerprint:
             index.set_meta("fingerprint", fingerprint)
-        if walked is not None:
+        if walked is not None and not walked.unreadable():
             if walked != stored_walk:
                 index.set_walk(walked)
         elif todo or stats.removed:  # the files table moved on from the last full walk
@@ -171,33 +170,20 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
     return stats
 
 
-def _differing(index: Index, current: list[FileStat], seen: set[str], racy_from: int
+def _differing(index: Index, walked: Walk, stored: Walk | None, racy_from: int
                ) -> tuple[dict[str, tuple[int, int, str, int]], list[str], set[str]]:
     """What a full sync must look at: the stored stats of the walked files that differ from them (or may:
-    racily clean, unreadable), the stored paths no longer in the vault, and the paths of those walked
-    files. Comparing (path, mtime, size) as sets, in C, and reading the full rows of the few files that
-    differ took a fifth of the time of building and comparing every row at 111,000 notes."""
-    stored = set(index.file_stat_rows())
-    gone = [path for path, _, _ in stored if path not in seen]
-    differ = {f.path for f in set(current).difference(stored)} | index.paths_since(racy_from)
-    differ |= {f.path for f in current if f.size < 0}
+    racily clean, unreadable), the stored paths no longer in the vault, and the paths of those walked files.
+    The walk is compared with the one the last full sync stored, or when there is none (a watcher synced
+    single files since) with the files table's; then only the rows of the files that differ are read."""
+    changed, gone = walked.changes_since(stored or index.files_walk())
+    differ = changed | index.paths_since(racy_from) | walked.unreadable()
     if len(differ) > LOOKUP_MAX:  # a cold or large sync: every row at once
         return index.file_stats(), gone, differ
     return index.file_stats(under=differ), gone, differ
 
 
 LOOKUP_MAX = 1000  # files whose stored stats are looked up one by one; more are read all at once
-
-
-def _changed_since(index: Index, walked: Walk, stored: Walk, racy_from: int
-                   ) -> tuple[dict[str, tuple[int, int, str, int]], list[str], set[str]]:
-    """`_differing`, from the walk the last full sync stored (equal to the files table's stats): only the rows
-    of the files that differ are read."""
-    changed, gone = walked.changes_since(stored)
-    differ = changed | index.paths_since(racy_from)
-    if len(differ) > LOOKUP_MAX:
-        return index.file_stats(), gone, differ
-    return index.file_stats(under=differ), gone, differ
 
 
 RACY_NS = 2_000_000_000  # the coarsest mtime tick a vault's file system may have (FAT: 2 s)

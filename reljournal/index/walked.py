@@ -1,15 +1,17 @@
 """The last full walk of the vault, stored with the index (table `walk`) for the next sync to compare with.
 
-Equal to the files table's (path, mtime, size) by construction: a full sync stores it in its transaction,
-a sync of single files (the watcher's) empties it. Comparing two walks is list and array equality in C;
-reading it back is three blobs. At 111,000 notes that took 0.03 s where hashing the walk took 0.08 s and
-reading every file's row to find the one that changed 0.23 s.
+A copy of the files table's (path, mtime, size), kept for speed: a full sync stores it in its
+transaction, a sync of single files (the watcher's) empties it, and without it the walk is derived from
+the table. Comparing two walks is list and array equality in C; reading it back is three blobs. At
+111,000 notes that took 0.03 s where hashing the walk took 0.08 s and reading every file's row to find
+the one that changed 0.23 s.
 """
 
 from __future__ import annotations
 
 import sys
 from array import array
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from reljournal.vault import FileStat
@@ -21,18 +23,22 @@ class Walk(NamedTuple):
     sizes: array[int]
 
     @classmethod
-    def of(cls, files: list[FileStat]) -> Walk | None:
-        """None when a file could not be stat'ed: it is read again at every sync, to report why."""
+    def of(cls, files: Sequence[FileStat | tuple[str, int, int]]) -> Walk:
+        """The walk of these (path, mtime, size), in their order."""
         if not files:
             return cls([], array("q"), array("q"))
         paths, mtimes, sizes = zip(*files, strict=True)
-        if min(sizes) < 0:
-            return None
         return cls(list(paths), array("q", mtimes), array("q", sizes))
 
     @property
     def newest(self) -> int:
         return max(self.mtimes, default=0)
+
+    def unreadable(self) -> set[str]:
+        """The files that could not be stat'ed (size -1): read again at every sync, to report why."""
+        if min(self.sizes, default=0) >= 0:
+            return set()
+        return {path for path, size in zip(self.paths, self.sizes, strict=True) if size < 0}
 
     def changes_since(self, old: Walk) -> tuple[set[str], list[str]]:
         """(the paths that are new or whose mtime or size changed, the paths gone), both by path."""
