@@ -62,11 +62,13 @@ def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         out[table] = sorted(rows, key=repr) if table in ("files", "problems", "notes", "meta") else rows
     out["fts"] = sorted((paths[rowid], title, body) for rowid, title, body in db.execute("SELECT rowid, * FROM fts"))
     out["indexes"] = sorted(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"))
+    out["fts_config"] = sorted(db.execute("SELECT * FROM fts_config"))  # FTS5's settings (its buffer)
     db.close()
     return out
 
 
-def index_with(vault: Path, monkeypatch: pytest.MonkeyPatch, *, fast: bool, jobs: int = 2) -> sync.SyncStats:
+def index_with(vault: Path, monkeypatch: pytest.MonkeyPatch, *, fast: bool, jobs: int = 2,
+               rebuild: bool = False) -> sync.SyncStats:
     s, _ = load_settings(vault)
     with monkeypatch.context() as m:
         if fast:
@@ -78,7 +80,7 @@ def index_with(vault: Path, monkeypatch: pytest.MonkeyPatch, *, fast: bool, jobs
         s.state_dir.mkdir(exist_ok=True)
         index = Index(s.index_path)
         try:
-            return sync.reindex(s, index, jobs=jobs)
+            return sync.reindex(s, index, jobs=jobs, rebuild=rebuild)
         finally:
             index.close()
 
@@ -160,6 +162,38 @@ def test_generated_vault_cold_and_incremental(generated: Path, tmp_path: Path,
     assert len(stats_b.added) == 40 and len(stats_b.changed) == 15 and len(stats_b.removed) == 15
     assert {p.code for p in stats_b.problems} == {"yaml"}
     same_index(a, b, stats_a, stats_b)
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["one by one", "batched"])
+def test_a_rebuild_gives_what_a_cold_index_gives(fast: bool, generated: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild drops the tables and creates them again inside the sync's transaction: nothing of the old
+    index may survive it (rows, secondary indexes, FTS5 terms and settings), whichever path fills it."""
+    rebuilt, cold = two_copies(generated, tmp_path)
+    index_with(rebuilt, monkeypatch, fast=fast)
+    people = sorted((rebuilt / "people").glob("*.md"))
+    for vault in (rebuilt, cold):
+        (vault / people[0].relative_to(rebuilt)).unlink()
+        (vault / people[1].relative_to(rebuilt)).write_text("---\ntype: person\ntier: [oops\n---\n", encoding="utf-8")
+        (vault / "people" / "Zoe Newcomer.md").write_text("---\ntype: person\n---\nMet [[Nobody Yet]]\n",
+                                                        encoding="utf-8")
+    stats_rebuilt = index_with(rebuilt, monkeypatch, fast=fast, rebuild=True)
+    stats_cold = index_with(cold, monkeypatch, fast=fast)
+    assert stats_rebuilt.rebuilt and len(stats_rebuilt.added) == 30 + 300 + 3
+    same_index(rebuilt, cold, stats_rebuilt, stats_cold)
+    words = ["newcomer", "oops", *people[0].stem.split(), *people[1].stem.split()]
+    assert found(rebuilt, words) == found(cold, words)
+    assert found(rebuilt, ["newcomer"]) == {"newcomer": {"people/Zoe Newcomer.md"}}
+
+
+def found(vault: Path, words: list[str]) -> dict[str, set[str]]:
+    """The notes full-text search finds for each word: the FTS5 terms, which `dump` does not see."""
+    db = sqlite3.connect(load_settings(vault)[0].index_path)
+    try:
+        return {w: {p for (p,) in db.execute("SELECT notes.path FROM fts JOIN notes ON notes.id = fts.rowid "
+                                               "WHERE fts MATCH ?", (f'"{w}"',))} for w in words}
+    finally:
+        db.close()
 
 
 def test_parallel_sync_reports_progress(generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

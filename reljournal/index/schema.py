@@ -1,5 +1,6 @@
-"""The index's tables (documented in docs/schema.md). A change here bumps SCHEMA_VERSION: an index
-with another `PRAGMA user_version` is rebuilt by itself."""
+"""The index's tables (documented in docs/schema.md). A change to a table bumps SCHEMA_VERSION: an index
+with another `PRAGMA user_version` is rebuilt by itself. (A setting such as FTS5's buffer is not a table:
+an index without it reads the same, and takes it at its next rebuild.)"""
 
 SCHEMA_VERSION = 5
 
@@ -78,4 +79,8 @@ CREATE TABLE links (
 CREATE INDEX links_note ON links(note_id);
 CREATE INDEX links_key ON links(key);
 CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
+-- FTS5 buffers the terms of new rows and writes a segment each time the buffer (1 MiB by default) fills,
+-- then merges segments into bigger ones, rewriting the same terms. 32 MiB: the full-text rows of 111,000
+-- notes took 1.4 s instead of 1.95. The buffer only ever holds one transaction's new rows.
+INSERT INTO fts(fts, rank) VALUES ('hashsize', 33554432);
 """

@@ -132,23 +132,29 @@ class Index:
     def _create(self) -> None:
         """A new or foreign schema: drop everything and start over (the index is derived data)."""
         with self.transaction():
-            rows = self.db.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
-            for kind, name in rows:
-                if kind in ("table", "view") and not name.startswith("fts_"):
-                    self.db.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
-            for statement in DDL.split(";\n"):
-                if statement.strip():
-                    self.db.execute(statement)
+            self._new_tables()
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def clear(self) -> None:
         """Empty every table: inside the caller's transaction when there is one (a sync's), else in its own."""
         if self.db.in_transaction:
-            for table in ("files", "problems", "notes", "meta", "fts", "walk"):
-                self.db.execute(f"DELETE FROM {table}")
+            self._new_tables()
             return
         with self.transaction():
             self.clear()
+
+    def _new_tables(self) -> None:
+        """Drop every table, newest first (children before the tables they reference), and create them
+        again. Dropping beats `DELETE FROM`: with foreign keys on, deleting 111,000 notes cascaded row by
+        row and FTS5 tokenised every body again to take it out, 4 s against 0.9. Inside a transaction."""
+        rows = self.db.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+                               "ORDER BY rowid DESC").fetchall()
+        for kind, name in rows:
+            if kind in ("table", "view") and not name.startswith("fts_"):
+                self.db.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+        for statement in DDL.split(";\n"):
+            if statement.strip():
+                self.db.execute(statement)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
