@@ -62,6 +62,7 @@ _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _TASK = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[(.)\][ \t]+(.*?)[ \t]*$")
 _TASK_DUE = re.compile(r"(?:📅\ufe0f?[ \t]*(\S+))|(?:\[due::[ \t]*([^\]]*?)[ \t]*\])")
 _LOG_ITEM = re.compile(r"^[ \t]*[-*+][ \t]+(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b[ \t]*:?[ \t]*(.*)$")
+_BLANKS = re.compile(r"[ \t]{2,}")  # what taking the due date out of a task leaves between words
 _LOG_KIND = re.compile(r"^([A-Za-z]+)[ \t]*:[ \t]*(.*)$")
 
 
@@ -372,48 +373,71 @@ def _simple_yaml(text: str, first_line: int) -> tuple[Any, dict[str, int], dict[
     open_key: str | None = None  # a `key:` with nothing after it: a `- item` list may follow
     open_indent: int | None = None
     for n, line in enumerate(text.split("\n")):
-        stripped = line.lstrip(" ")
-        if not stripped or stripped[0] == "#":
+        read = _simple_line(line)
+        if read is None:
+            return None
+        what = read[0]
+        if what is _SKIP:
             continue
-        if open_key is not None and stripped[0] == "-":
-            m = _SIMPLE_ITEM.match(line)
-            if m is None or (open_indent is not None and len(m[1]) != open_indent):
+        if what is _ITEM:
+            if open_key is None or (open_indent is not None and read[1] != open_indent):
                 return None
-            open_indent = len(m[1])
-            item = _scalar(m[2]) if m[2] else _NOT_SIMPLE  # an empty item's line is not the dash's
-            if item is _NOT_SIMPLE:
-                return None
+            open_indent = read[1]
             if open_key not in item_lines:
                 value[open_key] = []
                 item_lines[open_key] = []
-            value[open_key].append(item)
+            value[open_key].append(read[2])
             item_lines[open_key].append(first_line + n)
             continue
-        if line[0] == " ":
-            return None  # a continuation line or a nested mapping
-        m = _SIMPLE_KEY.match(line)
-        if m is None:
-            return None
-        key, raw = m[1], m[2]
-        if key in lines or _key_tag(key) != _STR_TAG:
+        key, form, item = read
+        if key in lines:
             return None
         lines[key] = first_line + n
         open_key, open_indent = None, None
-        if not raw:
+        if form is _OPEN:
             value[key] = None
             open_key = key
-        elif raw[0] == "[" and raw[-1] == "]":
-            items = _flow_items(raw)
-            if items is None:
-                return None
-            value[key] = items
-            item_lines[key] = [first_line + n] * len(items)
+        elif form is _FLOW:
+            value[key] = list(item)
+            item_lines[key] = [first_line + n] * len(item)
         else:
-            item = _scalar(raw)
-            if item is _NOT_SIMPLE:
-                return None
             value[key] = item
     return (value if lines else None), lines, item_lines
+
+
+_SKIP, _ITEM, _OPEN, _FLOW, _SCALAR = object(), object(), object(), object(), object()
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _simple_line(line: str) -> tuple[Any, ...] | None:
+    """One line of simple front matter, read once however many notes hold it (`type: interaction`, the
+    same `with:` in every note about one person): (_SKIP,) for a blank or comment line, (_ITEM, indent,
+    item) for a `- item`, (key, _OPEN | _FLOW | _SCALAR, value) for a key (a flow list's items as a tuple),
+    or None when the line is outside the subset. Whether it fits where it stands is `_simple_yaml`'s."""
+    stripped = line.lstrip(" ")
+    if not stripped or stripped[0] == "#":
+        return (_SKIP,)
+    if stripped[0] == "-":
+        m = _SIMPLE_ITEM.match(line)
+        if m is None:
+            return None
+        item = _scalar(m[2]) if m[2] else _NOT_SIMPLE  # an empty item's line is not the dash's
+        return None if item is _NOT_SIMPLE else (_ITEM, len(m[1]), item)
+    if line[0] == " ":
+        return None  # a continuation line or a nested mapping
+    m = _SIMPLE_KEY.match(line)
+    if m is None:
+        return None
+    key, raw = m[1], m[2]
+    if _key_tag(key) != _STR_TAG:
+        return None
+    if not raw:
+        return key, _OPEN, None
+    if raw[0] == "[" and raw[-1] == "]":
+        items = _flow_items(raw)
+        return None if items is None else (key, _FLOW, tuple(items))
+    item = _scalar(raw)
+    return None if item is _NOT_SIMPLE else (key, _SCALAR, item)
 
 
 def row_of(text: str, index: int) -> int:
@@ -686,7 +710,7 @@ def _tasks(lines: list[tuple[int, str]], path: str, problems: list[Problem]) -> 
             except ValueError as exc:
                 problems.append(error(path, n, "date", f"task due date: {exc}"))
             text = (text[: dm.start()] + text[dm.end():]).strip()
-            text = re.sub(r"[ \t]{2,}", " ", text)
+            text = _BLANKS.sub(" ", text)
         tasks.append(Task(text, status.lower() if status in "xX" else status, due, tuple(links_in_text(text, n)), n))
     return tuple(tasks)
 
