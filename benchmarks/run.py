@@ -6,6 +6,7 @@ For each vault size (generated once by benchmarks/generate.py and cached under t
   (c) cold `reljournal index`                     (d) `reljournal index` with nothing changed
   (e) `reljournal index` after changing one note  (f) `reljournal due --json` on a warm index
   (g) `reljournal feed` (when the feed module exists)
+  (r) `reljournal index --rebuild` of a full index (what changing a setting costs)
 each in its own process, timed (wall clock) with its peak RSS (wait4). The figures go into
 docs/performance.md between the `results` markers, with the core count.
 
@@ -99,6 +100,7 @@ def run_size(size: str, cache: Path, repeat: int) -> dict[str, tuple[float, floa
     out["b"] = best([sys.executable, "-c", FRONTMATTER, str(vault)], repeat)
     out["c"] = best(rj + ["index"], repeat, before=lambda: shutil.rmtree(state, ignore_errors=True))
     out["d"] = best(rj + ["index"], repeat)
+    out["r"] = best(rj + ["index", "--rebuild"], repeat)
     edits = iter(range(10**6))
 
     def change_one() -> None:
@@ -120,6 +122,7 @@ LABELS = {
     "a": "(a) read every file (floor)",
     "b": "(b) `frontmatter.load` loop",
     "c": "(c) cold `reljournal index`",
+    "r": "(r) `reljournal index --rebuild` (what a settings change costs)",
     "d": "(d) no-op re-index",
     "e": "(e) re-index, one file changed",
     "f": "(f) `due --json`, warm index",
