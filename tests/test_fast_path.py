@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 import importlib.util
+import multiprocessing
 import os
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +109,7 @@ def two_copies(source: Path, tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in VAULTS.iterdir() if p.is_dir()))
-@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("jobs", [1, 2, 3])
 def test_every_test_vault_indexes_the_same_both_ways(name: str, jobs: int, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     a, b = two_copies(VAULTS / name, tmp_path)
@@ -206,6 +208,47 @@ def test_parallel_sync_reports_progress(generated: Path, tmp_path: Path, monkeyp
     monkeypatch.setattr(sync, "CHUNK", 100)
     sync.reindex(s, Index(":memory:"), jobs=2, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(100, 333), (200, 333), (300, 333), (333, 333)]
+
+
+def test_workers_started_while_other_threads_run_start_afresh(generated: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """With another thread running (a watcher's, a server's) forking is unsafe: the workers are spawned,
+    and give the same index."""
+    a, b = two_copies(generated, tmp_path)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, args=(60,))
+    other.start()
+    try:
+        stats_b = index_with(b, monkeypatch, fast=True, jobs=2)
+    finally:
+        stop.set()
+        other.join(10)
+    same_index(a, b, index_with(a, monkeypatch, fast=False), stats_b)
+
+
+def test_a_failing_worker_stops_the_sync_and_leaves_the_old_index(generated: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in parsing, met in a worker process, ends the sync with the worker's exception; the sync's
+    transaction is rolled back and no worker process is left behind."""
+    vault = tmp_path / "v"
+    shutil.copytree(generated, vault)
+    index_with(vault, monkeypatch, fast=True)
+    before = dump(load_settings(vault)[0].index_path)
+    for note in sorted((vault / "people").glob("*.md")):
+        note.write_text(note.read_text(encoding="utf-8") + "\nedited\n", encoding="utf-8")
+    original = sync.read_and_parse
+    main = os.getpid()
+
+    def fails_in_a_worker(s: Any, rel: str) -> Any:
+        if os.getpid() != main:
+            raise ValueError(f"cannot parse {rel}")
+        return original(s, rel)
+
+    monkeypatch.setattr(sync, "read_and_parse", fails_in_a_worker)
+    with pytest.raises(ValueError, match="cannot parse "):
+        index_with(vault, monkeypatch, fast=True)
+    assert multiprocessing.active_children() == []
+    assert dump(load_settings(vault)[0].index_path) == before
 
 
 # ---- the simple front-matter reader --------------------------------------------------------------------
