@@ -6,6 +6,7 @@ Each parser raises `ValueError` with a message fit for the user; callers turn it
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -36,8 +37,10 @@ NAMED_DURATIONS = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def parse_date(text: str) -> dt.date:
-    """`2026-11-20` → date. Impossible dates (`2026-02-30`) are errors."""
+    """`2026-11-20` → date. Impossible dates (`2026-02-30`) are errors. Cached: a vault's notes share a few
+    thousand dates, and indexing reads two or three a note. (Errors are not cached: each raises afresh.)"""
     text = text.strip()
     m = _DATE.fullmatch(text)
     if not m:
@@ -55,6 +58,7 @@ def _check_year(text: str, year: int) -> None:
         raise ValueError(f"{text!r} is out of range: write a year from {MIN_YEAR} to {MAX_YEAR}")
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def parse_date_or_datetime(text: str) -> dt.date | dt.datetime:
     """A date, or a date-time with an optional `Z` / `+01:00` offset (naive = floating)."""
     text = text.strip()

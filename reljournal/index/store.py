@@ -7,6 +7,7 @@ users see a readable schema, and come back out as the same frozen records.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -712,8 +713,14 @@ def _j(values: Sequence[str]) -> str:
 
 
 def _key_lines_json(lines: Mapping[str, int]) -> str:
-    """`json.dumps(dict(lines))`, as `_j` does it."""
-    return "{" + ", ".join(f"{encode_basestring_ascii(k)}: {int(v)}" for k, v in lines.items()) + "}"
+    """`json.dumps(dict(lines))`, as `_j` does it; once per layout (notes made from one template put the
+    same keys on the same lines)."""
+    return _layout_json(tuple(lines.items()))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _layout_json(items: tuple[tuple[str, int], ...]) -> str:
+    return "{" + ", ".join(f"{encode_basestring_ascii(k)}: {int(v)}" for k, v in items) + "}"
 
 
 def _d(value: dt.date | None) -> str | None:
