@@ -66,35 +66,22 @@ def duration(span: dt.timedelta) -> str:
 
 
 def fold(line: str) -> str:
-    """Lines over 74 octets split with CRLF and a space, never between a `\\` or `^` and what it escapes."""
-    if len(line) < FOLD_AT and (line.isascii() or len(line.encode()) < FOLD_AT):
+    """Lines over 74 octets split with CRLF and a space, never inside a UTF-8 character nor between a `\\`
+    or `^` and what it escapes."""
+    if len(line) < FOLD_AT and line.isascii():  # most lines: nothing to count
         return line
-    if line.isascii():
-        pieces, start = [], 0
-        while len(line) - start >= FOLD_AT:
-            end = start + FOLD_AT - 1
-            if end - start > 1 and line[end - 1] in "\\^":
-                end -= 1
-            pieces.append(line[start:end])
-            start = end
-        pieces.append(line[start:])
-        return "\r\n ".join(pieces)
-    current: list[str] = []
-    pieces, size = [], 0
-    for char in line:
-        width = len(char.encode())
-        if current and size + width >= FOLD_AT:
-            if len(current) > 1 and current[-1] in "\\^":
-                carried = current.pop()
-                pieces.append("".join(current))
-                current, size = [carried], len(carried.encode())
-            else:
-                pieces.append("".join(current))
-                current, size = [], 0
-        current.append(char)
-        size += width
-    pieces.append("".join(current))
-    return "\r\n ".join(pieces)
+    data = line.encode()
+    pieces, start = [], 0
+    while len(data) - start >= FOLD_AT:
+        end = start + FOLD_AT - 1
+        while data[end] & 0xC0 == 0x80:  # a continuation byte: the fold would split a character
+            end -= 1
+        if end - start > 1 and data[end - 1] in b"\\^":
+            end -= 1
+        pieces.append(data[start:end])
+        start = end
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode()
 
 
 def content(lines: Iterable[str]) -> bytes:
