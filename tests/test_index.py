@@ -389,3 +389,32 @@ def test_a_command_with_nothing_to_read_imports_no_parser(good_vault: Path) -> N
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert '"name"' in done.stdout
     assert "loaded: []" in done.stderr
+
+
+def test_a_sync_committed_by_another_process_meanwhile_is_not_missed(empty_vault: Path) -> None:
+    """The stored walk is read again inside the sync's transaction (the no-op check read it before): when
+    another process commits a sync in between, comparing with the older walk would miss a file that process
+    saw in another state
+    (here: edited with an old mtime, synced by the other process, then put back as it was before this sync
+    writes)."""
+    note = write_note(empty_vault, "people/Ann.md", PERSON + "first\n")
+    first = note.stat()
+    journal(empty_vault).sync()
+    os.utime(note, ns=(first.st_atime_ns - 10**10, first.st_mtime_ns - 10**10))  # long before: not racily clean
+    journal(empty_vault).sync()
+    before = note.stat()
+    write_note(empty_vault, "people/Bob.md", PERSON)  # something for this sync to do
+    mine, other = journal(empty_vault), journal(empty_vault)
+    opened = mine.index.transaction
+
+    def other_process_syncs_first():  # type: ignore[no-untyped-def]
+        note.write_text(PERSON + "second, longer\n", encoding="utf-8")
+        os.utime(note, ns=(before.st_atime_ns - 10**10, before.st_mtime_ns - 10**10))  # not racily clean either
+        assert counts(other.sync()) == (1, 1, 0)
+        note.write_text(PERSON + "first\n", encoding="utf-8")
+        os.utime(note, ns=(before.st_atime_ns, before.st_mtime_ns))
+        return opened()
+
+    mine.index.transaction = other_process_syncs_first  # type: ignore[method-assign]
+    assert counts(mine.sync()) == (0, 1, 0)  # Bob is the other process's; Ann is read again
+    assert "first" in Index(empty_vault / ".reljournal/index.sqlite").body("people/Ann.md")
