@@ -3,6 +3,7 @@
 
 For each vault size (generated once by benchmarks/generate.py and cached under the temp dir):
   (a) read every note's bytes (the floor)        (b) `frontmatter.load` every note (the naive script)
+  (b') (b) with PyYAML's pure-Python loader, not its C loader (libyaml)
   (c) cold `reljournal index`                     (d) `reljournal index` with nothing changed
   (e) `reljournal index` after changing one note  (f) `reljournal due --json` on a warm index
   (g) `reljournal feed` (when the feed module exists)
@@ -54,6 +55,15 @@ for d, dirs, files in os.walk(sys.argv[1]):
         if f.endswith('.md'):
             n += len(frontmatter.load(os.path.join(d, f)).metadata)
 """
+# (b) on PyYAML's pure-Python loader: what python-frontmatter's docstring says it uses ("yaml.SafeLoader by
+# default"), and what it uses wherever PyYAML was built without libyaml. For reading the target of (c).
+FRONTMATTER_PURE = FRONTMATTER.replace("n = 0", """import yaml
+from frontmatter.default_handlers import YAMLHandler
+class PurePython(YAMLHandler):
+    def load(self, fm, **kwargs):
+        return yaml.load(fm, Loader=yaml.SafeLoader)
+handler = PurePython()
+n = 0""").replace("frontmatter.load(os.path.join(d, f))", "frontmatter.load(os.path.join(d, f), handler=handler)")
 
 
 def measure(argv: list[str]) -> tuple[float, float]:
@@ -98,6 +108,7 @@ def run_size(size: str, cache: Path, repeat: int) -> dict[str, tuple[float, floa
     measure([sys.executable, "-c", FLOOR, str(vault)])  # warm the page cache: every figure reads from memory
     out["a"] = best([sys.executable, "-c", FLOOR, str(vault)], repeat)
     out["b"] = best([sys.executable, "-c", FRONTMATTER, str(vault)], repeat)
+    out["p"] = best([sys.executable, "-c", FRONTMATTER_PURE, str(vault)], repeat)
     out["c"] = best(rj + ["index"], repeat, before=lambda: shutil.rmtree(state, ignore_errors=True))
     out["d"] = best(rj + ["index"], repeat)
     out["r"] = best(rj + ["index", "--rebuild"], repeat)
@@ -121,6 +132,7 @@ def run_size(size: str, cache: Path, repeat: int) -> dict[str, tuple[float, floa
 LABELS = {
     "a": "(a) read every file (floor)",
     "b": "(b) `frontmatter.load` loop",
+    "p": "(b') the same loop on PyYAML's pure-Python loader",
     "c": "(c) cold `reljournal index`",
     "r": "(r) `reljournal index --rebuild` (what a settings change costs)",
     "d": "(d) no-op re-index",
@@ -171,6 +183,7 @@ def report(results: dict[str, dict[str, tuple[float, float]]], notes: dict[str, 
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     ratios = [
         ("(c) / (b): cold index vs the frontmatter loop (target <= 0.5)", "c", "b"),
+        ("(c) / (b'): cold index vs the loop on the pure-Python loader", "c", "p"),
         ("(c) / (a): cold index vs the floor (stretch <= 3)", "c", "a"),
         ("(d) / (c): no-op re-index (target <= 0.1)", "d", "c"),
         ("(e) / (c): one change (target <= 0.1)", "e", "c"),

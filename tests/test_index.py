@@ -102,6 +102,27 @@ def test_schema_version_mismatch_rebuilds_by_itself(good_vault: Path) -> None:
         == SCHEMA_VERSION
 
 
+def test_a_new_index_has_16_kib_pages_and_an_older_one_is_used_as_it_is(good_vault: Path) -> None:
+    j = journal(good_vault)
+    j.sync()
+    assert j.index.db.execute("PRAGMA page_size").fetchone()[0] == 16384
+    expected = [r.due_json() for r in people(j.view())]
+    j.close()
+    # An index written before pages were 16 KiB: 4 KiB pages, the same tables.
+    old = sqlite3.connect(good_vault / ".reljournal/index.sqlite", isolation_level=None)
+    old.execute("PRAGMA journal_mode = DELETE")  # a page size changes by VACUUM, and not in WAL mode
+    old.execute("PRAGMA page_size = 4096")
+    old.execute("VACUUM")
+    old.execute("PRAGMA journal_mode = WAL")
+    old.close()
+    j = journal(good_vault)
+    assert counts(j.sync()) == (0, 0, 0) and not j.sync().rebuilt
+    assert j.index.db.execute("PRAGMA page_size").fetchone()[0] == 4096  # no silent rewrite of a 250 MB file
+    assert [r.due_json() for r in people(j.view())] == expected
+    write_note(good_vault, "people/New.md", PERSON)
+    assert counts(j.sync()) == (1, 0, 0)
+
+
 def test_settings_change_rebuilds(good_vault: Path) -> None:
     journal(good_vault).sync()
     settings = good_vault / ".reljournal.toml"
