@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -160,6 +160,25 @@ class View:
     @cached_property
     def by_path(self) -> dict[str, Record]:
         return {**self._core_by_path, **self._rest_by_path}
+
+    def by_path_of(self, kinds: Collection[str]) -> Mapping[str, Record]:
+        """Records by path, those of `kinds` at least: people and organisations alone are read without the
+        interactions and plain notes (nine in ten notes of a large vault) unless those are loaded already."""
+        if "_rest" not in self.__dict__ and set(kinds) <= {PERSON, ORG}:
+            return self._core_by_path
+        return self.by_path
+
+    def records_at(self, paths: Collection[str]) -> dict[str, Record]:
+        """The records of these paths (each has one). Interactions and plain notes not loaded yet are read by
+        path: a query matching 1,000 notes of 111,000 reads those, not the 100,000 interactions (0.06 s
+        against 3.2; 30 µs a record either way, so reading many by path costs no more than reading all)."""
+        if "_rest" in self.__dict__:
+            by_path = self.by_path
+            return {p: by_path[p] for p in paths}
+        core = self._core_by_path
+        others = [p for p in paths if p not in core]
+        read = {r.path: r for r in self.index.load(kinds=(INTERACTION, NOTE), paths=others).records} if others else {}
+        return {p: core[p] if p in core else read[p] for p in paths}
 
     @cached_property
     def resolver(self) -> Resolver:

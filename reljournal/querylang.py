@@ -444,21 +444,22 @@ class Evaluator:
 
     def __init__(self, view: View) -> None:
         self.view = view
-        self.records = view.by_path
+        self._paths: dict[str, frozenset[str]] = {}
 
-    @cached_property
-    def by_kind(self) -> dict[str, frozenset[str]]:
-        out: dict[str, set[str]] = {k: set() for k in KINDS}
-        for path, r in self.records.items():
-            out.setdefault(r.kind, set()).add(path)
-        return {k: frozenset(v) for k, v in out.items()}
+    def paths_of(self, kind: str) -> frozenset[str]:
+        """The notes of one kind, from the records of that kind: a query on people and organisations only
+        (`tier:A`, `overdue`) or on the full text reads no interaction it does not match."""
+        if kind not in self._paths:
+            records = self.view.by_path_of((kind,))
+            self._paths[kind] = frozenset(p for p, r in records.items() if r.kind == kind)
+        return self._paths[kind]
 
     @cached_property
     def rows(self) -> dict[str, PersonRow]:
         return {r.person.path: r for r in people(self.view)}
 
     def universe(self, kinds: Iterable[str]) -> frozenset[str]:
-        return frozenset().union(*(self.by_kind.get(k, frozenset()) for k in kinds))
+        return frozenset().union(*(self.paths_of(k) for k in kinds))
 
     def domain(self, node: Node) -> frozenset[str]:
         if isinstance(node, Not):
@@ -482,21 +483,26 @@ class Evaluator:
             return frozenset.union(*(self.matches(o) for o in node.operands))
         if isinstance(node, Text):
             return self.full_text(node)
-        test = self.predicate(node)
-        return frozenset(p for p in self.universe(self.domain(node)) if test(self.records[p]))
+        if isinstance(node, Field) and node.key == "type":  # the notes of a kind, without reading the others
+            kind = node.value.casefold()
+            return self.paths_of(kind) if kind in KINDS else frozenset()
+        domain = self.domain(node)
+        test, records = self.predicate(node), self.view.by_path_of(domain)
+        return frozenset(p for p in self.universe(domain) if test(records[p]))
 
     def full_text(self, node: Text) -> frozenset[str]:
         """FTS5 over titles and bodies. The text goes in as one FTS5 string (never as FTS5 syntax):
         a bare word matches as a prefix (`transl` finds "translation"), a quoted phrase as written."""
         # FTS5 ends a string at a NUL byte ("unterminated string"): it can match nothing anyway
         match = '"' + node.text.replace('"', '""').replace("\x00", " ") + '"' + ("" if node.phrase else "*")
-        index = self.view.index
-        if index is None:
+        view = self.view
+        if view.index is None:
             needle = node.text.casefold()
-            return frozenset(p for p, r in self.records.items() if needle in r.title.casefold())
-        rows = index.db.execute("SELECT notes.path FROM fts JOIN notes ON notes.id = fts.rowid "
-                                "WHERE fts MATCH ?", (match,))
-        return frozenset(path for (path,) in rows if path in self.records)
+            return frozenset(p for p, r in view.by_path.items() if needle in r.title.casefold())
+        # The notes that have a record: parsed (`notes.parsed`), and in the view's scope when it has one.
+        rows = view.index.db.execute("SELECT notes.path FROM fts JOIN notes ON notes.id = fts.rowid "
+                                     "WHERE fts MATCH ? AND notes.parsed", (match,))
+        return frozenset(path for (path,) in rows if view.scope is None or path in view.scope.paths)
 
     def predicate(self, term: Term) -> Callable[[Record], bool]:
         view, today = self.view, self.view.today
@@ -580,15 +586,17 @@ def matching_paths(view: View, node: Node) -> frozenset[str]:
 
 def people_matching(view: View, text: str) -> frozenset[str]:
     """`people QUERY`: the paths of the people `text` matches."""
-    return frozenset(p for p in matching_paths(view, parse(text)) if view.by_path[p].kind == PERSON)
+    people = view.by_path_of((PERSON,))
+    return frozenset(p for p in matching_paths(view, parse(text)) if p in people and people[p].kind == PERSON)
 
 
 def query(view: View, text: str) -> list[QueryRow]:
     """The notes matching `text`, by kind (person, org, interaction, note), then title, then path."""
     paths = matching_paths(view, parse(text))
+    records = view.records_at(paths)
     out = []
     for path in paths:
-        r = view.by_path[path]
+        r = records[path]
         status = view.status.get(path) if isinstance(r, Person) else None
         date = r.date if isinstance(r, Interaction) else None
         out.append(QueryRow(r, date, status.next if status else None))
