@@ -108,11 +108,7 @@ def percent(share: float) -> str:
 
 
 def stakeholders(view: View, org: Org) -> tuple[PersonRow, ...]:
-    return tuple(person_row(view, p) for p in view.people if p.active and _path(view.org_of(p)) == org.path)
-
-
-def _path(org: Org | None) -> str | None:
-    return org.path if org is not None else None
+    return tuple(person_row(view, p) for p in view.people_of_org.get(org.path, ()))
 
 
 def members(org: Org) -> list[str]:

@@ -235,6 +235,18 @@ class View:
             return org.title
         return person.org.display if person.org else None
 
+    @cached_property
+    def people_of_org(self) -> dict[str, list[Person]]:
+        """Organisation path → the active people whose `org` links to it, by name. Made once: asking each
+        organisation in turn for its people went over every person once per organisation, 10 million
+        steps for `orgs` at 111,000 notes."""
+        out: dict[str, list[Person]] = {}
+        for person in self.people:
+            org = self.org_of(person) if person.active else None
+            if org is not None:
+                out.setdefault(org.path, []).append(person)
+        return out
+
     def owner_of(self, person: Person) -> str | None:
         if person.owner:
             return person.owner
