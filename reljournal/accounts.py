@@ -199,7 +199,7 @@ def credits(view: View, people: list[Person], since: dt.date, until: dt.date) ->
     seen: set[tuple[str, int, str]] = set()
     out: list[tuple[str, dt.date]] = []
     for p in people:
-        for h in view.history.get(p.path, []):
+        for h in view.history_of(p):
             if not since <= h.date <= until or h.kind == NOT_A_CONTACT:
                 continue
             key = (h.path, h.line, h.source)
@@ -208,7 +208,7 @@ def credits(view: View, people: list[Person], since: dt.date, until: dt.date) ->
             seen.add(key)
             member = h.interaction.by if h.interaction is not None else None
             if member is None:
-                named = view.participants.get(h.path, []) if h.interaction is not None else [p]
+                named = view.participants_of(h.interaction) if h.interaction is not None else [p]
                 first = next((q for q in named if q.path in paths), p)
                 member = view.owner_of(first)
             out.append((member or NOBODY, h.date))

@@ -126,7 +126,7 @@ def _follow_ups(view: View, person: Person, detail: PersonDetail) -> list[Follow
     """`show`'s follow-ups, plus open tasks in other notes that link to the person."""
     out = list(detail.follow_ups)
     seen = {person.path} | {h.path for h in detail.timeline}
-    for record in view.records:
+    for record in view.linking_to(person, ["task"]):
         if record.path in seen:
             continue
         for t in record.tasks:
@@ -168,7 +168,7 @@ def _in_common(view: View, person: Person, detail: PersonDetail) -> tuple[Common
     for h in detail.timeline:
         if h.interaction is None or h.kind == NOT_A_CONTACT:
             continue
-        for other in view.participants.get(h.path, ()):
+        for other in view.participants_of(h.interaction):
             if other is not person:
                 counts[other.path] += 1
                 by_path[other.path] = other
