@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from reljournal.model import NOT_A_CONTACT, Person
+from reljournal.model import NOT_A_CONTACT, Link, Person
 from reljournal.queries import View
 
 WEEKS_SHOWN = 12
@@ -87,21 +87,28 @@ def monday(day: dt.date) -> dt.date:
 
 
 def contact_days(view: View) -> Counter[dt.date]:
-    """How many interactions happened on each day up to today (see the module's rules)."""
+    """How many interactions happened on each day up to today (see the module's rules). Interaction notes
+    are counted by SQLite; a `last_contact` is looked for among the interaction notes of its day only."""
     today = view.today
     counts: Counter[dt.date] = Counter()
-    for i in view.interactions:
-        if i.date is not None and i.date <= today and i.interaction_kind != NOT_A_CONTACT:
-            counts[i.date] += 1
+    for day, n in view.index.contacts_by_day(today):
+        counts[dt.date.fromisoformat(day)] += n
+    pending: dict[str, Person] = {}  # people whose last_contact may be a contact recorded nowhere else
     for p in view.people:
         for e in p.log:
             if e.date <= today and e.kind != NOT_A_CONTACT:
                 counts[e.date] += 1
-        if p.last_contact is not None and p.last_contact <= today:
-            recorded = any(h.date == p.last_contact and h.source != "last_contact" and h.kind != NOT_A_CONTACT
-                           for h in view.history.get(p.path, []))
-            if not recorded:
-                counts[p.last_contact] += 1
+        if p.last_contact is not None and p.last_contact <= today and not any(
+                e.date == p.last_contact and e.kind != NOT_A_CONTACT for e in p.log):
+            pending[p.path] = p
+    days = {p.last_contact.isoformat() for p in pending.values() if p.last_contact is not None}
+    for target, folder, day in view.index.contacts_on(days) if days else ():
+        person = view.person_of(Link(target, folder, target, 1))  # resolved as the note's `with:` link is
+        if person is not None and person.path in pending and str(person.last_contact) == day:
+            del pending[person.path]  # that interaction note is this contact, recorded twice
+    for p in pending.values():
+        assert p.last_contact is not None
+        counts[p.last_contact] += 1
     return counts
 
 

@@ -7,16 +7,22 @@ and a kind-`note` interaction with Bob (never counts). The dinner on the 19th is
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections import Counter
 from pathlib import Path
 
 import click
 import pytest
 from conftest import Run, copy_vault, write_note
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from reljournal.app import Journal
 from reljournal.cli.week import bars
-from reljournal.week import week
+from reljournal.model import NOT_A_CONTACT
+from reljournal.queries import View
+from reljournal.week import contact_days, week
 
 TODAY = "2026-06-18"
 
@@ -158,3 +164,68 @@ def test_busy_weeks_scale_down_to_fit_80_columns(empty_vault: Path) -> None:
     lines = Run(empty_vault, TODAY)("week").stdout.splitlines()
     assert "  2026-W25  15 Jun  " + "#" * 40 + "  100  this week" in lines
     assert max(len(line) for line in lines) <= 80
+
+
+# ---- counted from the index: the same as from every record ------------------------------------------------
+def counted_from_records(view: View) -> Counter[dt.date]:
+    """`contact_days` as the module's rules say it, over every interaction record and each person's history:
+    what the index's counts (`Index.contacts_by_day`, `Index.contacts_on`) must equal."""
+    counts: Counter[dt.date] = Counter()
+    for i in view.interactions:
+        if i.date is not None and i.date <= view.today and i.interaction_kind != NOT_A_CONTACT:
+            counts[i.date] += 1
+    for p in view.people:
+        for e in p.log:
+            if e.date <= view.today and e.kind != NOT_A_CONTACT:
+                counts[e.date] += 1
+        if p.last_contact is not None and p.last_contact <= view.today:
+            if not any(h.date == p.last_contact and h.source != "last_contact" and h.kind != NOT_A_CONTACT
+                       for h in view.history.get(p.path, [])):
+                counts[p.last_contact] += 1
+    return counts
+
+
+@pytest.mark.parametrize("name", ["views", "accounts", "query", "good", "feed"])
+def test_counts_from_the_index_equal_the_records(name: str, tmp_path: Path) -> None:
+    journal = Journal.open(copy_vault(name, tmp_path), TODAY)
+    try:
+        view = journal.view()
+        assert contact_days(view) == counted_from_records(journal.view())
+        assert "_rest" not in view.__dict__  # no interaction note read
+    finally:
+        journal.close()
+
+
+DAYS = ["2026-06-10", "2026-06-15", "2026-06-20"]  # TODAY is 2026-06-18: the last is ahead
+NAMES = ["[[Ann]]", "[[Annie]]", "[[people/Ann]]", "[[notes/Ann]]", "[[Bo]]", "Bo", "[[Nobody]]"]
+INTERACTIONS = st.lists(st.tuples(st.sampled_from(DAYS), st.sampled_from(["call", "note", None]),
+                                  st.lists(st.sampled_from(NAMES), max_size=3)), max_size=6)
+PERSON_DAYS = st.one_of(st.none(), st.sampled_from(DAYS))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# A meeting of kind `note` on the day is not the contact; nor is a meeting on someone else's last_contact day.
+@example([("2026-06-10", "note", ["[[Ann]]"])], "2026-06-10", None, [])
+@example([("2026-06-15", "call", ["[[Annie]]"])], "2026-06-10", "2026-06-15", [])
+@example([("2026-06-10", "call", ["[[notes/Ann]]", "Bo"])], "2026-06-10", "2026-06-10", [("2026-06-10", "note")])
+@given(INTERACTIONS, PERSON_DAYS, PERSON_DAYS, st.lists(st.tuples(st.sampled_from(DAYS),
+                                                                  st.sampled_from(["call", "note"])), max_size=3))
+def test_last_contact_is_found_in_the_notes_of_its_day(tmp_path_factory: pytest.TempPathFactory,
+                                                       interactions: list[tuple[str, str | None, list[str]]],
+                                                       ann_last: str | None, bo_last: str | None,
+                                                       ann_log: list[tuple[str, str]]) -> None:
+    vault = tmp_path_factory.mktemp("w")
+    log = "".join(f"- {day} {kind}: talked\n" for day, kind in ann_log)
+    write_note(vault, "people/Ann.md", "---\ntype: person\naliases: [Annie]\n"
+               + (f"last_contact: {ann_last}\n" if ann_last else "") + "---\n## Log\n" + log)
+    write_note(vault, "people/Bo.md", "---\ntype: person\n" + (f"last_contact: {bo_last}\n" if bo_last else "")
+               + "---\n")
+    write_note(vault, "notes/Ann.md", "A plain note called Ann.\n")
+    for n, (day, kind, names) in enumerate(interactions):
+        write_note(vault, f"interactions/{day} {n}.md", f"---\ntype: interaction\ndate: {day}\n"
+                   + (f"kind: {kind}\n" if kind else "") + f"with: {json.dumps(names)}\n---\n")
+    journal = Journal.open(vault, TODAY)
+    try:
+        assert contact_days(journal.view()) == counted_from_records(journal.view())
+    finally:
+        journal.close()

@@ -576,6 +576,21 @@ class Index:
                                {"today": today.isoformat(), "keys": json.dumps(sorted(keys or ()))}).fetchall()
         return [(target, folder, last, meeting, *_agreed(packed)) for target, folder, last, meeting, packed in rows]
 
+    def contacts_by_day(self, until: dt.date) -> list[tuple[str, int]]:
+        """(date, how many interaction notes on it) up to `until`, kind `note` left out: what `week` counts
+        of interaction notes, without reading them (2.5 s at 111,000 notes)."""
+        return self.db.execute("SELECT date, count(*) FROM interactions WHERE date <= ? "
+                               "AND (kind IS NULL OR kind != 'note') GROUP BY date ORDER BY date",
+                               (until.isoformat(),)).fetchall()
+
+    def contacts_on(self, days: Collection[str]) -> list[tuple[str, str | None, str]]:
+        """(link target, link folder, date) of the `with:` links of the interaction notes on these days, kind
+        `note` left out."""
+        return self.db.execute(
+            "SELECT DISTINCT x.target, x.folder, i.date FROM links x JOIN interactions i ON i.note_id = x.note_id "
+            "WHERE x.field = 'with' AND (i.kind IS NULL OR i.kind != 'note') "
+            "AND i.date IN (SELECT value FROM json_each(?)) ORDER BY 1, 2, 3", (json.dumps(sorted(days)),)).fetchall()
+
     def body(self, path: str) -> str:
         row = self.db.execute("SELECT fts.body FROM notes JOIN fts ON fts.rowid = notes.id WHERE notes.path = ?",
                               (path,)).fetchone()
