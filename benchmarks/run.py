@@ -8,6 +8,7 @@ For each vault size (generated once by benchmarks/generate.py and cached under t
   (e) `reljournal index` after changing one note  (f) `reljournal due --json` on a warm index
   (g) `reljournal feed` (when the feed module exists)
   (r) `reljournal index --rebuild` of a full index (what changing a setting costs)
+  and the everyday commands on a warm index: `query`, `show` and `prep` of a person, `orgs`, `show ORG`, `week`
 each in its own process, timed (wall clock) with its peak RSS (wait4). The figures go into
 docs/performance.md between the `results` markers, with the core count.
 
@@ -123,6 +124,13 @@ def run_size(size: str, cache: Path, repeat: int) -> dict[str, tuple[float, floa
         note.write_bytes(original)
     measure(rj + ["index"])
     out["f"] = best(rj + ["due", "--json"], repeat)
+    person, org = note.stem, sorted((vault / "orgs").glob("*.md"))[0].stem
+    for name in (person, org):  # exit 1 would also be "no person named ...": time the real thing
+        shown = subprocess.run(rj + ["show", name], capture_output=True, text=True)
+        if shown.returncode != 0 or name not in shown.stdout:
+            raise SystemExit(f"show {name!r} failed: {shown.stderr[-2000:]}")
+    for key, argv in COMMANDS.items():  # the other everyday commands, on the same warm index
+        out[key] = best(rj + [a.format(person=person, org=org) for a in argv], repeat)
     if (ROOT / "reljournal" / "feed.py").exists():
         feed = cache / f"feed-{size}.ics"
         out["g"] = best(rj + ["feed", "-o", str(feed)], repeat)
@@ -139,6 +147,17 @@ LABELS = {
     "e": "(e) re-index, one file changed",
     "f": "(f) `due --json`, warm index",
     "g": "(g) `feed`",
+    "q1": "`query tier:A`",
+    "q2": "`query 'liquidity \"board renewal\"'` (a word and a phrase)",
+    "s": "`show PERSON`",
+    "pp": "`prep PERSON`",
+    "o": "`orgs`",
+    "so": "`show ORG`",
+    "w": "`week`",
+}
+COMMANDS = {
+    "q1": ["query", "tier:A"], "q2": ["query", 'liquidity "board renewal"'], "s": ["show", "{person}"],
+    "pp": ["prep", "{person}"], "o": ["orgs"], "so": ["show", "{org}"], "w": ["week"],
 }
 
 
