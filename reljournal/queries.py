@@ -354,7 +354,7 @@ def _by_title(r: Record) -> tuple[str, str]:
     return (r.title.casefold(), r.path)
 
 
-# ---- finding a note by name (commands that take NAME) --------------------------------------------------
+# ---- a person's history, item by item ------------------------------------------------------------------
 def _interaction_item(i: Interaction) -> HistoryItem:
     assert i.date is not None
     return HistoryItem(i.date, i.interaction_kind, i.outcome or "", i.path, 1, "interaction", i)
@@ -373,6 +373,7 @@ def _in_time(h: HistoryItem) -> tuple[dt.date, str, int]:
     return h.date, h.path, h.line
 
 
+# ---- finding a note by name (commands that take NAME) --------------------------------------------------
 def find(view: View, name: str, kinds: Sequence[str] = (PERSON, ORG)) -> Record:
     """The one person or org called `name` (title or alias, any case); exit 1 with close matches otherwise."""
     found = [(t, alias) for t, alias in view.resolver.candidates(name) if t.kind in kinds]
