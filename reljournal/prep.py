@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reljournal.model import NOT_A_CONTACT, Link, Person, name_key
+from reljournal.model import NOT_A_CONTACT, Person, name_key
 from reljournal.parse import link_text
 from reljournal.queries import FollowUp, HistoryItem, PersonDetail, View, person_detail
 
@@ -142,7 +142,7 @@ def _promised_by(view: View, person: Person, text: str) -> str | None:
     if m:
         target = m[1].strip()
         folder, _, name = target.rpartition("/")
-        if view.person_of(Link(name, folder or None, name, 0)) is person:
+        if view.person_named(name, folder or None) is person:
             return _after_name(text[m.end():])
         return None
     key = name_key(text)

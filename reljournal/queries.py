@@ -229,6 +229,10 @@ class View:
         record = self.record_of(link, PERSON)
         return record if isinstance(record, Person) else None
 
+    def person_named(self, target: str, folder: str | None) -> Person | None:
+        """The person a link to `target` (in `folder`) names: what the index's link rows resolve to."""
+        return self.person_of(Link(target, folder, target, 0))
+
     def org_of(self, person: Person) -> Org | None:
         record = self.record_of(person.org, ORG)
         return record if isinstance(record, Org) else None
@@ -325,7 +329,7 @@ class View:
 
         for target, folder, last, meeting, agreed_on, agreed in self.index.contact_summary(
                 self.today, None if self.scope is None else self.scope.keys):
-            person = self.person_of(Link(target, folder, target, 0))
+            person = self.person_named(target, folder)
             if person is None:
                 continue
             found = out[person.path]

@@ -563,7 +563,7 @@ class Evaluator:
 
     def with_names(self, interaction: Interaction) -> set[str]:
         names = {link.key for link in interaction.with_}
-        for p in self.view.participants.get(interaction.path, []):
+        for p in self.view.participants_of(interaction):
             names.update(name_key(n) for n in (p.title, *p.aliases))
         return names
 

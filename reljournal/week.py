@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from reljournal.model import NOT_A_CONTACT, Link, Person
+from reljournal.model import NOT_A_CONTACT, Person
 from reljournal.queries import View
 
 WEEKS_SHOWN = 12
@@ -103,7 +103,7 @@ def contact_days(view: View) -> Counter[dt.date]:
             pending[p.path] = p
     days = {p.last_contact.isoformat() for p in pending.values() if p.last_contact is not None}
     for target, folder, day in view.index.contacts_on(days) if days else ():
-        person = view.person_of(Link(target, folder, target, 1))  # resolved as the note's `with:` link is
+        person = view.person_named(target, folder)  # as the note's `with:` link resolves
         if person is not None and person.path in pending and str(person.last_contact) == day:
             del pending[person.path]  # that interaction note is this contact, recorded twice
     for p in pending.values():

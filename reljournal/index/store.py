@@ -27,6 +27,7 @@ from reljournal.model import (
     INTERACTION,
     KINDS,
     NO_CADENCE,
+    NOT_A_CONTACT,
     ORG,
     PERSON,
     Interaction,
@@ -571,7 +572,7 @@ class Index:
                        THEN CAST(replace(i.date, '-', '') AS INTEGER) * 100000000
                             + 99999999 - CAST(replace(i.next, '-', '') AS INTEGER) END)
             FROM links x JOIN interactions i ON i.note_id = x.note_id
-            WHERE x.field = 'with' AND i.date IS NOT NULL AND (i.kind IS NULL OR i.kind != 'note') {of_keys}
+            WHERE x.field = 'with' AND i.date IS NOT NULL AND {_A_CONTACT} {of_keys}
             GROUP BY x.target, x.folder ORDER BY x.target, x.folder""",
                                {"today": today.isoformat(), "keys": json.dumps(sorted(keys or ()))}).fetchall()
         return [(target, folder, last, meeting, *_agreed(packed)) for target, folder, last, meeting, packed in rows]
@@ -579,8 +580,8 @@ class Index:
     def contacts_by_day(self, until: dt.date) -> list[tuple[str, int]]:
         """(date, how many interaction notes on it) up to `until`, kind `note` left out: what `week` counts
         of interaction notes, without reading them (which took 2.5 s at 111,000 notes)."""
-        return self.db.execute("SELECT date, count(*) FROM interactions WHERE date <= ? "
-                               "AND (kind IS NULL OR kind != 'note') GROUP BY date ORDER BY date",
+        return self.db.execute(f"SELECT date, count(*) FROM interactions i WHERE date <= ? AND {_A_CONTACT} "
+                               "GROUP BY date ORDER BY date",
                                (until.isoformat(),)).fetchall()
 
     def contacts_on(self, days: Collection[str]) -> list[tuple[str, str | None, str]]:
@@ -588,7 +589,7 @@ class Index:
         `note` left out."""
         return self.db.execute(
             "SELECT DISTINCT x.target, x.folder, i.date FROM links x JOIN interactions i ON i.note_id = x.note_id "
-            "WHERE x.field = 'with' AND (i.kind IS NULL OR i.kind != 'note') "
+            f"WHERE x.field = 'with' AND {_A_CONTACT} "
             "AND i.date IN (SELECT value FROM json_each(?)) ORDER BY 1, 2, 3", (json.dumps(sorted(days)),)).fetchall()
 
     def body(self, path: str) -> str:
@@ -664,6 +665,10 @@ class Batch:
         links.extend((note_id, "body", k.line, k.target, k.folder, k.display, k.key) for k in r.links)
         for t in r.tasks:
             links.extend((note_id, "task", k.line, k.target, k.folder, k.display, k.key) for k in t.links)
+
+
+# An interaction note (table `interactions`, as `i`) that counts as a contact: any kind but `note`, or none.
+_A_CONTACT = f"(i.kind IS NULL OR i.kind != '{NOT_A_CONTACT}')"
 
 
 def _agreed(packed: int | None) -> tuple[str | None, str | None]:
