@@ -6,7 +6,7 @@ For each vault size (generated once by benchmarks/generate.py and cached under t
   (b') (b) with PyYAML's pure-Python loader, not its C loader (libyaml)
   (c) cold `reljournal index`                     (d) `reljournal index` with nothing changed
   (e) `reljournal index` after changing one note  (f) `reljournal due --json` on a warm index
-  (g) `reljournal feed` (when the feed module exists)
+  (g) `reljournal feed` (when the feed module exists), and (g') `feed` again with nothing changed
   (r) `reljournal index --rebuild` of a full index (what changing a setting costs)
   and the everyday commands on a warm index: `query`, `show` and `prep` of a person, `orgs`, `show ORG`, `week`
 each in its own process, timed (wall clock) with its peak RSS (wait4). The figures go into
@@ -140,7 +140,9 @@ def run_size(size: str, cache: Path, repeat: int) -> dict[str, tuple[float, floa
         out[key] = best(rj + [a.format(person=person, org=org) for a in argv], repeat)
     if (ROOT / "reljournal" / "feed.py").exists():
         feed = cache / f"feed-{size}.ics"
-        out["g"] = best(rj + ["feed", "-o", str(feed)], repeat)
+        # (g) builds the feed: without its file, a `feed` finds nothing to keep; then (g') keeps it
+        out["g"] = best(rj + ["feed", "-o", str(feed)], repeat, before=lambda: feed.unlink(missing_ok=True))
+        out["k"] = best(rj + ["feed", "-o", str(feed)], repeat)
     return out
 
 
@@ -154,6 +156,7 @@ LABELS = {
     "e": "(e) re-index, one file changed",
     "f": "(f) `due --json`, warm index",
     "g": "(g) `feed`",
+    "k": "(g') `feed` again, nothing changed (the file is kept, nothing built)",
     "q1": "`query tier:A`",
     "q2": "`query 'liquidity \"board renewal\"'` (a word and a phrase)",
     "s": "`show PERSON`",

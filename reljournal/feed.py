@@ -19,6 +19,7 @@ import copy
 import datetime as dt
 import hashlib
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -518,9 +519,66 @@ class FeedWritten(NamedTuple):
 
 
 def write_feed(view: View, path: Path, *, owner: str | None = None) -> FeedWritten:
-    """Write the feed to `path` atomically, only when its content changed: from its pieces, never joined."""
+    """Write the feed to `path` atomically, only when its content changed: from its pieces, never joined.
+
+    Building it reads every note (10 s at 111,000 notes), so the last write to each path is remembered in
+    the index (`FeedStamp`): when nothing it was made from has changed since and the file still holds what
+    was written, it is left as it is without building anything."""
+    path = Path(path)
+    stamp = FeedStamp.of(view, path, owner)
+    kept = stamp.kept()
+    if kept is not None:
+        return FeedWritten(False, kept)
     parts = FeedBuilder(view, owner).parts()  # the head, one piece per event, the end
-    return FeedWritten(write_atomic(Path(path), parts, only_if_changed=True), len(parts) - 2)
+    written = FeedWritten(write_atomic(path, parts, only_if_changed=True), len(parts) - 2)
+    stamp.remember(parts, written.events)
+    return written
+
+
+@dataclass(frozen=True)
+class FeedStamp:
+    """What a feed file was made from, kept in the index's `meta` under the file's absolute path: the
+    index's content token (replaced by every sync that changes it), today, the vault's place and settings,
+    the owner and this code's version, beside the number of events and a hash of the bytes written."""
+
+    key: str
+    made_from: str
+    view: View
+
+    @classmethod
+    def of(cls, view: View, path: Path, owner: str | None) -> FeedStamp:
+        from reljournal.index.sync import CONTENT_TOKEN, settings_fingerprint
+
+        token = view.index.meta(CONTENT_TOKEN)  # read before the feed is built: a change meanwhile shows next time
+        made_from = "\0".join([token or "-", view.today.isoformat(), str(view.settings.root),
+                               settings_fingerprint(view.settings), owner or "", PRODID])
+        return cls(f"feed {path.resolve()}", _digest([made_from.encode()]), view)
+
+    def kept(self) -> int | None:
+        """The number of events when the file at the key's path holds the feed this stamp stands for."""
+        kept = (self.view.index.meta(self.key) or "").split()
+        if len(kept) != 3 or kept[0] != self.made_from:
+            return None
+        try:
+            with open(self.key.removeprefix("feed "), "rb") as file:
+                held = _digest(iter(lambda: file.read(1 << 20), b""))
+        except OSError:
+            return None
+        return int(kept[1]) if held == kept[2] else None
+
+    def remember(self, parts: Iterable[bytes], events: int) -> None:
+        try:
+            with self.view.index.transaction():
+                self.view.index.set_meta(self.key, f"{self.made_from} {events} {_digest(parts)}")
+        except sqlite3.OperationalError:
+            pass  # a locked or read-only index: the feed is written, and the next run builds it again
+
+
+def _digest(pieces: Iterable[bytes]) -> str:
+    hashed = hashlib.blake2b(digest_size=16)
+    for piece in pieces:
+        hashed.update(piece)
+    return hashed.hexdigest()
 
 
 def event_count(data: bytes) -> int:

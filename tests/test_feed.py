@@ -18,12 +18,12 @@ import icalendar
 import pytest
 import vobject
 from conftest import VAULTS, Run, copy_vault, write_note
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reljournal.app import Journal
 from reljournal.errors import UserError
-from reljournal.feed import build_feed, owners, write_feed
+from reljournal.feed import FeedBuilder, build_feed, owners, write_feed
 
 TODAY = "2026-03-15"
 UTC = dt.timezone.utc
@@ -399,6 +399,90 @@ def test_write_feed_only_when_changed(vault: Path, tmp_path: Path) -> None:
         assert write_feed(journal.view(), out).written is True
     finally:
         journal.close()
+
+
+# ---- a feed kept as it is when nothing it is made from changed -------------------------------------------------
+def _unbuildable(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: FeedBuilder) -> tuple[bytes, ...]:
+        raise AssertionError("the feed was built again")
+
+    monkeypatch.setattr(FeedBuilder, "parts", refuse)
+
+
+def test_feed_not_built_again_when_nothing_changed(vault: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "feed.ics"
+    rj = Run(vault)
+    first = rj("feed", "-o", str(out))
+    events = re.search(r"\((\d+) events\)", first.output)
+    assert first.output.startswith(f"Wrote {out} (") and events
+    written = out.read_bytes()
+    with monkeypatch.context() as patch:
+        _unbuildable(patch)
+        again = rj("feed", "-o", str(out))
+    assert again.output.startswith(f"{out} is up to date ({events[1]} events); nothing written.")
+    assert out.read_bytes() == written
+    os.utime(vault / "people/Ada Obi.md", (1_700_000_000, 1_700_000_000))  # touched, same bytes (a checkout)
+    with monkeypatch.context() as patch:
+        _unbuildable(patch)
+        assert "is up to date" in rj("feed", "-o", str(out)).output
+
+
+@pytest.mark.parametrize("change", ["note", "today", "owner", "settings", "file edited", "file deleted", "moved"])
+def test_feed_built_again_when_what_it_is_made_from_changed(vault: Path, tmp_path: Path, change: str) -> None:
+    """Each input of the feed, changed alone after a write, gives the feed of the changed vault."""
+    out = tmp_path / "feed.ics"
+    assert Run(vault)("feed", "-o", str(out)).exit_code == 0
+    today, owner, where = TODAY, None, vault
+    if change == "note":
+        note = write_note(vault, "people/Ada Obi.md", (vault / "people/Ada Obi.md").read_text().replace(
+            "tier: A", "tier: A\nnext: 2026-03-18"), mtime=1_700_000_000)
+        assert b"next: 2026-03-18" in note.read_bytes()
+    elif change == "today":
+        today = "2026-03-16"
+    elif change == "owner":
+        owner = "alice"
+    elif change == "settings":
+        settings_file = vault / ".reljournal.toml"
+        settings_file.write_text(settings_file.read_text() + 'detail = "full"\n')
+    elif change == "file edited":
+        out.write_bytes(out.read_bytes().replace(b"Ada Obi", b"Ada Obx"))
+    elif change == "file deleted":
+        out.unlink()
+    elif change == "moved":  # the vault's folder name is in the feed (its obsidian:// links)
+        where = vault.rename(tmp_path / "renamed")
+    result = Run(where)("feed", "-o", str(out), *(["--owner", owner] if owner else []), today=today)
+    assert result.output.startswith(f"Wrote {out}"), result.output
+    assert out.read_bytes() == build(where, today, owner)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(steps=["feed", "edit"]).via("a note changed after a write")
+@example(steps=["feed", "tamper"]).via("the file changed after a write")
+@given(steps=st.lists(st.sampled_from(["feed", "edit", "day", "owner", "tamper", "other file"]), min_size=1,
+                      max_size=6))
+def test_feed_after_any_steps_is_the_feed_of_the_vault(tmp_path_factory: pytest.TempPathFactory,
+                                                       steps: list[str]) -> None:
+    """Whatever happened in between, every `feed` leaves the file holding the feed of the vault as it is."""
+    vault = copy_vault("feed", tmp_path_factory.mktemp("v"))
+    out, other = vault.parent / "feed.ics", vault.parent / "other.ics"
+    day, owner = 15, None
+    for n, step in enumerate(steps + ["feed"]):
+        if step == "edit":
+            write_note(vault, f"people/Person {n}.md", f"---\ntype: person\nnext: 2026-03-{20 + n}\n---\n",
+                       mtime=1_700_000_000 + n)
+        elif step == "day":
+            day += 1
+        elif step == "owner":
+            owner = None if owner else "alice"
+        elif step == "tamper" and out.exists():
+            out.write_bytes(out.read_bytes()[:-40])
+        elif step == "other file":  # another path has its own stamp
+            assert Run(vault)("feed", "-o", str(other), today=f"2026-03-{day}").exit_code == 0
+        elif step == "feed":
+            args = ["feed", "-o", str(out), *(["--owner", owner] if owner else [])]
+            assert Run(vault)(*args, today=f"2026-03-{day}").exit_code == 0
+            assert out.read_bytes() == build(vault, f"2026-03-{day}", owner)
 
 
 # ---- owners --------------------------------------------------------------------------------------------------

@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from reljournal.parse import Parsed
 
 PARSER_VERSION = "4"  # bump when parsing changes what a note gives: every note is read again
+# The `meta` key of a random token that every sync changing what the index holds replaces: output derived
+# from the index (the feed) is current while the token it was made from is (`feed.write_feed`). Random, not
+# a counter: an index deleted and built again must not repeat an old value.
+CONTENT_TOKEN = "content"
 
 
 @dataclass
@@ -166,6 +170,8 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
             index.set_walk(None)
         if todo:  # files were read: those written in this clock tick are racily clean until a later sync
             index.set_meta("synced_at_ns", str(started_ns))
+        if stats.touched or stats.rebuilt:  # what the index holds changed: what was derived from it is stale
+            index.set_meta(CONTENT_TOKEN, os.urandom(8).hex())
     stats.problems.extend(walk_problems)
     return stats
 
