@@ -233,6 +233,18 @@ class View:
         """The person a link to `target` (in `folder`) names: what the index's link rows resolve to."""
         return self.person_of(Link(target, folder, target, 0))
 
+    def with_links(self) -> Mapping[tuple[str, str | None], list[tuple[str, int]]]:
+        """Every `with:` link by what it names, (target, folder) -> [(interaction path, line)]: from the
+        index's link rows, so that checking every link need not read 100,000 interaction records (unless
+        those are read already, or the view is scoped)."""
+        if "_rest" not in self.__dict__ and self.scope is None:
+            return self.index.links_in("with")
+        out: dict[tuple[str, str | None], list[tuple[str, int]]] = defaultdict(list)
+        for i in self.interactions:
+            for link in i.with_:
+                out[link.target, link.folder].append((i.path, link.line))
+        return out
+
     def org_of(self, person: Person) -> Org | None:
         record = self.record_of(person.org, ORG)
         return record if isinstance(record, Org) else None
@@ -523,22 +535,19 @@ def check(view: View, extra: Iterable[Problem] = ()) -> list[Problem]:
     """Every problem: those found while parsing (stored in the index) and those that need the whole vault."""
     problems = list(view.problems) + list(extra)
     s = view.settings
-    for record in view.records:
-        if isinstance(record, Interaction):
-            for link in record.with_:
-                if view.resolver.resolve(link, PERSON) is None:
-                    problems.append(warning(record.path, link.line, "link", f"with: no note named {link.target!r}"))
-        if isinstance(record, Person):
-            if record.org is not None and view.resolver.resolve(record.org, ORG) is None:
-                problems.append(warning(record.path, record.org.line, "link",
-                                        f"org: no note named {record.org.target!r}"))
-            if has_unknown_tier(record, s.tiers):
-                problems.append(warning(record.path, record.line_of("tier"), "unknown-tier",
-                                        f"tier {record.tier!r} is not in [tiers] ({', '.join(s.tiers)}); "
-                                        "the default cadence applies"))
-            if record.last_contact is not None and record.last_contact > view.today:
-                problems.append(warning(record.path, record.line_of("last_contact"), "future-contact",
-                                        f"last_contact {record.last_contact} is after today; it is ignored"))
+    for (target, folder), places in view.with_links().items():
+        if view.resolver.resolve(Link(target, folder, target, 0), PERSON) is None:
+            problems.extend(warning(path, line, "link", f"with: no note named {target!r}") for path, line in places)
+    for record in view.people:
+        if record.org is not None and view.resolver.resolve(record.org, ORG) is None:
+            problems.append(warning(record.path, record.org.line, "link", f"org: no note named {record.org.target!r}"))
+        if has_unknown_tier(record, s.tiers):
+            problems.append(warning(record.path, record.line_of("tier"), "unknown-tier",
+                                    f"tier {record.tier!r} is not in [tiers] ({', '.join(s.tiers)}); "
+                                    "the default cadence applies"))
+        if record.last_contact is not None and record.last_contact > view.today:
+            problems.append(warning(record.path, record.line_of("last_contact"), "future-contact",
+                                    f"last_contact {record.last_contact} is after today; it is ignored"))
     by_title: dict[str, list[Person]] = defaultdict(list)
     for p in view.people:
         by_title[name_key(p.title)].append(p)

@@ -14,7 +14,7 @@ from reljournal.accounts import account_plan
 from reljournal.app import Journal
 from reljournal.model import Org, Person
 from reljournal.prep import prep
-from reljournal.queries import View, find, person_detail
+from reljournal.queries import View, check, find, person_detail
 
 TODAY = "2026-06-18"
 
@@ -51,6 +51,14 @@ LOOKALIKES = {
     # Undated, and broken: neither is in anyone's history.
     "interactions/2026/Undated with Jane.md": "---\ntype: interaction\nwith: [\"[[Jane Doe]]\"]\n---\n",
     "interactions/2026/Broken with Jane.md": "---\ntype: interaction\nwith: [[[Jane Doe]]\n---\n",
+    # `with:` links naming nobody, one twice on one line, and Jane in a folder she is not in: for `check`.
+    "interactions/2026/2026-06-14 Unknowns.md": """
+        ---
+        type: interaction
+        date: 2026-06-14
+        with: ["[[Nobody Known]]", "[[nobody known]]", "[[elsewhere/Jane Doe]]", "[[Jane]]"]
+        ---
+        """,
 }
 
 
@@ -124,3 +132,24 @@ def test_the_lookalikes_are_told_apart(tmp_path: Path) -> None:
         assert "_rest" not in view.__dict__
     finally:
         journal.close()
+
+
+@pytest.mark.parametrize("name", ["views", "accounts", "query", "good", "broken", "lookalikes"])
+def test_check_reads_no_interaction_and_finds_the_same(name: str, tmp_path: Path) -> None:
+    """`check` finds every problem reading everything finds, from the index's link rows."""
+    vault = lookalikes(tmp_path) if name == "lookalikes" else copy_vault(name, tmp_path)
+    lazy, eager = Journal.open(vault, TODAY), Journal.open(vault, TODAY)
+    try:
+        everything = eager.view()
+        assert everything.by_path
+        view = lazy.view()
+        found = check(view)
+        assert found == check(everything)
+        assert "_rest" not in view.__dict__
+        if name == "lookalikes":
+            unknown = {(p.source.line, p.message) for p in found if p.source.path.endswith("Unknowns.md")}
+            assert unknown == {(4, "with: no note named 'Nobody Known'"), (4, "with: no note named 'nobody known'"),
+                               (4, "with: no note named 'Jane Doe'")}
+    finally:
+        lazy.close()
+        eager.close()

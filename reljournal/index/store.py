@@ -532,6 +532,16 @@ class Index:
         """The notes with a link (in these fields) to one of these name keys."""
         return {path for path, _ in self._links_where("x.key", keys, fields)}
 
+    def links_in(self, field: str) -> dict[tuple[str, str | None], list[tuple[str, int]]]:
+        """Every link in this field (`with`, `org`, ...) by what it names: (target, folder) -> the (note
+        path, line) of each, so that each name is resolved once."""
+        out: dict[tuple[str, str | None], list[tuple[str, int]]] = {}
+        for target, folder, path, line in self.db.execute(
+                "SELECT x.target, x.folder, n.path, x.line FROM links x JOIN notes n ON n.id = x.note_id "
+                "WHERE x.field = ?", (field,)):
+            out.setdefault((target, folder), []).append((path, line))
+        return out
+
     def link_keys(self, paths: Collection[str], fields: Collection[str] | None = None) -> dict[str, set[str]]:
         """Note path -> the name keys its links (in these fields) point to."""
         out: dict[str, set[str]] = {}
