@@ -8,7 +8,8 @@ For each vault size (generated once by benchmarks/generate.py and cached under t
   (e) `reljournal index` after changing one note  (f) `reljournal due --json` on a warm index
   (g) `reljournal feed` (when the feed module exists), and (g') `feed` again with nothing changed
   (r) `reljournal index --rebuild` of a full index (what changing a setting costs)
-  and the everyday commands on a warm index: `query`, `show` and `prep` of a person, `orgs`, `show ORG`, `week`
+  and the everyday commands on a warm index: `query`, `show` and `prep` of a person, `orgs`, `show ORG`, `week`,
+  `check`
 each in its own process, timed (wall clock) with its peak RSS (wait4). The figures go into
 docs/performance.md between the `results` markers, with the core count.
 
@@ -164,10 +165,13 @@ LABELS = {
     "o": "`orgs`",
     "so": "`show ORG`",
     "w": "`week`",
+    "q3": "`query kind:lunch` (a tenth of the interactions)",
+    "ck": "`check`",
 }
 COMMANDS = {
     "q1": ["query", "tier:A"], "q2": ["query", 'liquidity "board renewal"'], "s": ["show", "{person}"],
     "pp": ["prep", "{person}"], "o": ["orgs"], "so": ["show", "{org}"], "w": ["week"],
+    "q3": ["query", "kind:lunch"], "ck": ["check"],
 }
 
 

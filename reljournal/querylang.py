@@ -45,6 +45,7 @@ ANY = frozenset(KINDS)
 PEOPLE = frozenset({PERSON})
 PEOPLE_AND_ORGS = frozenset({PERSON, ORG})
 INTERACTIONS = frozenset({INTERACTION})
+REST = frozenset({INTERACTION, NOTE})  # the kinds a view reads only when asked (nine notes in ten)
 
 # Which notes each term can match (SPEC 3): a term, negated or not, never matches another kind.
 TERM_KINDS: dict[str, frozenset[str]] = {
@@ -447,12 +448,24 @@ class Evaluator:
         self._paths: dict[str, frozenset[str]] = {}
 
     def paths_of(self, kind: str) -> frozenset[str]:
-        """The notes of one kind, from the records of that kind: a query on people and organisations only
-        (`tier:A`, `overdue`) or on the full text reads no interaction it does not match."""
+        """The notes of one kind: a query on people and organisations only (`tier:A`, `overdue`) or on the
+        full text reads no interaction it does not match, and the interactions' and plain notes' paths come
+        from the index (`rows_answer`)."""
         if kind not in self._paths:
-            records = self.view.by_path_of((kind,))
-            self._paths[kind] = frozenset(p for p, r in records.items() if r.kind == kind)
+            if kind in REST and self.rows_answer:
+                self._paths[kind] = frozenset(self.view.index.paths_of_kind(kind))
+            else:
+                records = self.view.by_path_of((kind,))
+                self._paths[kind] = frozenset(p for p, r in records.items() if r.kind == kind)
         return self._paths[kind]
+
+    @cached_property
+    def rows_answer(self) -> bool:
+        """Terms on interactions and plain notes (`kind:`, `with:`, `tag:`, a negation) are answered from
+        the index's rows, without those notes' records (100,000 of them at 111,000 notes): unless the view
+        has read them already, or is scoped to part of the vault."""
+        view = self.view
+        return view.index is not None and view.scope is None and "_rest" not in view.__dict__
 
     @cached_property
     def rows(self) -> dict[str, PersonRow]:
@@ -487,8 +500,37 @@ class Evaluator:
             kind = node.value.casefold()
             return self.paths_of(kind) if kind in KINDS else frozenset()
         domain = self.domain(node)
+        from_rows = domain & REST if self.rows_answer else frozenset()
+        domain -= from_rows
         test, records = self.predicate(node), self.view.by_path_of(domain)
-        return frozenset(p for p in self.universe(domain) if test(records[p]))
+        found = frozenset(p for p in self.universe(domain) if test(records[p]))
+        return found | self.rows_matching(node, from_rows) if from_rows else found
+
+    def rows_matching(self, term: Term, kinds: frozenset[str]) -> frozenset[str]:
+        """The notes of `kinds` (interactions, plain notes) that `term` matches, from the index's rows: what
+        `predicate` says of their records (tests/test_query.py holds the two to each other)."""
+        assert isinstance(term, Field) and term.key in ("tag", "kind", "with"), term  # TERM_KINDS: the others
+        value = term.value.casefold()
+        index = self.view.index
+        if term.key == "tag":
+            return frozenset(p for p, tags in index.tags_of_kinds(kinds) if any(_tag_matches(t, value) for t in tags))
+        if term.key == "kind":
+            return frozenset(p for p, kind in self.interaction_kinds if _same(kind, value))
+        wanted = name_key(value)
+        return frozenset(path for (target, folder), places in self.view.with_links().items()
+                         if wanted in self.names_linked(target, folder) for path, _ in places)
+
+    @cached_property
+    def interaction_kinds(self) -> list[tuple[str, str | None]]:
+        return self.view.index.interaction_kinds()
+
+    def names_linked(self, target: str, folder: str | None) -> set[str]:
+        """The name keys a `with:` link answers to: its own, and its person's title and aliases."""
+        names = {name_key(target)}
+        person = self.view.person_named(target, folder)
+        if person is not None:
+            names.update(name_key(n) for n in (person.title, *person.aliases))
+        return names
 
     def full_text(self, node: Text) -> frozenset[str]:
         """FTS5 over titles and bodies. The text goes in as one FTS5 string (never as FTS5 syntax):

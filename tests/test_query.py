@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 
 from reljournal.app import Journal
 from reljournal.dates import parse_duration
+from reljournal.model import INTERACTION_KINDS, KINDS
 from reljournal.queries import View
 from reljournal.querylang import (
     KEYS,
@@ -337,6 +339,11 @@ TERMS: st.SearchStrategy[Node] = st.one_of(
               VALUES.map(str.strip).filter(bool)),
     st.builds(Field, st.just("tag"), VALUES.map(lambda v: v.strip().lstrip("#")).filter(bool)),
     st.builds(Field, st.just("status"), st.sampled_from(["active", "dormant", "archived"])),
+    st.builds(Field, st.just("kind"), st.sampled_from(INTERACTION_KINDS)),
+    st.builds(Field, st.just("type"), st.sampled_from(KINDS)),
+    st.builds(Field, st.just("with"), st.sampled_from([
+        "Grace Hopper", "amazing grace", "Ada Lovelace", "nobody here"])),
+    st.builds(Field, st.just("tag"), st.sampled_from(["client", "client/key", "orbit", "kept", "math"])),
     st.builds(Compare, st.sampled_from(["due", "last", "next"]), st.sampled_from(["<", "<=", ">", ">=", "="]),
               st.one_of(st.dates(dt.date(2000, 1, 1), dt.date(2100, 1, 1)),
                         st.sampled_from(["14d", "2w", "3m", "1y"]).map(parse_duration))),
@@ -380,6 +387,35 @@ def vault_with_broken_notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_note(vault, "notes/Broken looms.md", "---\ntags: [unclosed\n---\nlooms and compilers\n")
     write_note(vault, "interactions/2026/2026-03-02 Broken coffee.md",
                "---\ntype: interaction\nkind: [coffee\n---\nlooms, compilers\n")
+    # For `kind:`, `with:` and `tag:` on interactions and plain notes, answered from the index's rows:
+    # nested and mixed-case tags, a `with:` by folder, by alias, in a wrong folder and to nobody, no kind,
+    # kind `note`, and an interaction that broke after it was read (it keeps its last good version). Kind
+    # `note` where they name someone: no contact, so that the people's dates stay as the tests above say.
+    write_note(vault, "interactions/2026/2026-03-09 Dinner.md",
+               "---\ntype: interaction\ndate: 2026-03-09\nkind: dinner\ntags: [client]\n---\n")
+    write_note(vault, "interactions/2026/2026-03-05 Notes on a dinner.md", """\
+        ---
+        type: interaction
+        date: 2026-03-05
+        kind: note
+        tags: [Client/Key, orbit]
+        with: ["[[people/Ada Lovelace]]", "[[Amazing Grace]]", "[[Nobody Here]]", "[[elsewhere/Grace Hopper]]"]
+        ---
+        """)
+    write_note(vault, "interactions/2026/2026-03-06 Untitled.md", "---\ntype: interaction\ndate: 2026-03-06\n---\n")
+    write_note(vault, "interactions/2026/2026-03-07 About Grace.md",
+               "---\ntype: interaction\ndate: 2026-03-07\nkind: note\nwith: [\"[[grace hopper]]\"]\n---\n")
+    write_note(vault, "notes/Geometry.md", "---\ntags: [math/geometry, kept]\n---\nAngles.\n")
+    kept = write_note(vault, "interactions/2026/2026-03-08 Kept call.md", "---\ntype: interaction\n"
+                      "date: 2026-03-08\nkind: note\ntags: [kept]\nwith: [\"[[Ada Lovelace]]\"]\n---\n",
+                      mtime=1_700_000_000)
+    journal = Journal.open(vault, TODAY)
+    try:
+        journal.sync()
+    finally:
+        journal.close()
+    kept.write_text(kept.read_text().replace("kind: note", "kind: [note"))
+    os.utime(kept, (1_700_000_100, 1_700_000_100))
     return vault
 
 
@@ -396,6 +432,26 @@ def test_a_query_reading_only_what_it_needs_finds_what_reading_everything_finds(
     finally:
         lazy.close()
         eager.close()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("kind:dinner", ["2026-03-09 Dinner"]),
+    ('with:"amazing grace"', ["2026-03-01 Coffee with Grace", "2026-03-05 Notes on a dinner", "2026-03-07 About Grace",
+                              "2026-03-20 Call with Grace"]),  # her alias, by link or by her note's aliases
+    ("tag:kept", ["2026-03-08 Kept call", "Geometry"]),  # the call broke after it was read: its last good version
+    ("tag:client", ["Ada Lovelace", "Grace Hopper", "2026-03-05 Notes on a dinner", "2026-03-09 Dinner"]),
+    ('with:"nobody here" OR tag:orbit', ["2026-03-05 Notes on a dinner", "2026-03-10 Lunch with Katherine"]),
+])
+def test_queries_on_interactions_read_only_those_they_show(vault_with_broken_notes: Path, text: str,
+                                                            expected: list[str]) -> None:
+    """`kind:`, `with:` and `tag:` come from the index's rows: at 111,000 notes, 3.5-3.9 s -> 1.2-1.3 s."""
+    journal = Journal.open(vault_with_broken_notes, TODAY)
+    try:
+        view = journal.view()
+        assert [r.record.title for r in query(view, text)] == expected
+        assert "_rest" not in view.__dict__
+    finally:
+        journal.close()
 
 
 @pytest.mark.parametrize("text, expected", [

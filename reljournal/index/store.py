@@ -528,6 +528,20 @@ class Index:
         return [NoteFacts(path, kind, title, uid, self._strings(aliases), self._strings(tags), bool(parsed))
                 for path, kind, title, uid, aliases, tags, parsed in rows]
 
+    def paths_of_kind(self, kind: str) -> list[str]:
+        """The notes of this kind that have a record (their front matter was read once)."""
+        return [path for (path,) in self.db.execute("SELECT path FROM notes WHERE kind = ? AND parsed", (kind,))]
+
+    def tags_of_kinds(self, kinds: Collection[str]) -> list[tuple[str, tuple[str, ...]]]:
+        """(path, tags) of the notes of these kinds that have a record."""
+        return [(path, self._strings(tags)) for path, tags in self.db.execute(
+            "SELECT path, tags FROM notes WHERE parsed AND kind IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(kinds)),))]
+
+    def interaction_kinds(self) -> list[tuple[str, str | None]]:
+        """(path, `kind:`) of every interaction note that has a record (the others have no `interactions` row)."""
+        return self.db.execute("SELECT n.path, i.kind FROM interactions i JOIN notes n ON n.id = i.note_id").fetchall()
+
     def linking(self, keys: Collection[str], fields: Collection[str] | None = None) -> set[str]:
         """The notes with a link (in these fields) to one of these name keys."""
         return {path for path, _ in self._links_where("x.key", keys, fields)}
