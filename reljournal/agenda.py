@@ -1,11 +1,13 @@
 """The agenda: the coming days, day by day, with anything overdue placed on today (SPEC 3).
 
-It is a window over `events.events(view)`: today .. today + days - 1, plus every overdue reach-out, task
-and objective (moved to today, with how many days late). Filters (`--tag --tier --org --owner
---relationship`) apply to the people an item names: an item stays when one of its people passes. An
-objective names nobody, so it is judged by its organisation instead (tier, tags, title, its `owner` or a
-`team` member); nothing can pass `--relationship` for an org. An item that names nobody and has no org
-(a task in a daily note that links no one) is left out whenever a filter is given.
+It is a window over `events.events(view, until=last)`: today .. today + days - 1 (`last`), plus every
+overdue reach-out, task and objective (moved to today, with how many days late). Of the interactions and
+plain notes, only those with a meeting or an open task in that span are read (`View.dated_until`).
+Filters (`--tag --tier --org --owner --relationship`) apply to the people an item names: an item stays
+when one of its people passes. An objective names nobody, so it is judged by its organisation instead
+(tier, tags, title, its `owner` or a `team` member); nothing can pass `--relationship` for an org. An
+item that names nobody and has no org (a task in a daily note that links no one) is left out whenever a
+filter is given.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def agenda(view: View, days: int = DEFAULT_DAYS, filters: Filters | None = None)
     today = view.today
     last = today + dt.timedelta(days=days - 1)
     items = []
-    for e in events(view):
+    for e in events(view, until=last):
         late = e.overdue_days(today)
         if not (late or today <= e.date <= last):
             continue

@@ -71,9 +71,12 @@ def meeting_title(kind: str | None, people: tuple[Person, ...], fallback: str) -
     return f"{what} with {names(people)}" if people else fallback
 
 
-def events(view: View) -> list[Event]:
-    """All events, sorted by date, kind, title."""
-    out = [e for record in view.records for e in note_events(view, record)]
+def events(view: View, until: dt.date | None = None) -> list[Event]:
+    """All events, sorted by date, kind, title. With `until`, those dated up to that day (overdue ones
+    included): of the interactions and plain notes, only those with a meeting from today to `until` or an
+    open task due by then are read (`View.dated_until`)."""
+    records = view.records if until is None else view.dated_until(until)
+    out = [e for record in records for e in note_events(view, record) if until is None or e.date <= until]
     out.sort(key=Event.sort_key)
     return out
 
@@ -86,7 +89,7 @@ def note_events(view: View, record: Record) -> list[Event]:
     if isinstance(record, Interaction):
         i = record
         if i.date is not None and i.date >= today and i.interaction_kind != NOT_A_CONTACT:
-            people = tuple(view.participants.get(i.path, ()))
+            people = tuple(view.participants_of(i))
             out.append(Event(MEETING, i.date, meeting_title(i.interaction_kind, people, i.title), people, i.path,
                              1, interaction=i))
     elif isinstance(record, Person) and record.active:
@@ -124,7 +127,7 @@ def _task_people(view: View, record: object, task: Task) -> tuple[Person, ...]:
     if linked:
         return tuple(linked)
     if isinstance(record, Interaction):
-        return tuple(view.participants.get(record.path, ()))
+        return tuple(view.participants_of(record))
     if isinstance(record, Person):
         return (record,)
     return ()

@@ -233,6 +233,15 @@ class View:
         """The person a link to `target` (in `folder`) names: what the index's link rows resolve to."""
         return self.person_of(Link(target, folder, target, 0))
 
+    def dated_until(self, last: dt.date) -> Sequence[Record]:
+        """Every record that has an event dated up to `last`, and maybe others: people and organisations,
+        and of the interactions and plain notes those with a meeting from today to `last` or an open task
+        due by `last` (from the index's rows, unless the records are read already or the view is scoped)."""
+        if "_rest" in self.__dict__ or self.scope is not None:
+            return self.records
+        found = self.records_at(self.index.dated_until(self.today, last))
+        return self._core.records + tuple(found[path] for path in sorted(found))
+
     def with_links(self) -> Mapping[tuple[str, str | None], list[tuple[str, int]]]:
         """Every `with:` link by what it names, (target, folder) -> [(interaction path, line)]: from the
         index's link rows, so that checking every link need not read 100,000 interaction records (unless

@@ -381,6 +381,8 @@ def test_records_read_in_ranges_of_ids_are_the_records_read_at_once(good_vault: 
     monkeypatch.setattr(store, "LOAD_CHUNK", 2)
     assert j.index.load() == whole and len(whole.records) > 4
     assert j.index.load(kinds=("person",)).records == tuple(r for r in whole.records if r.kind == "person")
+    every_path = [r.path for r in whole.records]  # by path too: a few ids at a time (the agenda reads 100,000)
+    assert j.index.load(paths=every_path).records == whole.records
 
 
 def test_a_link_to_a_name_no_person_has_resolves_by_name(empty_vault: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from conftest import DATA, copy_vault, write_note
 
 from reljournal.accounts import account_plan
+from reljournal.agenda import agenda
 from reljournal.app import Journal
 from reljournal.model import Org, Person
 from reljournal.prep import prep
@@ -51,6 +52,20 @@ LOOKALIKES = {
     # Undated, and broken: neither is in anyone's history.
     "interactions/2026/Undated with Jane.md": "---\ntype: interaction\nwith: [\"[[Jane Doe]]\"]\n---\n",
     "interactions/2026/Broken with Jane.md": "---\ntype: interaction\nwith: [[[Jane Doe]]\n---\n",
+    # For the agenda of TODAY and 7 days (to 2026-06-24): a task due and a meeting on its last day, a note
+    # on a day of it (kind `note`: no meeting), a task done in it, and a task due the day after.
+    "notes/Edge.md": "- [ ] on the last day 📅 2026-06-24\n- [x] done 📅 2026-06-20\n- [ ] later 📅 2026-06-25\n",
+    "interactions/2026/2026-06-24 Lunch with Jane.md": """
+        ---
+        type: interaction
+        date: 2026-06-24
+        kind: lunch
+        with: ["[[Jane Doe]]"]
+        ---
+        - [ ] book the table 📅 2026-06-25
+        """,
+    "interactions/2026/2026-06-20 Thoughts on Jane.md": "---\ntype: interaction\ndate: 2026-06-20\nkind: note\n"
+                                                        "with: [\"[[Jane Doe]]\"]\n---\n",
     # `with:` links naming nobody, one twice on one line, and Jane in a folder she is not in: for `check`.
     "interactions/2026/2026-06-14 Unknowns.md": """
         ---
@@ -150,6 +165,24 @@ def test_check_reads_no_interaction_and_finds_the_same(name: str, tmp_path: Path
             unknown = {(p.source.line, p.message) for p in found if p.source.path.endswith("Unknowns.md")}
             assert unknown == {(4, "with: no note named 'Nobody Known'"), (4, "with: no note named 'nobody known'"),
                                (4, "with: no note named 'Jane Doe'")}
+    finally:
+        lazy.close()
+        eager.close()
+
+
+@pytest.mark.parametrize("today", ["2026-03-01", TODAY, "2027-01-01"])
+@pytest.mark.parametrize("days", [1, 7, 400])
+def test_agenda_reads_the_notes_of_its_window_and_shows_the_same(vault: Path, today: str, days: int) -> None:
+    """The agenda reads, of the interactions and plain notes, those with a meeting or an open task in its
+    window (or overdue): what it shows is what reading every note shows."""
+    lazy, eager = Journal.open(vault, today), Journal.open(vault, today)
+    try:
+        everything = eager.view()
+        assert everything.by_path
+        view = lazy.view()
+        shown = [item.as_json() for item in agenda(view, days)]
+        assert shown == [item.as_json() for item in agenda(everything, days)]
+        assert "_rest" not in view.__dict__
     finally:
         lazy.close()
         eager.close()

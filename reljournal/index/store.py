@@ -28,6 +28,7 @@ from reljournal.model import (
     KINDS,
     NO_CADENCE,
     NOT_A_CONTACT,
+    NOTE,
     ORG,
     PERSON,
     Interaction,
@@ -413,13 +414,15 @@ class Index:
                                    f"JOIN notes n ON n.id = x.note_id WHERE n.kind IN ({marks}) "
                                    "AND n.id BETWEEN ? AND ?", (*wanted, *span),
                                    "WHERE note_id BETWEEN ? AND ?", span))
-        else:  # a few notes: by their ids, through each table's note_id index
+        else:  # some notes: by their ids, through each table's note_id index, LOAD_CHUNK ids at a time
             rows = db.execute("SELECT id, kind FROM notes WHERE path IN (SELECT value FROM json_each(?))",
                               (json.dumps(sorted(paths)),))
-            ids = (json.dumps([note_id for note_id, kind in rows if kind in wanted]),)
-            parts.append(_Part("id IN (SELECT value FROM json_each(?))",
-                               "WHERE x.note_id IN (SELECT value FROM json_each(?))", ids,
-                               "WHERE note_id IN (SELECT value FROM json_each(?))", ids))
+            wanted_ids = sorted(note_id for note_id, kind in rows if kind in wanted)
+            for start in range(0, len(wanted_ids), LOAD_CHUNK):
+                ids = (json.dumps(wanted_ids[start:start + LOAD_CHUNK]),)
+                parts.append(_Part("id IN (SELECT value FROM json_each(?))",
+                                   "WHERE x.note_id IN (SELECT value FROM json_each(?))", ids,
+                                   "WHERE note_id IN (SELECT value FROM json_each(?))", ids))
         decode = _Decoder()
         records = [record for part in parts for record in self._records(wanted, part, decode)]
         problems = tuple(Problem(Source(path, line), severity, code, message) for path, line, severity, code, message
@@ -607,6 +610,16 @@ class Index:
         return self.db.execute(f"SELECT date, count(*) FROM interactions i WHERE date <= ? AND {_A_CONTACT} "
                                "GROUP BY date ORDER BY date",
                                (until.isoformat(),)).fetchall()
+
+    def dated_until(self, today: dt.date, last: dt.date) -> list[str]:
+        """The notes with a meeting from `today` to `last` (an interaction note of any kind but `note`) or an
+        open task due by `last`: those of the interactions and plain notes with an event of that window."""
+        return [path for (path,) in self.db.execute(
+            "SELECT n.path FROM interactions i JOIN notes n ON n.id = i.note_id "
+            f"WHERE i.date BETWEEN ? AND ? AND {_A_CONTACT} "
+            "UNION SELECT n.path FROM tasks t JOIN notes n ON n.id = t.note_id "
+            "WHERE t.status = ' ' AND t.due <= ? AND n.kind IN (?, ?)",
+            (today.isoformat(), last.isoformat(), last.isoformat(), INTERACTION, NOTE))]
 
     def contacts_on(self, days: Collection[str]) -> list[tuple[str, str | None, str]]:
         """(link target, link folder, date) of the `with:` links of the interaction notes on these days, kind
