@@ -233,20 +233,26 @@ class View:
         """The person a link to `target` (in `folder`) names: what the index's link rows resolve to."""
         return self.person_of(Link(target, folder, target, 0))
 
+    @property
+    def from_rows(self) -> bool:
+        """Whether what a command asks of the interactions and plain notes (nine notes in ten) comes from the
+        index's rows rather than their records: unless those are read already, or the view is scoped (the
+        rows are the whole vault's)."""
+        return "_rest" not in self.__dict__ and self.scope is None
+
     def dated_until(self, last: dt.date) -> Sequence[Record]:
         """Every record that has an event dated up to `last`, and maybe others: people and organisations,
         and of the interactions and plain notes those with a meeting from today to `last` or an open task
-        due by `last` (from the index's rows, unless the records are read already or the view is scoped)."""
-        if "_rest" in self.__dict__ or self.scope is not None:
+        due by `last` (`from_rows`)."""
+        if not self.from_rows:
             return self.records
         found = self.records_at(self.index.dated_until(self.today, last))
         return self._core.records + tuple(found[path] for path in sorted(found))
 
     def with_links(self) -> Mapping[tuple[str, str | None], list[tuple[str, int]]]:
         """Every `with:` link by what it names, (target, folder) -> [(interaction path, line)]: from the
-        index's link rows, so that checking every link need not read 100,000 interaction records (unless
-        those are read already, or the view is scoped)."""
-        if "_rest" not in self.__dict__ and self.scope is None:
+        index's link rows (`from_rows`), so that checking every link need not read 100,000 records."""
+        if self.from_rows:
             return self.index.links_in("with")
         out: dict[tuple[str, str | None], list[tuple[str, int]]] = defaultdict(list)
         for i in self.interactions:
@@ -545,7 +551,7 @@ def check(view: View, extra: Iterable[Problem] = ()) -> list[Problem]:
     problems = list(view.problems) + list(extra)
     s = view.settings
     for (target, folder), places in view.with_links().items():
-        if view.resolver.resolve(Link(target, folder, target, 0), PERSON) is None:
+        if not view.resolver.candidates(target, folder):  # no note at all (a note of another kind is fine)
             problems.extend(warning(path, line, "link", f"with: no note named {target!r}") for path, line in places)
     for record in view.people:
         if record.org is not None and view.resolver.resolve(record.org, ORG) is None:

@@ -17,7 +17,7 @@ import datetime as dt
 import difflib
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -462,10 +462,8 @@ class Evaluator:
     @cached_property
     def rows_answer(self) -> bool:
         """Terms on interactions and plain notes (`kind:`, `with:`, `tag:`, a negation) are answered from
-        the index's rows, without those notes' records (100,000 of them at 111,000 notes): unless the view
-        has read them already, or is scoped to part of the vault."""
-        view = self.view
-        return view.index is not None and view.scope is None and "_rest" not in view.__dict__
+        the index's rows, without those notes' records (100,000 of them at 111,000 notes): `View.from_rows`."""
+        return self.view.index is not None and self.view.from_rows
 
     @cached_property
     def rows(self) -> dict[str, PersonRow]:
@@ -517,12 +515,16 @@ class Evaluator:
         if term.key == "kind":
             return frozenset(p for p, kind in self.interaction_kinds if _same(kind, value))
         wanted = name_key(value)
-        return frozenset(path for (target, folder), places in self.view.with_links().items()
+        return frozenset(path for (target, folder), places in self.with_links.items()
                          if wanted in self.names_linked(target, folder) for path, _ in places)
 
     @cached_property
     def interaction_kinds(self) -> list[tuple[str, str | None]]:
         return self.view.index.interaction_kinds()
+
+    @cached_property
+    def with_links(self) -> Mapping[tuple[str, str | None], list[tuple[str, int]]]:
+        return self.view.with_links()
 
     def names_linked(self, target: str, folder: str | None) -> set[str]:
         """The name keys a `with:` link answers to: its own, and its person's title and aliases."""
@@ -604,10 +606,7 @@ class Evaluator:
         return {person.org.key, name_key(person.org.display)} if person.org else set()
 
     def with_names(self, interaction: Interaction) -> set[str]:
-        names = {link.key for link in interaction.with_}
-        for p in self.view.participants_of(interaction):
-            names.update(name_key(n) for n in (p.title, *p.aliases))
-        return names
+        return set().union(*(self.names_linked(link.target, link.folder) for link in interaction.with_))
 
 
 def _same(value: str | None, wanted: str) -> bool:
