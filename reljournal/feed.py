@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 from reljournal import __version__, ics
 from reljournal.atomic import write_atomic
+from reljournal.config import Settings
 from reljournal.errors import UserError
 from reljournal.events import BIRTHDAY, DUE, MEETING, OBJECTIVE, TASK, Event, meeting_title, names, note_events
 from reljournal.model import NOT_A_CONTACT, ORG, PERSON, Interaction, Person, Record, name_key
@@ -165,28 +166,64 @@ def owners(view: View) -> list[str]:
     return sorted((n for n in found if n), key=lambda n: (n.casefold(), n))
 
 
-def owner_filter(view: View, owner: str) -> Callable[[Event], bool]:
+class Whose(NamedTuple):
+    """Whom an event is about, as `--owner` judges it: an objective by its organisation, anything else by
+    the people it involves (a task also by its note: the person whose note it is, or the interaction's
+    people). Kept beside each event of the watcher's feed, so that an owner's feed is filtered from it."""
+
+    org: str | None  # an objective's organisation (path)
+    people: tuple[str, ...]  # the paths of the people involved, and for a task its note's path
+
+
+def whose(view: View, event: Event) -> Whose:
+    if event.kind == OBJECTIVE:
+        return Whose(event.org.path if event.org is not None else None, ())
+    involved = [p.path for p in event.people]
+    if event.kind == TASK:  # a task in a note about someone is theirs, whoever its text names
+        if event.interaction is not None:
+            involved += [p.path for p in view.participants_of(event.interaction)]
+        involved.append(event.path)
+    return Whose(None, tuple(involved))
+
+
+@dataclass(frozen=True)
+class OwnerScope:
     """SPEC 4 `--owner`: the people NAME owns (their own `owner`, else their org's), their meetings and
-    tasks, and the objectives of orgs NAME owns or is on the team of. Unknown names are an error (exit 1)."""
-    known = owners(view)
-    wanted = owner.casefold()
-    if wanted not in {n.casefold() for n in known}:
-        hint = f"; owners: {', '.join(known)}" if known else "; no note has an `owner`"
-        raise UserError(f"no owner named {owner!r}{hint}")
-    people = {p.path for p in view.people if (view.owner_of(p) or "").casefold() == wanted}
-    orgs = {o.path for o in view.orgs
-            if (o.owner or "").casefold() == wanted or wanted in {m.casefold() for m in o.team}}
+    tasks, and the objectives of orgs NAME owns or is on the team of."""
 
-    def keep(event: Event) -> bool:
-        if event.kind == OBJECTIVE:
-            return event.org is not None and event.org.path in orgs
-        involved = {p.path for p in event.people}
-        if event.kind == TASK:  # a task in a note about someone is theirs, whoever its text names
-            involved |= {p.path for p in view.participants.get(event.path, [])}
-            involved.add(event.path)
-        return bool(involved & people)
+    people: frozenset[str]
+    orgs: frozenset[str]
 
-    return keep
+    @classmethod
+    def of(cls, view: View, owner: str) -> OwnerScope:
+        """Unknown names are an error (exit 1)."""
+        known = owners(view)
+        wanted = owner.casefold()
+        if wanted not in {n.casefold() for n in known}:
+            hint = f"; owners: {', '.join(known)}" if known else "; no note has an `owner`"
+            raise UserError(f"no owner named {owner!r}{hint}")
+        return cls(frozenset(p.path for p in view.people if (view.owner_of(p) or "").casefold() == wanted),
+                   frozenset(o.path for o in view.orgs
+                             if (o.owner or "").casefold() == wanted or wanted in {m.casefold() for m in o.team}))
+
+    def keeps(self, about: Whose) -> bool:
+        if about.org is not None:
+            return about.org in self.orgs
+        return any(p in self.people for p in about.people)
+
+
+def owner_filter(view: View, owner: str) -> Callable[[Event], bool]:
+    scope = OwnerScope.of(view, owner)
+    return lambda event: scope.keeps(whose(view, event))
+
+
+def feed_head(settings: Settings, owner: str | None) -> bytes:
+    """The calendar's lines before its events (`END` follows them)."""
+    name = ics.text(settings.name + (f" ({owner})" if owner else ""))
+    return ics.content(["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{ics.text(PRODID)}", "CALSCALE:GREGORIAN",
+                        "METHOD:PUBLISH", f"NAME:{name}", f"X-WR-CALNAME:{name}",
+                        f"REFRESH-INTERVAL;VALUE=DURATION:{ics.duration(REFRESH)}",
+                        f"X-PUBLISHED-TTL:{ics.duration(REFRESH)}"])
 
 
 SortKey = tuple[str, int, str, str]  # an event's place in the feed: start, kind, summary, UID
@@ -276,12 +313,7 @@ class FeedBuilder:
         return [self.head(), *events, END]
 
     def head(self) -> bytes:
-        """The calendar's lines before its events (`END` follows them)."""
-        name = ics.text(self.settings.name + (f" ({self.owner})" if self.owner else ""))
-        return ics.content(["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{ics.text(PRODID)}", "CALSCALE:GREGORIAN",
-                            "METHOD:PUBLISH", f"NAME:{name}", f"X-WR-CALNAME:{name}",
-                            f"REFRESH-INTERVAL;VALUE=DURATION:{ics.duration(REFRESH)}",
-                            f"X-PUBLISHED-TTL:{ics.duration(REFRESH)}"])
+        return feed_head(self.settings, self.owner)
 
     @cached_property
     def dtstamp(self) -> dt.datetime:
@@ -309,8 +341,20 @@ class FeedBuilder:
         stamp = self.dtstamp
         return sorted((entry.sort_key(), self.serialised(entry, stamp)) for entry in self.note_entries(record))
 
+    def note_owned(self, record: Record) -> list[tuple[SortKey, bytes, Whose]]:
+        """`note_serialised`, each event with whom it is about (`Whose`): the watcher's feed keeps them, so
+        that an owner's feed is filtered from it (`reljournal.livefeed`)."""
+        stamp = self.dtstamp
+        made = [(entry.sort_key(), self.serialised(entry, stamp), whose(self.view, event))
+                for event, entry in self.note_made(record)]
+        return sorted(made, key=lambda m: (m[0], m[1]))
+
     def note_entries(self, record: Record) -> list[Entry]:
         """The entries of one note's events (none for an excluded note)."""
+        return [entry for _, entry in self.note_made(record)]
+
+    def note_made(self, record: Record) -> list[tuple[Event, Entry]]:
+        """The entries of one note's events, each beside its event (none for an excluded note)."""
         if self.privacy.hides_path(record.path):
             return []
         makers = {MEETING: self.meeting, DUE: self.reach_out, TASK: self.task, OBJECTIVE: self.objective,
@@ -321,7 +365,7 @@ class FeedBuilder:
             if self.keep(event):
                 entry = makers[event.kind](event)
                 if entry is not None:
-                    out.append(entry)
+                    out.append((event, entry))
         return out
 
     def placed(self, event: Event) -> dt.date:

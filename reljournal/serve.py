@@ -41,7 +41,7 @@ from reljournal.feed import build_feed, event_count, owners, remember_serialised
 from reljournal.queries import View
 
 if TYPE_CHECKING:  # only the type: serving without a watcher need not load watchdog
-    from reljournal.livefeed import FeedParts
+    from reljournal.livefeed import FeedParts, OwnedEvents
     from reljournal.watch import Update
 
 DEFAULT_HOST = "127.0.0.1"
@@ -103,25 +103,29 @@ class FeedSource:
         self._view: View | None = None
         self._view_key: tuple[int, dt.date] | None = None
         self._docs: dict[str, FeedDoc] = {}
-        self._live: tuple[int, dt.date, FeedParts] | None = None  # the watcher's feed: generation, day, parts
+        # the watcher's feed: generation, day, parts, and the same with whom each event is about (owners' feeds)
+        self._live: tuple[int, dt.date, FeedParts, OwnedEvents | None] | None = None
         self._first_seen: dict[tuple[str, str], dt.datetime] = {}
 
     @property
     def root(self) -> Path:
         return self.journal.settings.root
 
-    def invalidate(self, feed: FeedParts | None = None, today: dt.date | None = None) -> None:
+    def invalidate(self, feed: FeedParts | None = None, today: dt.date | None = None,
+                   owned: OwnedEvents | None = None) -> None:
         """The seam for a watcher: the vault changed, so the next request re-indexes (with
         `sync_on_request`, the default, every request does anyway). `feed`: the watcher's feed of `today`,
-        served as it is instead of built again (see reljournal.livefeed)."""
+        served as it is instead of built again, and `owned` the owners' feeds filtered from it (see
+        reljournal.livefeed)."""
         with self._lock:
             self._dirty = True
             self._generation += 1  # the watcher has already brought the index up to date: rebuild
-            self._live = (self._generation, today, feed) if feed is not None and today is not None else None
+            self._live = ((self._generation, today, feed, owned) if feed is not None and today is not None
+                          else None)
 
     def follow(self, update: Update) -> None:
         """A watcher's `on_update`: serve its feed from now on."""
-        self.invalidate(update.feed, update.view.today if update.view is not None else None)
+        self.invalidate(update.feed, update.view.today if update.view is not None else None, update.owned)
 
     def view(self) -> View:
         with self._lock:
@@ -152,9 +156,11 @@ class FeedSource:
             key = (owner or "").casefold()
             doc = self._docs.get(key)
             if doc is None:
-                live = self._live
-                if owner is None and live is not None and (live[0], live[1]) == self._view_key:
+                live = self._live if self._live is not None and self._live[:2] == self._view_key else None
+                if live is not None and owner is None:
                     body = b"".join(live[2])
+                elif live is not None and live[3] is not None and owner is not None:
+                    body = b"".join(live[3].of_owner(view, owner))
                 else:
                     body = build_feed(view, owner=owner)
                 etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'

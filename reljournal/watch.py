@@ -52,7 +52,7 @@ from reljournal.app import Journal
 from reljournal.config import SETTINGS_FILE, STATE_DIR, Settings, load_settings
 from reljournal.errors import Problem
 from reljournal.index.sync import SyncStats, reindex
-from reljournal.livefeed import FeedFile, FeedParts, LiveFeed
+from reljournal.livefeed import FeedFile, FeedParts, LiveFeed, OwnedEvents
 from reljournal.queries import View
 from reljournal.vault import ignore_spec, is_note_path
 
@@ -150,6 +150,7 @@ class Update:
     elapsed_ms: float
     generation: int  # counts updates that produced a view: a cache key for servers
     feed: FeedParts | None = None  # the feed after the update, in parts (None when nothing needed a new view)
+    owned: OwnedEvents | None = None  # the same feed with whom each event is about: owners' feeds come from it
 
     def line(self) -> str:
         s = self.stats
@@ -555,8 +556,9 @@ class Watcher:
                 if self._feed_file is None or self._feed_file.path != feed:
                     self._feed_file = FeedFile(feed)
                 written = self._feed_file.write(data)
+        owned = self._live_feed.owned if data is not None and self._live_feed is not None else None
         update = Update(reason, stats, view, self.feed_path, written, (time.perf_counter() - start) * 1000,
-                        self.generation, data)
+                        self.generation, data, owned)
         self.updates += 1
         self.last_update = update
         if view is not None or stats.touched or self.verbose:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reljournal.app import Journal
-from reljournal.feed import build_feed
+from reljournal.feed import build_feed, owners
 from reljournal.index.sync import reindex
 from reljournal.livefeed import FeedFile, LiveFeed
 from reljournal.queries import View
@@ -24,6 +24,7 @@ from reljournal.queries import View
 NAMES = ["Ada Obi", "Bola Ade", "Chidi Eze", "Efe Private", "Nia New", "Ola Twin", "ola twin", "Effie"]
 ORGS = ["Lagos Bank", "Secret Co", "Kano Mills"]
 FOLDERS = ["people", "people/clients", "contacts"]
+OWNERS = ["alice", "bob", "Carol"]
 DAYS = ["2026-02-01", "2026-03-10", "2026-03-15", "2026-03-20", "2026-04-02", "2026-05-01"]
 
 
@@ -46,6 +47,13 @@ class Vault:
         stats = reindex(settings, index, paths=paths)
         live = self.live.update([*stats.added, *stats.changed, *stats.removed], today)
         return b"".join(live), build_feed(View(settings, today, index))
+
+    def owner_feeds(self) -> Iterator[tuple[str, bytes, bytes]]:
+        """Each owner's feed filtered from the live feed, and built from the whole vault."""
+        view = View(self.journal.settings, self.journal.today, self.journal.index)
+        assert self.live.owned is not None
+        for owner in owners(view):
+            yield owner, b"".join(self.live.owned.of_owner(view, owner)), build_feed(view, owner=owner)
 
 
 @pytest.fixture
@@ -73,6 +81,8 @@ def person_text(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         lines.append("tags: [private]")
     lines.append("status: " + draw(st.sampled_from(["active", "active", "dormant"])))
+    if draw(st.booleans()):
+        lines.append("owner: " + draw(st.sampled_from(OWNERS)))
     lines += ["role: Director", "---", "## Log"]
     for _ in range(draw(st.integers(0, 2))):
         lines.append(f"- {draw(st.sampled_from(DAYS))} {draw(st.sampled_from(['call', 'note', 'coffee']))}: "
@@ -104,6 +114,10 @@ def org_text(draw: st.DrawFn) -> str:
              "  - title: Win the mandate", f"    due: {draw(st.sampled_from(DAYS))}", "    status: open"]
     if draw(st.booleans()):
         lines.append("tags: [private]")
+    if draw(st.booleans()):
+        lines.append("owner: " + draw(st.sampled_from(OWNERS)))
+    if draw(st.booleans()):
+        lines.append("team: [" + ", ".join(draw(st.lists(st.sampled_from(OWNERS), max_size=2))) + "]")
     return "\n".join(lines) + "\n---\n"
 
 
@@ -159,6 +173,8 @@ def test_live_feed_equals_a_full_build_after_every_edit(steps: list[list[tuple[s
                             touched.add(dest)
                 live, full = vault.apply(touched)
                 assert live == full
+                for owner, filtered, built in vault.owner_feeds():
+                    assert filtered == built, owner
         finally:
             vault.journal.close()
 
@@ -213,6 +229,10 @@ def test_a_note_moved_to_another_folder_keeps_its_events(vault: Vault) -> None:
     live, full = vault.apply({"people/Ada Obi.md", "archive/Ada Obi.md"})
     assert live == full != before
     assert b"Note: archive/Ada Obi.md" in live and b"Note: people/Ada Obi.md" not in live
+    # the events of the notes that name her keep their bytes, but are now about her new path: alice's
+    # feed still has the task that names her, filtered from the live feed as a full build gives it
+    alice = {owner: (filtered, built) for owner, filtered, built in vault.owner_feeds()}["alice"]
+    assert alice[0] == alice[1] and b"Follow-up: send the deck to Ada" in alice[0]
 
 
 def test_the_feed_file_is_written_only_when_its_bytes_change(tmp_path: Path) -> None:

@@ -100,3 +100,43 @@ def test_the_server_answers_with_the_watchers_feed(good_vault: Path) -> None:
     finally:
         watcher.stop()
         source.close()
+
+
+def test_owners_feeds_are_filtered_from_the_watchers_feed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`/feeds/OWNER.ics` after a change: filtered from the watcher's live feed, not built from the whole
+    vault again (10 s at 111,000 notes), and the same bytes as a full build of that owner's feed."""
+    from conftest import copy_vault
+
+    from reljournal import serve
+    from reljournal.app import Journal
+    from reljournal.feed import build_feed
+    from reljournal.watch import Watcher
+
+    vault = copy_vault("feed", tmp_path)
+    source = serve.FeedSource(vault, "2026-03-15", sync_on_request=False)
+    watcher = Watcher(Journal.open(vault, "2026-03-15"), fixed_today=True, on_update=source.follow,
+                      quiet=True, echo=lambda text, err: None)
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("an owner's feed was built from the whole vault")
+
+    try:
+        watcher.start()
+        write_note(vault, "people/Zed New.md", "---\ntype: person\ncadence: 30d\nowner: bob\n---\n")
+        # the server has followed the update (the watcher's last step): it serves the new feed
+        assert _wait_for(lambda: b"Reach out: Zed New" in source.current().body)  # type: ignore[union-attr]
+        monkeypatch.setattr(serve, "build_feed", refuse)
+        served = {owner: source.current(owner) for owner in ("alice", "BOB", "carol")}
+        monkeypatch.undo()
+        journal = Journal.open(vault, "2026-03-15")
+        try:
+            view = journal.view()
+            for owner, doc in served.items():
+                assert doc is not None and doc.body == build_feed(view, owner=owner.lower())
+            assert b"Reach out: Zed New" in served["BOB"].body  # type: ignore[union-attr]
+            assert b"Reach out: Zed New" not in served["alice"].body  # type: ignore[union-attr]
+        finally:
+            journal.close()
+    finally:
+        watcher.stop()
+        source.close()
