@@ -35,7 +35,7 @@ def main() -> None:
     source = serve.FeedSource(vault, TODAY, sync_on_request=False)
     start = time.perf_counter()
     watcher = Watcher(Journal.open(vault, TODAY), fixed_today=True, on_update=source.follow, quiet=True,
-                      echo=lambda text, err: None)
+                      echo=lambda text, err: None, owner_feeds=True)
     watcher.start()
     try:
         while watcher.last_update is None:  # bounded by the start: a full build of the feed

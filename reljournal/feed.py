@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import operator
 import re
 import sqlite3
 from collections import Counter
@@ -227,6 +228,8 @@ def feed_head(settings: Settings, owner: str | None) -> bytes:
 
 
 SortKey = tuple[str, int, str, str]  # an event's place in the feed: start, kind, summary, UID
+# The order of (sort key, bytes, ...) entries: by key, then bytes, as pairs sort; never by what follows
+PLACE = operator.itemgetter(0, 1)
 
 
 # ---- one event ------------------------------------------------------------------------------------------
@@ -347,7 +350,7 @@ class FeedBuilder:
         stamp = self.dtstamp
         made = [(entry.sort_key(), self.serialised(entry, stamp), whose(self.view, event))
                 for event, entry in self.note_made(record)]
-        return sorted(made, key=lambda m: (m[0], m[1]))
+        return sorted(made, key=PLACE)
 
     def note_entries(self, record: Record) -> list[Entry]:
         """The entries of one note's events (none for an excluded note)."""

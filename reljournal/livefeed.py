@@ -35,12 +35,13 @@ from pathlib import Path
 
 from reljournal.atomic import write_atomic
 from reljournal.config import Settings
-from reljournal.feed import END, FeedBuilder, OwnerScope, Privacy, SortKey, Uids, Whose, feed_head
+from reljournal.feed import END, PLACE, FeedBuilder, OwnerScope, Privacy, SortKey, Uids, Whose, feed_head
 from reljournal.index.store import Index, NoteFacts
 from reljournal.model import ORG, PERSON, Interaction, Record, name_key
 from reljournal.queries import Scope, View
 
 # An update that touches more than this share of the vault is done as a full build: cheaper by then.
+UNKNOWN = Whose(None, ())  # whom an event is about, when owners' feeds are not kept
 FULL_BUILD_SHARE = 0.2
 
 
@@ -64,9 +65,11 @@ class LiveFeed:
     Parts, not bytes: joining 70 MB (100,000 notes) took 60 ms a save, and the file can be written from
     the parts; a server joins them only when a client asks."""
 
-    def __init__(self, settings: Settings, index: Index) -> None:
+    def __init__(self, settings: Settings, index: Index, *, owners: bool = False) -> None:
+        """`owners`: keep with each event whom it is about, for owners' feeds (`owned`)."""
         self.settings = settings
         self.index = index
+        self.owners = owners
         self.today: dt.date | None = None
         self.parts: FeedParts | None = None
         self._head = b""
@@ -105,7 +108,7 @@ class LiveFeed:
         for record in view.records:
             self._put(builder, record)
         self._with = {i.path: frozenset(link.key for link in i.with_) for i in view.interactions}
-        ordered = sorted((e for entries in self._entries.values() for e in entries), key=_place)
+        ordered = sorted((e for entries in self._entries.values() for e in entries), key=PLACE)
         self._keys = [key for key, _, _ in ordered]
         self._chunks = [chunk for _, chunk, _ in ordered]
         self._whose = [about for _, _, about in ordered]
@@ -237,19 +240,16 @@ class LiveFeed:
         return FeedBuilder(view, privacy=self._privacy, uids=Uids(self._shared))
 
     def _put(self, builder: FeedBuilder, record: Record) -> list[tuple[SortKey, bytes, Whose]]:
-        made = builder.note_owned(record)
+        made = (builder.note_owned(record) if self.owners
+                else [(key, chunk, UNKNOWN) for key, chunk in builder.note_serialised(record)])
         if made:
             self._entries[record.path] = made
         return made
 
     def _assemble(self) -> FeedParts:
         self.parts = (self._head, *self._chunks, END)
-        self.owned = OwnedEvents(self.parts, tuple(self._whose), self.settings)
+        self.owned = OwnedEvents(self.parts, tuple(self._whose), self.settings) if self.owners else None
         return self.parts
-
-
-def _place(made: tuple[SortKey, bytes, Whose]) -> tuple[SortKey, bytes]:
-    return made[0], made[1]
 
 
 @dataclass(frozen=True)

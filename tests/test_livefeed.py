@@ -35,8 +35,10 @@ class Vault:
         self.root = root
         self.journal = Journal.open(root, today)
         self.journal.sync()
-        self.live = LiveFeed(self.journal.settings, self.journal.index)
+        self.live = LiveFeed(self.journal.settings, self.journal.index, owners=True)  # as `serve` keeps it
         self.live.rebuild(self.journal.today)
+        self.plain = LiveFeed(self.journal.settings, self.journal.index)  # as `watch` keeps it
+        self.plain.rebuild(self.journal.today)
 
     def notes(self) -> list[str]:
         return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*.md"))
@@ -46,6 +48,8 @@ class Vault:
         settings, index, today = self.journal.settings, self.journal.index, self.journal.today
         stats = reindex(settings, index, paths=paths)
         live = self.live.update([*stats.added, *stats.changed, *stats.removed], today)
+        plain = self.plain.update([*stats.added, *stats.changed, *stats.removed], today)
+        assert plain == live and self.plain.owned is None
         return b"".join(live), build_feed(View(settings, today, index))
 
     def owner_feeds(self) -> Iterator[tuple[str, bytes, bytes]]:

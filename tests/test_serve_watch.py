@@ -115,7 +115,7 @@ def test_owners_feeds_are_filtered_from_the_watchers_feed(tmp_path: Path, monkey
     vault = copy_vault("feed", tmp_path)
     source = serve.FeedSource(vault, "2026-03-15", sync_on_request=False)
     watcher = Watcher(Journal.open(vault, "2026-03-15"), fixed_today=True, on_update=source.follow,
-                      quiet=True, echo=lambda text, err: None)
+                      quiet=True, echo=lambda text, err: None, owner_feeds=True)  # as `serve` runs it
 
     def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("an owner's feed was built from the whole vault")

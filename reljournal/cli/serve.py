@@ -44,7 +44,7 @@ def command(ctx: Ctx, host: str, port: int, token: str | None) -> None:
     source = FeedSource(ctx.vault, ctx.today, sync_on_request=False)
     watcher = Watcher(Journal.open(ctx.vault, ctx.today),  # its own Journal: used by the watcher's thread only
                       fixed_today=bool(ctx.today or os.environ.get("RELJOURNAL_TODAY")),
-                      on_update=source.follow, echo=echo, quiet=True)
+                      on_update=source.follow, echo=echo, quiet=True, owner_feeds=True)
     try:
         watcher.start()
         server = make_server(source, host, port, token=token)
