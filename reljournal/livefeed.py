@@ -18,7 +18,11 @@ against every note of the same name. Privacy and UIDs depend on every note; they
 index's `NoteFacts` and rebuilt whole only when an excluded note changes. A new day (midnight), new
 settings or an update touching much of the vault rebuild everything, as `reljournal feed` does.
 
-`tests/test_livefeed.py` holds it to `build_feed` of the whole vault, byte for byte, after each edit.
+For `serve`, each event is also kept beside whom it is about (`feed.Whose`), and an owner's feed
+(`/feeds/OWNER.ics`) is filtered from the live feed (`OwnedEvents`) instead of built from the whole vault.
+
+`tests/test_livefeed.py` holds it to `build_feed` of the whole vault, byte for byte, after each edit, and
+each owner's filtered feed to `build_feed(view, owner=...)`.
 """
 
 from __future__ import annotations
@@ -41,8 +45,8 @@ from reljournal.model import ORG, PERSON, Interaction, Record, name_key
 from reljournal.queries import Scope, View
 
 # An update that touches more than this share of the vault is done as a full build: cheaper by then.
-UNKNOWN = Whose(None, ())  # whom an event is about, when owners' feeds are not kept
 FULL_BUILD_SHARE = 0.2
+UNKNOWN = Whose(None, ())  # whom an event is about, when owners' feeds are not kept
 
 
 def _names(facts: NoteFacts | None) -> set[str]:
