@@ -34,6 +34,7 @@ from reljournal.atomic import write_atomic
 from reljournal.config import Settings
 from reljournal.errors import UserError
 from reljournal.events import BIRTHDAY, DUE, MEETING, OBJECTIVE, TASK, Event, meeting_title, names, note_events
+from reljournal.index.sync import digest, settings_fingerprint
 from reljournal.model import NOT_A_CONTACT, ORG, PERSON, Interaction, Person, Record, name_key
 from reljournal.parse import link_text, links_in_text
 from reljournal.queries import View
@@ -588,27 +589,29 @@ class FeedStamp:
     index's content token (replaced by every sync that changes it), today, the vault's place and settings,
     the owner and this code's version, beside the number of events and a hash of the bytes written."""
 
-    key: str
+    path: Path  # absolute
     made_from: str
     view: View
 
     @classmethod
     def of(cls, view: View, path: Path, owner: str | None) -> FeedStamp:
-        from reljournal.index.sync import CONTENT_TOKEN, settings_fingerprint
-
-        token = view.index.meta(CONTENT_TOKEN)  # read before the feed is built: a change meanwhile shows next time
+        token = view.index.content_token()  # read before the feed is built: a change meanwhile shows next time
         made_from = "\0".join([token or "-", view.today.isoformat(), str(view.settings.root),
                                settings_fingerprint(view.settings), owner or "", PRODID])
-        return cls(f"feed {path.resolve()}", _digest([made_from.encode()]), view)
+        return cls(path.resolve(), digest(made_from.encode()), view)
+
+    @property
+    def key(self) -> str:
+        return f"feed {self.path}"
 
     def kept(self) -> int | None:
-        """The number of events when the file at the key's path holds the feed this stamp stands for."""
+        """The number of events when the file holds the feed this stamp stands for."""
         kept = (self.view.index.meta(self.key) or "").split()
         if len(kept) != 3 or kept[0] != self.made_from:
             return None
         try:
-            with open(self.key.removeprefix("feed "), "rb") as file:
-                held = _digest(iter(lambda: file.read(1 << 20), b""))
+            with open(self.path, "rb") as file:
+                held = digest(iter(lambda: file.read(1 << 20), b""))
         except OSError:
             return None
         return int(kept[1]) if held == kept[2] else None
@@ -616,16 +619,9 @@ class FeedStamp:
     def remember(self, parts: Iterable[bytes], events: int) -> None:
         try:
             with self.view.index.transaction():
-                self.view.index.set_meta(self.key, f"{self.made_from} {events} {_digest(parts)}")
+                self.view.index.set_meta(self.key, f"{self.made_from} {events} {digest(parts)}")
         except sqlite3.OperationalError:
             pass  # a locked or read-only index: the feed is written, and the next run builds it again
-
-
-def _digest(pieces: Iterable[bytes]) -> str:
-    hashed = hashlib.blake2b(digest_size=16)
-    for piece in pieces:
-        hashed.update(piece)
-    return hashed.hexdigest()
 
 
 def event_count(data: bytes) -> int:

@@ -249,6 +249,7 @@ class View:
         found = self.records_at(self.index.dated_until(self.today, last))
         return self._core.records + tuple(found[path] for path in sorted(found))
 
+    @cached_property
     def with_links(self) -> Mapping[tuple[str, str | None], list[tuple[str, int]]]:
         """Every `with:` link by what it names, (target, folder) -> [(interaction path, line)]: from the
         index's link rows (`from_rows`), so that checking every link need not read 100,000 records."""
@@ -550,7 +551,7 @@ def check(view: View, extra: Iterable[Problem] = ()) -> list[Problem]:
     """Every problem: those found while parsing (stored in the index) and those that need the whole vault."""
     problems = list(view.problems) + list(extra)
     s = view.settings
-    for (target, folder), places in view.with_links().items():
+    for (target, folder), places in view.with_links.items():
         if not view.resolver.candidates(target, folder):  # no note at all (a note of another kind is fine)
             problems.extend(warning(path, line, "link", f"with: no note named {target!r}") for path, line in places)
     for record in view.people:

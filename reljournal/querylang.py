@@ -17,7 +17,7 @@ import datetime as dt
 import difflib
 import operator
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -515,16 +515,12 @@ class Evaluator:
         if term.key == "kind":
             return frozenset(p for p, kind in self.interaction_kinds if _same(kind, value))
         wanted = name_key(value)
-        return frozenset(path for (target, folder), places in self.with_links.items()
+        return frozenset(path for (target, folder), places in self.view.with_links.items()
                          if wanted in self.names_linked(target, folder) for path, _ in places)
 
     @cached_property
     def interaction_kinds(self) -> list[tuple[str, str | None]]:
         return self.view.index.interaction_kinds()
-
-    @cached_property
-    def with_links(self) -> Mapping[tuple[str, str | None], list[tuple[str, int]]]:
-        return self.view.with_links()
 
     def names_linked(self, target: str, folder: str | None) -> set[str]:
         """The name keys a `with:` link answers to: its own, and its person's title and aliases."""

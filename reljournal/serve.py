@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from reljournal.app import Journal, resolve_today
@@ -81,6 +81,15 @@ class Counts:
     today: dt.date
 
 
+class _Live(NamedTuple):
+    """The watcher's feed as of one update: served as it is while the server's view is of that update."""
+
+    generation: int
+    today: dt.date
+    parts: FeedParts
+    owned: OwnedEvents | None  # the same events with whom each is about: owners' feeds are filtered from it
+
+
 class FeedSource:
     """The current feed of one vault, rebuilt only when the index changed or the date rolled over.
 
@@ -103,8 +112,7 @@ class FeedSource:
         self._view: View | None = None
         self._view_key: tuple[int, dt.date] | None = None
         self._docs: dict[str, FeedDoc] = {}
-        # the watcher's feed: generation, day, parts, and the same with whom each event is about (owners' feeds)
-        self._live: tuple[int, dt.date, FeedParts, OwnedEvents | None] | None = None
+        self._live: _Live | None = None  # the watcher's feed, served as it is
         self._first_seen: dict[tuple[str, str], dt.datetime] = {}
 
     @property
@@ -120,7 +128,7 @@ class FeedSource:
         with self._lock:
             self._dirty = True
             self._generation += 1  # the watcher has already brought the index up to date: rebuild
-            self._live = ((self._generation, today, feed, owned) if feed is not None and today is not None
+            self._live = (_Live(self._generation, today, feed, owned) if feed is not None and today is not None
                           else None)
 
     def follow(self, update: Update) -> None:
@@ -158,9 +166,9 @@ class FeedSource:
             if doc is None:
                 live = self._live if self._live is not None and self._live[:2] == self._view_key else None
                 if live is not None and owner is None:
-                    body = b"".join(live[2])
-                elif live is not None and live[3] is not None and owner is not None:
-                    body = b"".join(live[3].of_owner(view, owner))
+                    body = b"".join(live.parts)
+                elif live is not None and live.owned is not None and owner is not None:
+                    body = b"".join(live.owned.of_owner(view, owner))
                 else:
                     body = build_feed(view, owner=owner)
                 etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'

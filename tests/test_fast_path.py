@@ -55,7 +55,7 @@ def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         elif table == "notes":
             rows = [r[1:] for r in rows]
         elif table == "meta":  # when each sync started: a moment; the content token: random, but there
-            rows = [(k, "token" if k == sync.CONTENT_TOKEN else v) for k, v in rows if k != "synced_at_ns"]
+            rows = [(k, "token" if k == "content" else v) for k, v in rows if k != "synced_at_ns"]
         elif table == "walk":  # the files' mtimes: moments, not content
             rows = [(paths_blob,) for paths_blob, _, _ in rows]
         elif "note_id" in columns:

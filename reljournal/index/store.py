@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -182,6 +183,15 @@ class Index:
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
+
+    def content_token(self) -> str | None:
+        """A random token every sync that changes what the index holds replaces (`content_changed`): what
+        was derived from the index (the feed, `feed.FeedStamp`) is current while its token is. Random, not a
+        counter: an index deleted and built again must not repeat an old value."""
+        return self.meta("content")
+
+    def content_changed(self) -> None:
+        self.set_meta("content", os.urandom(8).hex())
 
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))

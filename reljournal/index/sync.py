@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from reljournal.parse import Parsed
 
 PARSER_VERSION = "4"  # bump when parsing changes what a note gives: every note is read again
-# The `meta` key of a random token that every sync changing what the index holds replaces: output derived
-# from the index (the feed) is current while the token it was made from is (`feed.write_feed`). Random, not
-# a counter: an index deleted and built again must not repeat an old value.
-CONTENT_TOKEN = "content"
 
 
 @dataclass
@@ -51,8 +47,14 @@ class SyncStats:
         return f"+{len(self.added)} added ~{len(self.changed)} changed -{len(self.removed)} removed"
 
 
-def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+def digest(data: bytes | Iterable[bytes]) -> str:
+    """A file's content hash; of bytes in pieces too (a feed written from its parts, a file read in chunks)."""
+    if isinstance(data, bytes):
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
+    hashed = hashlib.blake2b(digest_size=16)
+    for piece in data:
+        hashed.update(piece)
+    return hashed.hexdigest()
 
 
 def read_and_parse(settings: Settings, rel: str) -> tuple[Parsed, bytes | None]:
@@ -171,7 +173,7 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
         if todo:  # files were read: those written in this clock tick are racily clean until a later sync
             index.set_meta("synced_at_ns", str(started_ns))
         if stats.touched or stats.rebuilt:  # what the index holds changed: what was derived from it is stale
-            index.set_meta(CONTENT_TOKEN, os.urandom(8).hex())
+            index.content_changed()
     stats.problems.extend(walk_problems)
     return stats
 
