@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reljournal.dates import Duration, parse_duration
-from reljournal.errors import Problem, error
+from reljournal.errors import Problem, UserError, error
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -169,19 +169,34 @@ class Settings:
 _FIELD_OF: dict[tuple[str, str], str] = {("feed", "path"): "feed_path", ("week", "target"): "week_target"}
 
 
+VAULT_MARKERS = (SETTINGS_FILE, ".obsidian")  # a folder holding one of these is a vault's root
+
+
+def is_vault_root(folder: Path) -> bool:
+    return (folder / SETTINGS_FILE).is_file() or (folder / ".obsidian").is_dir()
+
+
 def find_vault(explicit: str | os.PathLike[str] | None, cwd: Path | None = None) -> Path:
     """`--vault`, else $RELJOURNAL_VAULT, else the nearest folder upwards holding `.reljournal.toml` or
-    `.obsidian`, else the working directory."""
-    if explicit:
-        return Path(explicit).expanduser().resolve()
-    env = os.environ.get("RELJOURNAL_VAULT")
-    if env:
-        return Path(env).expanduser().resolve()
+    `.obsidian`, as git finds its repository. None of these: `UserError` (exit 2), so that no command
+    ever indexes a folder that is not a vault (a home folder, /tmp). A vault given as one of its own
+    folders (`--vault ~/Relationships/people`) is refused too, naming the vault: it would answer quietly
+    from the wrong folder."""
+    given = explicit or os.environ.get("RELJOURNAL_VAULT")
+    if given:
+        root = Path(given).expanduser().resolve()
+        if root.is_dir() and not is_vault_root(root):
+            outer = next((f for f in root.parents if (f / SETTINGS_FILE).is_file()), None)
+            if outer is not None:
+                raise UserError(f"{root} is a folder inside the vault {outer}; use --vault {outer}", exit_code=2)
+        return root
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / SETTINGS_FILE).is_file() or (folder / ".obsidian").is_dir():
+        if is_vault_root(folder):
             return folder
-    return here
+    raise UserError(f"no vault here: neither {here} nor a folder above it holds {SETTINGS_FILE} or .obsidian; "
+                    "make one with `reljournal init`, or name one with --vault PATH (or $RELJOURNAL_VAULT)",
+                    exit_code=2)
 
 
 def load_settings(root: Path) -> tuple[Settings, list[Problem]]:

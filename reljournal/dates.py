@@ -123,6 +123,18 @@ class Duration:
         return day - dt.timedelta(days=self.amount)
 
     @property
+    def every(self) -> str:
+        """As a person says it: `every day`, `every 2 weeks`, `every 30 days`, `every month`, `every 3 months`,
+        `every year` (whatever was written: `monthly`, `1m` and `4w` read the same as they mean)."""
+        if self.unit == "m":
+            count, word = (self.amount // 12, "year") if self.amount % 12 == 0 else (self.amount, "month")
+        elif self.amount % 7 == 0:
+            count, word = self.amount // 7, "week"
+        else:
+            count, word = self.amount, "day"
+        return f"every {word}" if count == 1 else f"every {count} {word}s"
+
+    @property
     def days(self) -> int:
         """Approximate length in days: a month counts 30, a year 365 (SPEC 3 `cadence_days`)."""
         if self.unit == "m":

@@ -3,8 +3,9 @@
 `set_field` is pure (bytes in, bytes out). It finds the key with PyYAML's node marks (character indices
 into the front matter) and splices only the value's characters, so comments, key order, quoting of other
 keys, CRLF, a BOM, trailing spaces and the body all stay as they were; a comment after the value stays
-too. A new key goes in as the last line of the front matter with the file's own line ending; a note
-without front matter gets one (three new lines at the top). What cannot be edited by changing one line
+too. A new key goes in as the last line of the front
+matter with the file's own line ending; a note without front matter gets one (three new lines at the
+top). What cannot be edited by changing one line
 is refused: front matter that does not parse, a key written twice, a value over several lines (a block
 list, a `|` text), a front matter written as one `{...}` mapping. Every edit is checked before it is
 written: the new front matter must compose to the old mapping with only the one key changed.
@@ -28,9 +29,10 @@ from reljournal.atomic import write_atomic
 from reljournal.config import Settings
 from reljournal.dates import parse_date, parse_date_or_duration
 from reljournal.errors import ERROR, UserError
+from reljournal.lookup import one_target
 from reljournal.model import ORG, PERSON
 from reljournal.parse import parse_note, row_of
-from reljournal.queries import View, find
+from reljournal.queries import View
 
 YamlValue = str | int | float | bool | dt.date | list[str]  # dt.datetime is a dt.date
 
@@ -252,10 +254,18 @@ def _layout(text: str) -> _Layout | None:
     return None  # never closed: the parser has refused it already
 
 
-def set_field(path: str, data: bytes, key: str, value: YamlValue, settings: Settings) -> Edit:
+def frontmatter_span(text: str) -> tuple[int, int] | None:
+    """(start, end) of the front matter's YAML in `text` (BOM removed), as the parser splits it."""
+    layout = _layout(text)
+    return None if layout is None else (layout.start, layout.end)
+
+
+def set_field(path: str, data: bytes, key: str, value: YamlValue, settings: Settings, *,
+              align_comment: bool = False) -> Edit:
     """`data` with front-matter `key` set to `value`, changing one line (or adding one; or adding a front
     matter to a note without one). Raises `UserError` (exit 1) for what it refuses, naming path:line, and
-    (exit 2) when the parser finds the new value wrong."""
+    (exit 2) when the parser finds the new value wrong. `align_comment` (a new note from a template): a
+    comment after the value keeps its column, taking the value's room from the spaces before it."""
     if not _KEY.fullmatch(key):
         raise UserError(f"{key!r} is not a front-matter key; use letters, digits, `_` and `-`", exit_code=2)
     before = parse_note(path, data, settings)
@@ -318,6 +328,10 @@ def set_field(path: str, data: bytes, key: str, value: YamlValue, settings: Sett
     # a plain value needs a space before anything that follows it on the line, or it would run on
     new = yaml_scalar(value, quote=bool(rest) and not rest[0].isspace())
     replacement = new if old else " " + new  # `key:` with nothing after it
+    padding = re.match(r" +(?=#)", rest) if align_comment else None
+    if padding:  # the comment after the value keeps its column where its padding allows (one space at least)
+        width = max(1, len(padding[0]) - (len(replacement) - len(old)))
+        replacement, end = replacement + " " * width, end + len(padding[0])
     new_fm = fm[:begin] + replacement + fm[end:]
     new_text = text[:layout.start] + new_fm + text[layout.end:]
     changed = new_fm != fm and old_map.get(key) != _load_value(new)
@@ -405,14 +419,6 @@ def edit_note(settings: Settings, path: str, key: str, value: YamlValue) -> Edit
 
 def locate(view: View, name: str, kinds: tuple[str, ...]) -> tuple[str, str]:
     """(path, kind) of the one note called `name`, found as `find` finds it; a note the index could not
-    read is still found, so that editing it is refused with its path and line rather than "not found"."""
-    try:
-        record = find(view, name, kinds)
-        return record.path, record.kind
-    except UserError:
-        found = {t.path: t for t, _ in view.resolver.candidates(name) if t.kind in kinds}
-        if len(found) == 1:
-            target = next(iter(found.values()))
-            if target.path not in view.by_path:
-                return target.path, target.kind
-        raise
+    read is found too, so that editing it is refused with its path and line rather than "not found"."""
+    target = one_target(view, name, kinds)
+    return target.path, target.kind

@@ -57,8 +57,8 @@ def person_card(view: View, person: Person) -> vobject.base.Component:
         card.add("org").value = [link_text(org)]
     if person.role:
         card.add("title").value = person.role
-    if person.email:
-        card.add("email").value = person.email
+    for address in person.email:
+        card.add("email").value = address
     if person.phone:
         card.add("tel").value = person.phone
     if person.birthday:

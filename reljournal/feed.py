@@ -546,11 +546,11 @@ class FeedBuilder:
 
 
 def reason_text(status: NextContact) -> str:
-    cadence = status.cadence.spec if status.cadence else ""
+    every = status.cadence.every if status.cadence else ""
     return {
         PLANNED: "planned: the next interaction agreed",
-        CADENCE: f"cadence: every {cadence} since the last contact",
-        NEVER: f"never contacted (cadence {cadence})",
+        CADENCE: f"cadence: {every} since the last contact",
+        NEVER: f"never contacted (keep in touch {every})",
         SNOOZED: "snoozed until this day",
     }.get(status.reason or "", status.reason or "")
 

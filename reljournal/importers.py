@@ -28,7 +28,6 @@ import datetime as dt
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,10 +40,8 @@ from reljournal.atomic import write_atomic
 from reljournal.config import Settings
 from reljournal.dates import parse_birthday
 from reljournal.model import ORG, PERSON
+from reljournal.names import clean, safe_title
 from reljournal.queries import View
-
-TITLE_LIMIT = 120
-_UNSAFE = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f]')
 
 
 class ImportFileError(Exception):
@@ -81,22 +78,8 @@ class Reading:
     unreadable: list[Unreadable] = field(default_factory=list)
 
 
-def clean(text: str | None) -> str:
-    """One line of text: white space runs made one space, NFC (macOS writes names decomposed)."""
-    return " ".join(unicodedata.normalize("NFC", text or "").split())
-
-
 def _key(text: str) -> str:
     return clean(text).casefold()
-
-
-def safe_title(name: str) -> str:
-    """The note title (file name without `.md`) for a contact's name; "" when nothing usable is left."""
-    title = _UNSAFE.sub("-", clean(name))
-    title = " ".join(title.split()).lstrip(".").rstrip(". ")
-    if len(title) > TITLE_LIMIT:
-        title = title[:TITLE_LIMIT].rstrip(". ")
-    return title.strip()
 
 
 def _date_text(text: str | None) -> str | None:
@@ -494,7 +477,10 @@ def plan_import(view: View, contacts: Iterable[Contact]) -> Plan:
             by_name.update((_key(n), target.path) for n in names if _key(n) not in by_name)
         elif target.kind == ORG:
             org_by_name.update((_key(n), target.title) for n in names if _key(n) not in org_by_name)
-    by_email = {_key(p.email): p.path for p in view.people if p.email}
+    by_email: dict[str, str] = {}
+    for p in view.people:
+        for address in p.email:
+            by_email.setdefault(_key(address), p.path)
     taken = {_key(Path(t.path).as_posix()) for t in view.targets}
 
     plan = Plan()

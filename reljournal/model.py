@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from reljournal.dates import Birthday, Duration
+from reljournal.names import name_key
 
 PERSON, ORG, INTERACTION, NOTE = "person", "org", "interaction", "note"
 KINDS = (PERSON, ORG, INTERACTION, NOTE)
@@ -38,11 +39,6 @@ class Link:
     @property
     def key(self) -> str:
         return name_key(self.target)
-
-
-def name_key(name: str) -> str:
-    """Names match case-insensitively, as in Obsidian."""
-    return " ".join(name.split()).casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +108,7 @@ class Person(NoteBase):
     status: str = "active"
     owner: str | None = None
     birthday: Birthday | None = None
-    email: str | None = None
+    email: tuple[str, ...] = ()  # e-mail addresses, the preferred first
     phone: str | None = None
     linkedin: str | None = None
     motivations: tuple[str, ...] = ()

@@ -1,4 +1,4 @@
-"""Rendering: aligned tables that fit 80 columns, colour only on a terminal, JSON, problem lines."""
+"""Rendering: aligned tables that fit the terminal, colour only on a terminal, JSON, problem lines."""
 
 from __future__ import annotations
 
@@ -14,7 +14,20 @@ import click
 
 from reljournal.errors import ERROR, Problem
 
-WIDTH = 80
+DEFAULT_WIDTH = 80  # when the output is not a terminal and COLUMNS is not set (a pipe, a file)
+
+
+def width() -> int:
+    """The columns human output may use: `COLUMNS` when set (also in a pipe: `COLUMNS=200 reljournal agenda |
+    less`), else the terminal's width, else 80."""
+    text = os.environ.get("COLUMNS", "").strip()
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    if sys.stdout.isatty():
+        import shutil
+
+        return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    return DEFAULT_WIDTH
 
 
 def use_colour() -> bool | None:
@@ -45,17 +58,18 @@ class Column:
 
 
 def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequence[str | None] = (),
-          width: int = WIDTH) -> str:
-    """Aligned columns, two spaces apart; shrinkable columns give way until the table fits `width`.
-    `styles` colours whole rows (click colour names)."""
+          indent: int = 0) -> str:
+    """Aligned columns, two spaces apart; shrinkable columns give way until the table, after `indent`
+    columns of margin, fits the output's `width()`. `styles` colours whole rows (click colour names)."""
     if not rows:
         return ""
+    room = width() - indent
     widths = [max(len(c.header), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
     total = sum(widths) + 2 * (len(widths) - 1)
     for i in sorted((i for i, c in enumerate(columns) if c.shrink), key=lambda i: -widths[i]):
-        if total <= width:
+        if total <= room:
             break
-        cut = min(total - width, widths[i] - max(columns[i].min_width, len(columns[i].header), 4))
+        cut = min(total - room, widths[i] - max(columns[i].min_width, len(columns[i].header), 4))
         if cut > 0:
             widths[i] -= cut
             total -= cut
@@ -67,10 +81,13 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     return "\n".join(lines)
 
 
-def _fit(text: str, width: int, align: str) -> str:
-    if len(text) > width:
-        text = text[: max(0, width - 1)] + "…"
-    return f"{text:{align}{width}}"
+def _fit(text: str, size: int, align: str) -> str:
+    return f"{clip(text, size):{align}{size}}"
+
+
+def clip(text: str, size: int) -> str:
+    """`text` cut to `size` columns, with `…` where it was cut; as it is when it fits."""
+    return text if len(text) <= size else text[: max(0, size - 1)] + "…"
 
 
 def problem_line(p: Problem) -> str:
@@ -85,6 +102,16 @@ def when(days: int | None) -> str:
     if days == 0:
         return "today"
     return f"in {days}d" if days > 0 else f"{-days}d late"
+
+
+def shell_quoted(text: str) -> str:
+    """`text` as a shell reads it back as one word, for a command we suggest: `"Maria Lopez"` (double quotes
+    read best), else POSIX single quotes."""
+    if text.isprintable() and not any(c in text for c in '"$`\\!'):
+        return f'"{text}"'
+    import shlex
+
+    return shlex.quote(text)
 
 
 def plural(n: int, word: str) -> str:

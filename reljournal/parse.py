@@ -791,7 +791,7 @@ def _person(fields: _Fields, common: dict[str, Any], body: str, body_first_line:
         status=fields.choice("status", STATUSES) or "active",
         owner=fields.text("owner"),
         birthday=birthday,
-        email=fields.text("email"),
+        email=fields.strings("email"),
         phone=fields.text("phone"),
         linkedin=fields.text("linkedin"),
         motivations=fields.strings("motivations"),

@@ -3,8 +3,9 @@
 Follow-ups both ways. The open tasks about a person are those `show` lists (in their note and in the
 interactions that name them) plus open tasks elsewhere (a daily note, say) that link to them. A task is
 a promise *they* made when its text starts with their name, an alias or a link to them
-(`- [ ] [[Jane Doe]] to send the org chart`, `- [ ] Jane: intro to Bob`); every other one is a
-follow-up *you* owe them.
+(`- [ ] [[Jane Doe]] to send the org chart`, `- [ ] Jane: intro to Bob`), or with their first name and
+`:` or a space when nobody else named in that note has the same first name (`- [ ] Emma: share the
+RFP draft` in a meeting with Maria and Emma Schulz); every other one is a follow-up *you* owe them.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reljournal.model import NOT_A_CONTACT, Person, name_key
+from reljournal.model import NOT_A_CONTACT, Interaction, Person, name_key
 from reljournal.parse import link_text
-from reljournal.queries import FollowUp, HistoryItem, PersonDetail, View, person_detail
+from reljournal.queries import FollowUp, HistoryItem, PersonDetail, View, person_detail, with_gists
 
 LAST_SHOWN = 5
 QUESTIONS_SHOWN = 8
@@ -108,18 +109,21 @@ def prep(view: View, person: Person) -> Brief:
     # Newest first; a `last_contact` on a day that has a recorded interaction is that interaction.
     recorded = {h.date for h in detail.timeline if h.source != "last_contact"}
     past = [h for h in detail.timeline if h.date <= today and not (h.source == "last_contact" and h.date in recorded)]
-    upcoming = tuple(reversed([h for h in detail.timeline if h.date > today]))
+    upcoming = with_gists(view, reversed([h for h in detail.timeline if h.date > today]))
     next_action = next((h for h in past if h.interaction is not None and h.interaction.next_action), None)
 
     you_owe: list[FollowUp] = []
     they_owe: list[FollowUp] = []
-    for f in _follow_ups(view, person, detail):
-        (they_owe if _promised_by(view, person, f.text) is not None else you_owe).append(f)
+    follow_ups = _follow_ups(view, person, detail)
+    first_name_is_theirs = _first_name_is_theirs(view, person, {f.path for f in follow_ups})
+    for f in follow_ups:
+        theirs = _promised_by(view, person, f.text, first_name=f.path in first_name_is_theirs) is not None
+        (they_owe if theirs else you_owe).append(f)
 
     motivations = tuple((m, MOTIVATIONS.get(m.casefold(), (None, ""))[0]) for m in person.motivations)
-    brief = Brief(person, detail, view.org_name(person), tuple(past[:LAST_SHOWN]), upcoming, next_action,
+    brief = Brief(person, detail, view.org_name(person), with_gists(view, past[:LAST_SHOWN]), upcoming, next_action,
                   tuple(you_owe), tuple(they_owe), motivations, _in_common(view, person, detail), ())
-    return replace(brief, questions=_questions(view, brief))
+    return replace(brief, questions=_questions(view, brief, first_name_is_theirs))
 
 
 def _follow_ups(view: View, person: Person, detail: PersonDetail) -> list[FollowUp]:
@@ -136,8 +140,34 @@ def _follow_ups(view: View, person: Person, detail: PersonDetail) -> list[Follow
     return out
 
 
-def _promised_by(view: View, person: Person, text: str) -> str | None:
-    """What they promised (the text after their name), when the task starts with their name."""
+def given_name(person: Person) -> str:
+    return person.title.split()[0] if person.title.split() else ""
+
+
+def _first_name_is_theirs(view: View, person: Person, paths: set[str]) -> set[str]:
+    """The notes (of `paths`) where the person's first name alone means them: nobody else named in the note
+    (its `with:`, its links, the person whose note it is) has the same first name."""
+    mine = name_key(given_name(person))
+    if not mine or " " not in person.title.strip():
+        return set()  # a one-word title is matched as the title already
+    out = set()
+    for path, record in view.records_at(paths).items():
+        named: list[Person] = []
+        if isinstance(record, Interaction):
+            named += view.participants_of(record)
+        elif isinstance(record, Person):
+            named.append(record)
+        links = [*record.links, *(link for t in record.tasks for link in t.links)]
+        named += [p for p in (view.person_of(link) for link in links) if p is not None]
+        if not any(name_key(given_name(p)) == mine for p in named if p.path != person.path):
+            out.add(path)
+    return out
+
+
+def _promised_by(view: View, person: Person, text: str, *, first_name: bool = False) -> str | None:
+    """What they promised (the text after their name), when the task starts with their name: their title,
+    an alias, a link to them, or (`first_name`: nobody else in that note shares it) their first name
+    followed by `:` or a space."""
     m = _LEADING_LINK.match(text)
     if m:
         target = m[1].strip()
@@ -149,6 +179,10 @@ def _promised_by(view: View, person: Person, text: str) -> str | None:
     for name in sorted((person.title, *person.aliases), key=len, reverse=True):
         n = name_key(name)
         if n and key.startswith(n) and (len(key) == len(n) or not key[len(n)].isalnum()):
+            return _after_name(" ".join(text.split())[len(n):])
+    if first_name:
+        n = name_key(given_name(person))
+        if key.startswith(n) and len(key) > len(n) and key[len(n)] in ": ":
             return _after_name(" ".join(text.split())[len(n):])
     return None
 
@@ -177,21 +211,23 @@ def _in_common(view: View, person: Person, detail: PersonDetail) -> tuple[Common
     return tuple(common)
 
 
-def _questions(view: View, b: Brief) -> tuple[str, ...]:
-    """From the last outcome, their open promises, their priorities, your last next action, and how
-    they operate; in that order, without repeats."""
+def _questions(view: View, b: Brief, first_name_is_theirs: set[str]) -> tuple[str, ...]:
+    """From the last interaction (its outcome, else its text), their open promises, their priorities, your
+    last agreed step (once nothing you owe in that note is open), and how they operate; in that order,
+    without repeats."""
     out: list[str] = []
-    outcome = next((h for h in b.last if h.interaction is not None and h.interaction.outcome), None)
-    if outcome is not None:
-        out.append(f'Last time ({outcome.date}): "{link_text(outcome.text)}". What has happened since?')
+    last = next((h for h in b.last if h.interaction is not None and h.text), None)
+    if last is not None:
+        out.append(f'Last time ({last.date}): "{link_text(last.text)}". What has happened since?')
     for f in b.they_owe:
-        promised = _promised_by(view, b.person, f.text)
+        promised = _promised_by(view, b.person, f.text, first_name=f.path in first_name_is_theirs)
         if promised:
             out.append(f'Any news on "{promised}"?')
     for priority in b.person.priorities:
         out.append(f"What is the latest on {link_text(priority)}?")
-    if b.next_action is not None and b.next_action.interaction is not None:
-        action = link_text(b.next_action.interaction.next_action or "")
+    step = b.next_action
+    if step is not None and step.interaction is not None and not any(f.path == step.path for f in b.you_owe):
+        action = link_text(step.interaction.next_action or "")
         out.append(f"I was to {_lower_first(action)}: was it useful?")
     for m in b.person.motivations:
         question = MOTIVATIONS.get(m.casefold())

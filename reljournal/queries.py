@@ -8,15 +8,15 @@ the rule results. Every listing is a function of a `View` and typed options, ret
 from __future__ import annotations
 
 import datetime as dt
-import difflib
+import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 from reljournal.config import Settings
-from reljournal.errors import Problem, UserError, warning
+from reljournal.errors import Problem, warning
 from reljournal.index.store import Index, Loaded, Target
 from reljournal.model import (
     INTERACTION,
@@ -76,16 +76,6 @@ class Resolver:
             return None
         return min(found, key=lambda c: (c[1], c[0].kind != expect, len(c[0].path), c[0].path))[0]
 
-
-
-def names_of(targets: Iterable[Target], kinds: Sequence[str]) -> dict[str, str]:
-    """Every title and alias of notes of these kinds -> the note's title."""
-    out: dict[str, str] = {}
-    for t in targets:
-        if t.kind in kinds:
-            out[t.title] = t.title
-            out.update((a, t.title) for a in t.aliases)
-    return dict(sorted(out.items(), key=lambda kv: kv[0].casefold()))
 
 
 # ---- the view ------------------------------------------------------------------------------------------
@@ -181,6 +171,12 @@ class View:
         others = [p for p in paths if p not in core]
         read = {r.path: r for r in self.index.load(kinds=(INTERACTION, NOTE), paths=others).records} if others else {}
         return {p: r for p in paths if (r := core.get(p) or read.get(p)) is not None}
+
+    def targets_of(self, kinds: Collection[str]) -> list[Target]:
+        """The notes of these kinds (of the scope's names) as link targets."""
+        if self.scope is not None:
+            return [t for t in self.targets if t.kind in kinds]
+        return self.index.targets_of_kinds(kinds)
 
     @cached_property
     def resolver(self) -> Resolver:
@@ -405,28 +401,40 @@ def _in_time(h: HistoryItem) -> tuple[dt.date, str, int]:
     return h.date, h.path, h.line
 
 
-# ---- finding a note by name (commands that take NAME) --------------------------------------------------
-def find(view: View, name: str, kinds: Sequence[str] = (PERSON, ORG)) -> Record:
-    """The one person or org called `name` (title or alias, any case); exit 1 with close matches otherwise."""
-    found = [(t, alias) for t, alias in view.resolver.candidates(name) if t.kind in kinds]
-    titles = [t for t, alias in found if not alias]
-    chosen = titles or [t for t, _ in found]
-    unique = sorted({t.path: t for t in chosen}.values(), key=lambda t: t.path)
-    what = " or ".join({PERSON: "person", ORG: "organisation", INTERACTION: "interaction"}.get(k, k) for k in kinds)
-    if not unique:
-        known = names_of(view.targets, kinds)
-        close = difflib.get_close_matches(name, list(known), n=5, cutoff=0.6)
-        close += [n for n in known if name.casefold() in n.casefold()]
-        suggestions = list(dict.fromkeys(known[n] for n in close))[:5]
-        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        raise UserError(f"no {what} named {name!r}{hint}")
-    if len(unique) > 1:
-        raise UserError(f"{name!r} names {len(unique)} notes: " + ", ".join(t.path for t in unique)
-                        + "; use the full name")
-    record = view.by_path_of(kinds).get(unique[0].path)
-    if record is None:
-        raise UserError(f"{unique[0].path} could not be read; run `reljournal check`")
-    return record
+# What is not a note's text when it is shown in one line: headings, tasks, an empty list item, a rule.
+_NOT_TEXT = re.compile(r"(#|[-*+]\s+\[.\]|[-*+]$|(?:---|\*\*\*|___)\s*$)")
+_LIST_MARK = re.compile(r"(?:[-*+]|\d+[.)])\s+")
+
+
+def first_line(body: str) -> str:
+    """The first line of a note's text that says something: blank lines, headings, tasks and Obsidian
+    comments (`%% ... %%`, over several lines too) are skipped, a list item's marker dropped."""
+    in_comment = False
+    for line in body.splitlines():
+        text = line.strip()
+        opens = text.count("%%") % 2 == 1
+        if in_comment or text.startswith("%%"):
+            in_comment = in_comment != opens
+            continue
+        if not text or _NOT_TEXT.match(text):
+            continue
+        text = _LIST_MARK.sub("", text, count=1).strip()
+        if text:
+            return text
+    return ""
+
+
+def gist(view: View, item: HistoryItem) -> str:
+    """What `show` and `prep` say of one history item: an interaction's outcome, else the first line of its
+    text; a Log entry's text."""
+    if item.text or item.interaction is None:
+        return item.text
+    return first_line(view.body(item.path))
+
+
+def with_gists(view: View, items: Iterable[HistoryItem]) -> tuple[HistoryItem, ...]:
+    """The items with `text` their gist (read from the index for those without an outcome)."""
+    return tuple(replace(h, text=gist(view, h)) for h in items)
 
 
 def _folded(values: Iterable[str]) -> set[str]:

@@ -24,6 +24,7 @@ from typing import Any
 
 from reljournal.dates import Duration, parse_date, parse_duration
 from reljournal.errors import UserError
+from reljournal.lookup import keys_meant
 from reljournal.model import (
     INTERACTION,
     INTERACTION_KINDS,
@@ -65,6 +66,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq,
 }
+# `last<30d` compares an age: less than 30 days ago is a date later than 30 days ago.
+AGE_OPERATOR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
 KIND_ORDER = {PERSON: 0, ORG: 1, INTERACTION: 2, NOTE: 3}
 MAX_DEPTH = 64  # of negations and parentheses: deeper is surely a mistake (and would exhaust the stack)
 
@@ -117,8 +120,8 @@ class Field:
 
 @dataclass(frozen=True)
 class Compare:
-    """`due<14d`, `last<2026-06-01`, `next>=2026-12-01`: a person's date against a date or a duration
-    (forwards from today for due and next, backwards for last)."""
+    """`due<14d`, `last<2026-06-01`, `next>=2026-12-01`: a person's date against a date or a duration (time
+    ahead from today for due and next; an age for last: `last<30d` is contacted in the last 30 days)."""
 
     key: str
     op: str
@@ -446,6 +449,7 @@ class Evaluator:
     def __init__(self, view: View) -> None:
         self.view = view
         self._paths: dict[str, frozenset[str]] = {}
+        self._meant: dict[tuple[str, str], frozenset[str]] = {}
 
     def paths_of(self, kind: str) -> frozenset[str]:
         """The notes of one kind: a query on people and organisations only (`tier:A`, `overdue`) or on the
@@ -514,9 +518,17 @@ class Evaluator:
             return frozenset(p for p, tags in index.tags_of_kinds(kinds) if any(_tag_matches(t, value) for t in tags))
         if term.key == "kind":
             return frozenset(p for p, kind in self.interaction_kinds if _same(kind, value))
-        wanted = name_key(value)
+        wanted = self.meant(term)
         return frozenset(path for (target, folder), places in self.view.with_links.items()
-                         if wanted in self.names_linked(target, folder) for path, _ in places)
+                         if wanted & self.names_linked(target, folder) for path, _ in places)
+
+    def meant(self, term: Field) -> frozenset[str]:
+        """The name keys a `with:` or `org:` term means: its person's (its organisation's) title and aliases,
+        found as `show` finds a name (`lookup.keys_meant`), once per term."""
+        if (term.key, term.value) not in self._meant:
+            kinds = (PERSON,) if term.key == "with" else (ORG,)
+            self._meant[term.key, term.value] = keys_meant(self.view, term.value, kinds)
+        return self._meant[term.key, term.value]
 
     @cached_property
     def interaction_kinds(self) -> list[tuple[str, str | None]]:
@@ -565,7 +577,8 @@ class Evaluator:
             return lambda r: _same(view.owner_of(r) if isinstance(r, Person) else getattr(r, "owner", None),
                                    value)
         if key == "org":
-            return lambda r: isinstance(r, Person) and name_key(value) in self.org_names(r)
+            orgs = self.meant(term)
+            return lambda r: isinstance(r, Person) and bool(orgs & self.org_names(r))
         if key == "relationship":
             return lambda r: isinstance(r, Person) and _same(r.relationship, value)
         if key == "status":
@@ -573,14 +586,18 @@ class Evaluator:
         if key == "kind":
             return lambda r: isinstance(r, Interaction) and _same(r.interaction_kind, value)
         if key == "with":
-            return lambda r: isinstance(r, Interaction) and name_key(value) in self.with_names(r)
+            people = self.meant(term)
+            return lambda r: isinstance(r, Interaction) and bool(people & self.with_names(r))
         raise AssertionError(key)  # the lexer admits no other key
 
     def compare(self, term: Compare) -> Callable[[Record], bool]:
         today, test = self.view.today, OPERATORS[term.op]
-        if isinstance(term.value, Duration):
-            # `last<30d`: over 30 days ago; `due<14d`, `next<14d`: before today + 14 days.
-            bound = term.value.subtract_from(today) if term.key == "last" else term.value.add_to(today)
+        if isinstance(term.value, Duration) and term.key == "last":
+            # An age: `last<30d` is a last contact less than 30 days ago, so after today - 30 days.
+            bound, test = term.value.subtract_from(today), OPERATORS[AGE_OPERATOR[term.op]]
+        elif isinstance(term.value, Duration):
+            # Time ahead: `due<14d`, `next<14d` are before today + 14 days.
+            bound = term.value.add_to(today)
         else:
             bound = term.value
 

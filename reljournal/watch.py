@@ -477,7 +477,9 @@ class Watcher:
         elif change.paths:
             self._update(reason, paths=change.paths, cookies=change.cookies)
         if self.verbose and change.cookies:
-            self._say(f"answered {len(change.cookies)} command(s)")
+            waiting = len(change.cookies)
+            self._say(f"{waiting} command{' was' if waiting == 1 else 's were'} waiting for this update; "
+                      f"{'it goes' if waiting == 1 else 'they go'} on")
 
     def _tick(self) -> None:
         if not self.fixed_today:

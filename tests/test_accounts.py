@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 
 from reljournal.accounts import AccountPlan, OrgRow, account_plan, money, orgs, percent
 from reljournal.app import Journal
+from reljournal.lookup import find
 from reljournal.model import Org, Person
-from reljournal.queries import Filters, PersonRow, View, find
+from reljournal.queries import Filters, PersonRow, View
 from reljournal.rules import NextContact
 from tests.conftest import Run, copy_vault, write_note
 

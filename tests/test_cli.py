@@ -151,8 +151,8 @@ def test_show_unknown_name_exits_1_with_close_matches(rj: Run) -> None:
 def test_show_ambiguous_name(rj: Run) -> None:
     write_note(rj.vault, "people/other/Jane Doe.md", "---\ntype: person\n---\n")
     result = rj("show", "Jane Doe")
-    assert result.exit_code == 1
-    assert "names 2 notes: people/Jane Doe.md, people/other/Jane Doe.md" in result.output
+    assert result.exit_code == 2
+    assert "could be 2 notes: people/Jane Doe.md, people/other/Jane Doe.md" in result.output
 
 
 def test_check_clean(rj: Run) -> None:

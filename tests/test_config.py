@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reljournal.config import find_vault, load_settings
+from reljournal.errors import UserError
 
 
 def settings_from(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
@@ -26,7 +27,9 @@ def test_discovery_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert find_vault(None, cwd=vault / "people") == tmp_path.resolve()
     assert find_vault(str(vault), cwd=tmp_path) == vault.resolve()
     monkeypatch.delenv("RELJOURNAL_VAULT")
-    assert find_vault(None, cwd=tmp_path) == tmp_path.resolve()
+    with pytest.raises(UserError) as none:  # no marker here nor above: not a vault, never indexed
+        find_vault(None, cwd=tmp_path)
+    assert none.value.exit_code == 2
 
 
 def test_defaults_without_a_settings_file(tmp_path: Path) -> None:

@@ -154,7 +154,7 @@ def test_overdue_keep_leaves_items_on_their_date(vault: Path) -> None:
 
 def test_reach_out_description_per_spec(vault: Path) -> None:
     desc = str(vevents(build(vault))["Reach out: Ada Obi (CFO, Lagos Bank)"]["DESCRIPTION"])
-    assert desc == ("Why: cadence: every 30d since the last contact\n"
+    assert desc == ("Why: cadence: every 30 days since the last contact\n"
                     "Overdue: since 2026-03-03 (12 days ago)\n"
                     "Last: 2026-02-01 coffee: Wants the deck\n"
                     "Next action: Send the deck\n"
@@ -278,7 +278,7 @@ def test_detail_minimal(vault: Path) -> None:
     cal: Any = icalendar.Calendar.from_ical(data)
     found = {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}
     assert str(found["Reach out: Ada Obi (CFO, Lagos Bank)"]["DESCRIPTION"]) == (
-        "Why: cadence: every 30d since the last contact\nOverdue: since 2026-03-03 (12 days ago)\n"
+        "Why: cadence: every 30 days since the last contact\nOverdue: since 2026-03-03 (12 days ago)\n"
         "Note: people/Ada Obi.md")
     tasks = sorted(str(e["SUMMARY"]) for e in cal.walk("VEVENT") if e["CATEGORIES"].cats == ["follow-up"])
     # the tasks' texts do not leave the vault: who, or just that there is one

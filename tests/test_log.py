@@ -79,7 +79,8 @@ def test_log_errors(rj: Run) -> None:
     before = snapshot(rj.vault)
     unknown = rj("log", "Jane Dough")
     assert (unknown.exit_code, unknown.stderr) == (
-        1, "reljournal: no person named 'Jane Dough'; did you mean: Jane Doe?\n")
+        1, "reljournal: no person named 'Jane Dough'; did you mean: Jane Doe?; "
+           'to add them: reljournal add person "Jane Dough"\n')
     org = rj("log", "Acme Corp")
     assert org.exit_code == 1 and org.stderr.startswith("reljournal: no person named 'Acme Corp'")
     bad_date = rj("log", "Jane", "--date", "2026-02-30")

@@ -13,9 +13,10 @@ from conftest import DATA, copy_vault, write_note
 from reljournal.accounts import account_plan
 from reljournal.agenda import agenda
 from reljournal.app import Journal
+from reljournal.lookup import find
 from reljournal.model import Org, Person
 from reljournal.prep import prep
-from reljournal.queries import View, check, find, person_detail
+from reljournal.queries import View, check, person_detail
 
 TODAY = "2026-06-18"
 

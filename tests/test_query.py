@@ -173,8 +173,12 @@ def test_depth_is_bounded() -> None:
     ("next>=2026-03-20", ["Grace Hopper", "Katherine Johnson"]),
     ("next=2026-02-09", ["Ada Lovelace"]),
     ("next>2026-03-20", []),
-    ("last<30d", ["Ada Lovelace", "Alan Turing"]),  # before 2026-02-13; never contacted: no match
-    ("-last<30d", ["Edsger Dijkstra", "Grace Hopper", "Katherine Johnson"]),
+    ("last<30d", ["Grace Hopper", "Katherine Johnson"]),  # less than 30 days ago; never contacted: no match
+    ("-last<30d", ["Ada Lovelace", "Alan Turing", "Edsger Dijkstra"]),
+    ("last>30d", ["Ada Lovelace", "Alan Turing"]),  # more than 30 days ago
+    ("last<=14d", ["Grace Hopper", "Katherine Johnson"]),  # 2026-03-01 is 14 days ago: included
+    ("last<14d", ["Katherine Johnson"]),
+    ("last=14d", ["Grace Hopper"]),
     ("last>=2026-03-01", ["Grace Hopper", "Katherine Johnson"]),
     ("last<2025-06-01", []),
     ("tag:math", ["Ada Lovelace", "Alan Turing"]),  # nested tags: math/algebra
@@ -284,7 +288,7 @@ def test_people_query(rq: Run) -> None:
         "Katherine Johnson  A                   2026-03-10  2026-03-20     in 5d  active\n"
     )
     as_json = json.loads(rq("people", "--json", "last<30d").output)
-    assert [p["name"] for p in as_json] == ["Ada Lovelace", "Alan Turing"]
+    assert [p["name"] for p in as_json] == ["Grace Hopper", "Katherine Johnson"]
     assert rq("people", "kind:lunch").output == "No people.\n"
     assert [p["name"] for p in json.loads(rq("people", "--json", "--tier", "A", "overdue OR looms").output)] == [
         "Ada Lovelace"]

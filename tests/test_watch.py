@@ -134,8 +134,9 @@ def test_atomic_rename_save_counts(vault: Path) -> None:
         swap.write_text(person(role="CEO"), encoding="utf-8")
         os.replace(swap, vault / "people" / "Ann.md")
         feed_becomes(vault, ["Reach out: Ann (CEO)", "Reach out: Bo", "Reach out: Cy"])
+        # each update says so after writing the feed: wait for the line, not only for the file
+        wait_for(lambda: any(line.startswith("+0 ~1 -0, feed written, ") for line in lines.out), "the line")
         assert "+1 ~0 -0, feed written" in "\n".join(lines.out)
-        assert any(line.startswith("+0 ~1 -0, feed written, ") for line in lines.out)
 
 
 def test_in_place_save(vault: Path) -> None:
@@ -236,7 +237,7 @@ def test_settings_in_error_keep_the_old_ones(vault: Path) -> None:
         feed_becomes(vault, ["Reach out: Ann (CFO)", "Reach out: Bo", "Reach out: Cy"])
         settings.write_text(SETTINGS + '[folders]\nignore = ["people/team/**"]\n', encoding="utf-8")
         feed_becomes(vault, ["Reach out: Ann (CFO)", "Reach out: Bo"])
-        assert any(line.startswith("settings: ") for line in lines.out)
+        wait_for(lambda: any(line.startswith("settings: ") for line in lines.out), "the settings update's line")
         assert watcher.settings.ignore == ("people/team/**",)
 
 
@@ -293,8 +294,11 @@ def test_midnight_rewrites_the_feed(vault: Path, monkeypatch: pytest.MonkeyPatch
         watcher.start()
         assert b"DTSTAMP:20260310" in feed.read_bytes()
         now["date"] = dt.date(2026, 3, 11)
-        wait_for(lambda: b"DTSTAMP:20260311" in feed.read_bytes(), "the feed of the new day")
-        assert any(line.startswith("midnight: +0 ~0 -0, feed written") for line in lines.out)
+        # The watcher writes the feed, then says so: wait for what it says (waiting for the file and then
+        # reading the lines raced with the second step, and failed about once in two full runs).
+        wait_for(lambda: any(line.startswith("midnight: ") for line in lines.out), "the midnight update")
+        assert any(line.startswith("midnight: +0 ~0 -0, feed written") for line in lines.out), lines.out
+        assert b"DTSTAMP:20260311" in feed.read_bytes()
     finally:
         watcher.stop()
         journal.close()

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from reljournal import __version__
-from reljournal.cli.common import Ctx
+from reljournal.cli.common import Ctx, with_late_options
 from reljournal.errors import UserError
 
 # Command modules, in the order `--help` lists them.
@@ -22,7 +22,7 @@ COMMANDS = (
     "init", "demo", "index", "check", "due", "people", "orgs", "show",
     "agenda", "week", "prep", "feed", "watch", "serve",
     "query", "sql",
-    "log", "snooze", "set",
+    "log", "add", "snooze", "set",
     "import_", "export",
 )
 
@@ -38,7 +38,7 @@ class RelGroup(click.Group):
         if module is None:
             return super().get_command(ctx, cmd_name)
         command: click.Command = importlib.import_module(f"reljournal.cli.{module}").command
-        return command
+        return with_late_options(command)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -67,6 +67,10 @@ def cli(ctx: click.Context, vault: str | None, today: str | None, debug: bool) -
 
     People, organisations and interactions are notes with YAML front matter in a folder (the vault).
     reljournal indexes them, says who to contact next and publishes the dates as a calendar feed.
+
+    The vault is --vault, else $RELJOURNAL_VAULT, else the nearest folder upwards holding
+    .reljournal.toml or .obsidian (start one with `reljournal init`). --vault and --today may also
+    follow the command: `reljournal due --today 2026-12-20`.
     """
     ctx.obj = Ctx(vault=vault, today=today, debug=debug)
 

@@ -10,7 +10,7 @@ import click
 from reljournal.agenda import DEFAULT_DAYS, AgendaItem, agenda, meeting_time
 from reljournal.cli.common import Ctx, filter_options, filters_from, json_option, mention_problems, pass_ctx
 from reljournal.events import BIRTHDAY, DUE, KIND_ORDER, MEETING, OBJECTIVE, TASK
-from reljournal.output import WIDTH, echo, print_json
+from reljournal.output import clip, echo, print_json, width
 from reljournal.queries import View
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -89,10 +89,6 @@ def _detail(item: AgendaItem, view: View) -> str:
     return ""
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
-
-
 def render(items: list[AgendaItem], view: View, days: int) -> None:
     today = view.today
     if not items:
@@ -104,7 +100,7 @@ def render(items: list[AgendaItem], view: View, days: int) -> None:
     title_w = max(len(r[2]) for r in rows)
     detail_w = max(len(r[3]) for r in rows)
     fixed = len(INDENT) + when_w + 2 + kind_w + 2
-    room = WIDTH - fixed - (2 if detail_w else 0)
+    room = width() - fixed - (2 if detail_w else 0)
     # The longer of title and detail gives way first, neither below 12 characters.
     while title_w + detail_w > room and max(title_w, detail_w) > 12:
         if title_w >= detail_w:
@@ -123,6 +119,6 @@ def render(items: list[AgendaItem], view: View, days: int) -> None:
         entries.sort(key=lambda e: (0 if e[0].overdue_days else 1, KIND_ORDER[e[0].kind] if e[0].overdue_days
                                     else 0, -e[0].overdue_days))
         for item, (when, kind, title, detail) in entries:
-            line = (f"{INDENT}{when:>{when_w}}  {kind:<{kind_w}}  {_clip(title, title_w):<{title_w}}"
-                    f"  {_clip(detail, detail_w)}").rstrip()
+            line = (f"{INDENT}{when:>{when_w}}  {kind:<{kind_w}}  {clip(title, title_w):<{title_w}}"
+                    f"  {clip(detail, detail_w)}").rstrip()
             echo(click.style(line, fg="red") if item.overdue_days else line)

@@ -17,25 +17,25 @@ COLUMNS = (
 
 
 @click.command("due")
-@click.option("--within", type=click.IntRange(min=0), default=7, show_default=True, metavar="DAYS",
-              help="Look-ahead in days.")
-@click.option("--overdue", is_flag=True, help="Only those overdue (wins over --within and --all).")
+@click.option("--days", "--within", "days", type=click.IntRange(min=0), default=7, show_default=True, metavar="N",
+              help="Look-ahead in days (--within is another name for it).")
+@click.option("--overdue", is_flag=True, help="Only those overdue (wins over --days and --all).")
 @click.option("--all", "all_", is_flag=True, help="Every active person with a next date.")
 @filter_options
 @json_option
 @pass_ctx
-def command(ctx: Ctx, within: int, overdue: bool, all_: bool, as_json: bool, **kwargs: Any) -> None:
+def command(ctx: Ctx, days: int, overdue: bool, all_: bool, as_json: bool, **kwargs: Any) -> None:
     """Who to contact: overdue first, then by date.
 
     \b
     Example:
-      $ reljournal due --within 14 --tier A
-      NEXT        WHEN  NAME         WHY      LAST        ORG
-      2026-03-01  14d late  Ben Okri     planned  2026-01-05
-      2026-03-15  today  Mo Farah     cadence  2026-03-01  Acme Corp
+      $ reljournal due --days 14 --tier A
+      NEXT            WHEN  NAME      WHY      LAST        ORG
+      2026-03-01  14d late  Ben Okri  planned  2026-01-05
+      2026-03-15     today  Mo Farah  cadence  2026-03-01  Acme Corp
     """
     view = ctx.view()
-    rows = due(view, DueOptions(within=within, overdue=overdue, all=all_, filters=filters_from(kwargs)))
+    rows = due(view, DueOptions(within=days, overdue=overdue, all=all_, filters=filters_from(kwargs)))
     if as_json:
         print_json([r.due_json() for r in rows])
     else:

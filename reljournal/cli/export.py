@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from reljournal.atomic import write_atomic
-from reljournal.cli.common import Ctx, filter_options, filters_from, mention_problems, pass_ctx
+from reljournal.cli.common import STDOUT, Ctx, filter_options, filters_from, mention_problems, pass_ctx, write_stdout
 from reljournal.exporters import export_people, vcards
 from reljournal.output import echo
 
@@ -25,8 +25,8 @@ def command() -> None:
 
 @command.command("vcard")
 @filter_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Write to FILE (replaced atomically) instead of standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True), metavar="FILE",
+              help="Write to FILE (replaced atomically) instead of standard output (- is standard output).")
 @pass_ctx
 def vcard(ctx: Ctx, output: Path | None, **kwargs: Any) -> None:
     """The people as vCard 4.0: name, aliases (NICKNAME), org, role (TITLE), e-mail, phone, birthday,
@@ -41,8 +41,8 @@ def vcard(ctx: Ctx, output: Path | None, **kwargs: Any) -> None:
     view = ctx.view()
     people = export_people(view, filters)
     text = vcards(view, people)
-    if output is None:
-        click.echo(text.encode("utf-8"), nl=False)  # bytes: the CRLF line ends vCard needs, on any platform
+    if output is None or str(output) == STDOUT:
+        write_stdout(text.encode("utf-8"))  # bytes: the CRLF line ends vCard needs, on any platform
     else:
         write_atomic(output, text.encode("utf-8"), only_if_changed=True)
         echo(f"{len(people)} {'person' if len(people) == 1 else 'people'} written to {output}", err=True)

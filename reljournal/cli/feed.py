@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from reljournal.cli.common import Ctx, mention_problems, pass_ctx
-from reljournal.feed import write_feed
+from reljournal.cli.common import STDOUT, Ctx, mention_problems, pass_ctx, write_stdout
+from reljournal.feed import build_feed, write_feed
 from reljournal.output import echo, plural
 
 
 @click.command("feed")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Where to write (default: the `[feed] path` setting, inside the vault).")
+              help="Where to write; - for standard output (default: the `[feed] path` setting, inside the vault).")
 @click.option("--owner", metavar="NAME",
               help="Only NAME's part: the people they own (their `owner`, else their org's), their meetings "
                    "and tasks, and the objectives of orgs NAME owns or is on the team of.")
@@ -26,8 +26,13 @@ def command(ctx: Ctx, output: str | None, owner: str | None) -> None:
       $ reljournal feed
       Wrote .reljournal/feed.ics (12 events).
       $ reljournal feed -o ~/public/alice.ics --owner alice
+      $ reljournal feed -o - | grep SUMMARY
     """
     view = ctx.view()
+    if output == STDOUT:
+        write_stdout(build_feed(view, owner=owner))
+        mention_problems(view)
+        return
     settings = view.settings
     path = Path(output) if output else settings.root / settings.feed_path
     written = write_feed(view, path, owner=owner)

@@ -6,17 +6,17 @@ import dataclasses
 
 import click
 
-from reljournal.cli.common import Ctx, complete_names, pass_ctx
+from reljournal.cli.common import Ctx, complete_people, pass_ctx
 from reljournal.dates import parse_date_or_datetime, parse_date_or_duration
 from reljournal.errors import UserError
 from reljournal.lognote import NewInteraction, write_interaction
+from reljournal.lookup import find
 from reljournal.model import INTERACTION_KINDS, PERSON
-from reljournal.output import echo
-from reljournal.queries import find
+from reljournal.output import echo, shell_quoted
 
 
 @click.command("log")
-@click.argument("names", nargs=-1, required=True, metavar="NAME...", shell_complete=complete_names)
+@click.argument("names", nargs=-1, required=True, metavar="NAME...", shell_complete=complete_people)
 @click.option("--kind", type=click.Choice(INTERACTION_KINDS, case_sensitive=False),
               help="What it was (`note` records something about them without counting as contact).")
 @click.option("--date", "when", metavar="DATE", help="YYYY-MM-DD or YYYY-MM-DDTHH:MM (default: today). "
@@ -36,9 +36,11 @@ def command(ctx: Ctx, names: tuple[str, ...], kind: str | None, when: str | None
             received: tuple[str, ...], by: str | None) -> None:
     """Log an interaction with one or more people: a new note under interactions/YYYY/.
 
-    NAME is a title or an alias, in any case. Prints the new note's path; no other file changes. The
-    file name (`2026-03-15 Call with Jane Doe 7kq2.md`) ends with a random id, so two people logging
-    the same person on the same day in two clones of one git vault never conflict.
+    NAME is a title or an alias, in any case, with or without accents (`jose nunez` finds José
+    Núñez). Someone not in the vault yet: `reljournal add person NAME` first. Prints the new note's
+    path; no other file changes. The file name (`2026-03-15 Call with Jane Doe 7kq2.md`) ends with a
+    random id, so two people logging the same person on the same day in two clones of one git vault
+    never conflict.
 
     \b
     Examples:
@@ -48,7 +50,8 @@ def command(ctx: Ctx, names: tuple[str, ...], kind: str | None, when: str | None
     view = ctx.view()
     people: list[str] = []
     for name in names:
-        title = find(view, name, (PERSON,)).title
+        hint = f"to add them: reljournal add person {shell_quoted(name)}"
+        title = find(view, name, (PERSON,), missing_hint=hint).title
         if title not in people:
             people.append(title)
     try:
@@ -67,3 +70,4 @@ def command(ctx: Ctx, names: tuple[str, ...], kind: str | None, when: str | None
             raise UserError(f"--next: {planned} is not after the interaction's date ({entry.day})", exit_code=2)
         entry = dataclasses.replace(entry, next=planned)
     echo(write_interaction(view.settings, entry))
+

@@ -8,18 +8,19 @@ import textwrap
 import click
 
 from reljournal.agenda import meeting_time
-from reljournal.cli.common import Ctx, complete_names, json_option, mention_problems, pass_ctx
+from reljournal.cli.common import Ctx, complete_people, json_option, mention_problems, pass_ctx
+from reljournal.lookup import find
 from reljournal.model import PERSON, Person
-from reljournal.output import WIDTH, echo, print_json, when
+from reljournal.output import clip, echo, print_json, when, width
 from reljournal.parse import link_text
 from reljournal.prep import Brief, prep
-from reljournal.queries import FollowUp, HistoryItem, find
+from reljournal.queries import FollowUp, HistoryItem
 
 INDENT = "  "
 
 
 @click.command("prep")
-@click.argument("name", shell_complete=complete_names)
+@click.argument("name", shell_complete=complete_people)
 @json_option
 @pass_ctx
 def command(ctx: Ctx, name: str, as_json: bool) -> None:
@@ -27,9 +28,10 @@ def command(ctx: Ctx, name: str, as_json: bool) -> None:
     outcomes, open follow-ups both ways, common ground, priorities, motivations and what they
     suggest, give and take, people in common, and questions to ask.
 
-    NAME is a person's title or alias, in any case. A task is theirs to do when its text starts
-    with their name, an alias or a link to them (`- [ ] Jane: intro to Bob`); any other open task
-    about them is yours.
+    NAME is a person's title or alias, in any case, with or without accents. A task is theirs to do
+    when its text starts with their name, an alias, a link to them, or their first name when nobody
+    else named in that note shares it (`- [ ] Jane: intro to Bob`); any other open task about them
+    is yours.
 
     \b
     Example:
@@ -46,22 +48,18 @@ def command(ctx: Ctx, name: str, as_json: bool) -> None:
     mention_problems(view)
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= WIDTH else text[: WIDTH - 1] + "…"
-
-
 def _section(title: str, lines: list[str], empty: str | None = None, *, wrap: bool = False) -> None:
-    """A bold title and its lines: rows are cut to fit 80 columns, prose (`wrap`) is wrapped."""
+    """A bold title and its lines: rows are cut to fit the output's width, prose (`wrap`) is wrapped."""
     if not lines and empty is None:
         return
     echo()
     echo(click.style(title, bold=True))
     for line in lines or [empty or ""]:
         if wrap:
-            echo("\n".join(textwrap.wrap(line, WIDTH, initial_indent=INDENT + "- ",
+            echo("\n".join(textwrap.wrap(line, width(), initial_indent=INDENT + "- ",
                                          subsequent_indent=INDENT + "  ", break_on_hyphens=False)))
         else:
-            echo(_clip(f"{INDENT}{line}".rstrip()))
+            echo(clip(f"{INDENT}{line}".rstrip(), width()))
 
 
 def _history(h: HistoryItem, tz: dt.tzinfo | None) -> str:
@@ -77,22 +75,22 @@ def _history(h: HistoryItem, tz: dt.tzinfo | None) -> str:
 
 def _follow_ups(items: tuple[FollowUp, ...]) -> list[str]:
     texts = [link_text(f.text) for f in items]
-    width = max((len(t) for t in texts), default=0)
-    return [f"{str(f.due) if f.due else 'no date':<10}  {t:<{width}}  ({f.path}:{f.line})"
+    longest = max((len(t) for t in texts), default=0)
+    return [f"{str(f.due) if f.due else 'no date':<10}  {t:<{longest}}  ({f.path}:{f.line})"
             for f, t in zip(items, texts, strict=True)]
 
 
 def render(b: Brief, tz: dt.tzinfo | None = None) -> None:
     p, row = b.person, b.detail.row
     who = ", ".join(x for x in (p.role, b.org) if x)
-    echo(click.style(_clip(f"Prep: {p.title}" + (f"  {who}" if who else "")), bold=True))
+    echo(click.style(clip(f"Prep: {p.title}" + (f"  {who}" if who else ""), width()), bold=True))
     facts = [x for x in (p.relationship, f"tier {p.tier}" if p.tier else None,
                          f"owner {row.owner}" if row.owner else None) if x]
     facts.append(f"last {row.last}" if row.last else "never contacted")
     s = row.status
     if s is not None and s.next is not None:
         facts.append(f"next {s.next} ({when(row.days)}, {s.reason})")
-    echo("\n".join(textwrap.wrap(", ".join(facts), WIDTH, initial_indent=INDENT, subsequent_indent=INDENT,
+    echo("\n".join(textwrap.wrap(", ".join(facts), width(), initial_indent=INDENT, subsequent_indent=INDENT,
                                  break_on_hyphens=False)))
 
     _section("Last interactions", [_history(h, tz) for h in b.last], "none yet")
@@ -104,8 +102,8 @@ def render(b: Brief, tz: dt.tzinfo | None = None) -> None:
     _section(f"{p.title} promised", _follow_ups(b.they_owe), "nothing open")
     _section("Common ground", [link_text(c) for c in p.common_ground], wrap=True)
     _section("Priorities", [link_text(x) for x in p.priorities], wrap=True)
-    width = max((len(m) for m, _ in b.motivations), default=0)
-    _section("Motivations", [f"{m:<{width}}  {s or '(no suggestion for this one)'}" for m, s in b.motivations])
+    longest = max((len(m) for m, _ in b.motivations), default=0)
+    _section("Motivations", [f"{m:<{longest}}  {s or '(no suggestion for this one)'}" for m, s in b.motivations])
     give_take = [f"gave      {g}" for g in b.gave] + [f"received  {r}" for r in b.received]
     _section(f"Give and take: gave {len(b.gave)}, received {len(b.received)}", give_take, "nothing recorded")
     _section("People in common",

@@ -28,9 +28,14 @@ def command(ctx: Ctx, expr: tuple[str, ...], as_json: bool) -> None:
     free text (words match as prefixes, "quoted phrases" as written) over titles and
     bodies. Several arguments are joined with spaces. Reference: docs/query.md.
 
+    A duration is time ahead for due and next, and an age for last: last<30d is "last
+    contact less than 30 days ago", last>90d "more than 90 days ago".
+
     \b
-    Example:
-      $ reljournal query 'tier:A overdue OR tag:client last<90d'
+    Examples:
+      $ reljournal query 'type:person last<30d'      # contacted in the last 30 days
+      $ reljournal query 'tier:A last>90d'           # not contacted for over 90 days
+      $ reljournal query 'due<14d'                   # next date within 14 days, overdue too
       $ reljournal query 'kind:lunch with:"Jane Doe" "budget"' --json
     """
     view = ctx.view()

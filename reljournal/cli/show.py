@@ -6,10 +6,11 @@ import click
 
 from reljournal.accounts import NOBODY, WINDOW_DAYS, AccountPlan, account_plan, money, percent
 from reljournal.cli.common import Ctx, complete_names, mention_problems, pass_ctx
+from reljournal.lookup import find
 from reljournal.model import Org, Person
-from reljournal.output import WIDTH, Column, echo, table, when
+from reljournal.output import Column, clip, echo, table, when, width
 from reljournal.parse import link_text
-from reljournal.queries import View, find, person_detail
+from reljournal.queries import View, person_detail, with_gists
 
 TIMELINE_LIMIT = 15
 
@@ -20,7 +21,8 @@ TIMELINE_LIMIT = 15
 def command(ctx: Ctx, name: str) -> None:
     """A person or organisation: fields, timeline, open follow-ups, give and take.
 
-    NAME is a title or an alias, in any case.
+    NAME is a title or an alias, in any case, with or without accents (`jose nunez` finds José
+    Núñez).
 
     \b
     Example:
@@ -65,11 +67,13 @@ def show_person(view: View, p: Person) -> None:
     echo(click.style("Timeline", bold=True))
     if not detail.timeline:
         echo("  nothing yet")
-    for h in detail.timeline[:TIMELINE_LIMIT]:
-        ahead = "  (arranged)" if h.date > view.today else ""
+    for h in with_gists(view, detail.timeline[:TIMELINE_LIMIT]):
         kind = h.kind or ("contact" if h.source == "last_contact" else "interaction")
         text = link_text(h.text) if h.source != "last_contact" else "(last_contact)"
-        echo(f"  {h.date}  {kind:<11} {text}{ahead}".rstrip())
+        head = f"  {h.date}  {kind:<11} "
+        # an arranged meeting says so after its text, or in the text's place when it has none
+        tail = "" if h.date <= view.today else "  (arranged)" if text else "(arranged)"
+        echo((head + clip(text, width() - len(head) - len(tail)) + tail).rstrip())
     if len(detail.timeline) > TIMELINE_LIMIT:
         echo(f"  ... and {len(detail.timeline) - TIMELINE_LIMIT} earlier")
     if detail.follow_ups:
@@ -118,7 +122,7 @@ def show_org(view: View, o: Org) -> None:
         echo(_indented(table(STAKEHOLDER_COLUMNS, [
             [r.person.title, r.person.role or "", r.owner or "", str(r.last or "never"),
              str(r.status.next) if r.status and r.status.next else "", when(r.days)] for r in row.stakeholders],
-            ["red" if (r.days or 0) < 0 else None for r in row.stakeholders], width=WIDTH - 2)))
+            ["red" if (r.days or 0) < 0 else None for r in row.stakeholders], indent=2)))
     else:
         echo("  none: link people to it with `org: \"[[" + o.title + "]]\"`")
 
@@ -128,7 +132,7 @@ def show_org(view: View, o: Org) -> None:
     if plan.contributions:
         echo(_indented(table(CONTRIBUTION_COLUMNS, [
             [c.member, str(c.count), str(c.last or ""), "" if c.on_team or c.member == NOBODY else "not on team"]
-            for c in plan.contributions], width=WIDTH - 2)))
+            for c in plan.contributions], indent=2)))
     else:
         echo("  none, and no `owner` or `team` to credit")
 
@@ -144,18 +148,14 @@ def _objectives(plan: AccountPlan) -> str:
     rows = plan.objectives
     lines = table(OBJECTIVE_COLUMNS, [
         [str(r.objective.due or ""), when(r.days) if r.objective.status == "open" else "", r.objective.status,
-         r.objective.title] for r in rows], ["red" if r.overdue else None for r in rows], width=WIDTH - 2).splitlines()
+         r.objective.title] for r in rows], ["red" if r.overdue else None for r in rows], indent=2).splitlines()
     at = lines[0].index("OBJECTIVE")
     out = lines[:1]
     for r, line in zip(rows, lines[1:], strict=True):
         out.append(line)
         if r.objective.measure:
-            out.append(" " * at + _fit(f"measure: {r.objective.measure}", WIDTH - 2 - at))
+            out.append(" " * at + clip(f"measure: {r.objective.measure}", width() - 2 - at))
     return "\n".join(out)
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
 def _against_budget(plan: AccountPlan, currency: str | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from reljournal.cli.common import Ctx, complete_names, pass_ctx
+from reljournal.cli.common import Ctx, complete_people, pass_ctx
 from reljournal.dates import parse_date_or_duration
 from reljournal.edit import edit_note, locate
 from reljournal.errors import UserError
@@ -13,7 +13,7 @@ from reljournal.output import echo
 
 
 @click.command("snooze")
-@click.argument("name", shell_complete=complete_names)
+@click.argument("name", shell_complete=complete_people)
 @click.argument("until", metavar="DATE-OR-DURATION")
 @pass_ctx
 def command(ctx: Ctx, name: str, until: str) -> None:

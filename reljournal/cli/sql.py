@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from reljournal.cli.common import Ctx, json_option, pass_ctx
-from reljournal.output import WIDTH, Column, echo, print_json, table
+from reljournal.output import Column, echo, print_json, table, width
 from reljournal.sql import SqlResult, run
 
 
@@ -42,7 +42,7 @@ def render(result: SqlResult) -> None:
         return
     cells = [[_cell(v) for v in row] for row in result.rows]
     widths = [max(len(name), *(len(row[i]) for row in cells)) for i, name in enumerate(result.columns)]
-    cap = _fair_cap(widths, WIDTH - 2 * (len(widths) - 1))
+    cap = _fair_cap(widths, width() - 2 * (len(widths) - 1))
     columns = [Column(name, min(w, cap), shrink=True) for name, w in zip(result.columns, widths, strict=True)]
     echo(table(columns, cells))
 

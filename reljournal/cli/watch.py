@@ -10,7 +10,7 @@ from types import FrameType
 
 import click
 
-from reljournal.cli.common import Ctx, pass_ctx
+from reljournal.cli.common import STDOUT, Ctx, pass_ctx
 from reljournal.output import echo
 from reljournal.watch import Watcher
 
@@ -38,6 +38,9 @@ def command(ctx: Ctx, feed: str | None, quiet: bool, verbose: bool) -> None:
     """
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
+    if feed == STDOUT:
+        raise click.UsageError("--feed -: watch rewrites a file on every change; for the feed on standard output "
+                               "once, run `reljournal feed -o -`")
     journal = ctx.journal()
     fixed_today = bool(ctx.today or os.environ.get("RELJOURNAL_TODAY"))
     watcher = Watcher(journal, feed=Path(feed) if feed else None, fixed_today=fixed_today, echo=echo,

@@ -2,7 +2,7 @@
 with another `PRAGMA user_version` is rebuilt by itself. (A setting such as FTS5's buffer is not a table:
 an index without it reads the same, and takes it at its next rebuild.)"""
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -284,7 +284,7 @@ class Index:
             db.execute(
                 "INSERT INTO people VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (note_id, r.role, r.relationship, r.tier, cadence, _d(r.next), _d(r.snooze),
-                 _d(r.last_contact), r.status, r.owner, str(r.birthday) if r.birthday else None, r.email,
+                 _d(r.last_contact), r.status, r.owner, str(r.birthday) if r.birthday else None, _j(r.email),
                  r.phone, r.linkedin, _j(r.motivations), _j(r.priorities), _j(r.common_ground)))
             db.executemany("INSERT INTO log_entries VALUES (?, ?, ?, ?, ?)",
                            [(note_id, e.line, _d(e.date), e.kind, e.text) for e in r.log])
@@ -498,7 +498,7 @@ class Index:
                 records.append(Person(
                     **common, org=org[0] if org else None, role=p[1], relationship=p[2], tier=p[3],
                     cadence=_cadence(p[4]), next=day(p[5]), snooze=day(p[6]), last_contact=day(p[7]),
-                    status=p[8], owner=p[9], birthday=parse_birthday(p[10]) if p[10] else None, email=p[11],
+                    status=p[8], owner=p[9], birthday=parse_birthday(p[10]) if p[10] else None, email=strings(p[11]),
                     phone=p[12], linkedin=p[13], motivations=strings(p[14]),
                     priorities=strings(p[15]), common_ground=strings(p[16]),
                     log=tuple(LogEntry(decode.date(d), k, t, line) for _, line, d, k, t in logs.get(note_id, []))))
@@ -530,6 +530,13 @@ class Index:
             rows = self.db.execute("SELECT path, kind, title, aliases FROM notes WHERE id IN "
                                    "(SELECT note_id FROM names WHERE key IN (SELECT value FROM json_each(?)))",
                                    (json.dumps(sorted(keys)),))
+        return [Target(path, kind, title, self._strings(aliases)) for path, kind, title, aliases in rows]
+
+    def targets_of_kinds(self, kinds: Collection[str]) -> list[Target]:
+        """The notes of these kinds as link targets (every person and organisation, for a name typed on the
+        command line that matched none exactly)."""
+        rows = self.db.execute("SELECT path, kind, title, aliases FROM notes WHERE kind IN "
+                               "(SELECT value FROM json_each(?))", (json.dumps(sorted(kinds)),))
         return [Target(path, kind, title, self._strings(aliases)) for path, kind, title, aliases in rows]
 
     # ---- what a change touches (reljournal.livefeed) ---------------------------------------------------
@@ -694,7 +701,7 @@ class Batch:
             cadence = r.cadence.spec if isinstance(r.cadence, Duration) else r.cadence
             self.people.append(
                 (note_id, r.role, r.relationship, r.tier, cadence, _d(r.next), _d(r.snooze),
-                 _d(r.last_contact), r.status, r.owner, str(r.birthday) if r.birthday else None, r.email,
+                 _d(r.last_contact), r.status, r.owner, str(r.birthday) if r.birthday else None, _j(r.email),
                  r.phone, r.linkedin, _j(r.motivations), _j(r.priorities), _j(r.common_ground)))
             self.log_entries.extend((note_id, e.line, _d(e.date), e.kind, e.text) for e in r.log)
             if r.org is not None:
