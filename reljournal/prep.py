@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reljournal.model import NOT_A_CONTACT, Interaction, Person, name_key
+from reljournal.model import NOT_A_CONTACT, Interaction, Person, Record, name_key
 from reljournal.parse import link_text
 from reljournal.queries import FollowUp, HistoryItem, PersonDetail, View, person_detail, with_gists
 
@@ -152,16 +152,34 @@ def _first_name_is_theirs(view: View, person: Person, paths: set[str]) -> set[st
         return set()  # a one-word title is matched as the title already
     out = set()
     for path, record in view.records_at(paths).items():
-        named: list[Person] = []
-        if isinstance(record, Interaction):
-            named += view.participants_of(record)
-        elif isinstance(record, Person):
-            named.append(record)
-        links = [*record.links, *(link for t in record.tasks for link in t.links)]
-        named += [p for p in (view.person_of(link) for link in links) if p is not None]
-        if not any(name_key(given_name(p)) == mine for p in named if p.path != person.path):
+        if not any(name_key(given_name(p)) == mine for p in _named_in(view, record) if p.path != person.path):
             out.add(path)
     return out
+
+
+def _named_in(view: View, record: Record) -> list[Person]:
+    """The people a note names: an interaction's `with:`, the person whose note it is, and its links."""
+    named: list[Person] = []
+    if isinstance(record, Interaction):
+        named += view.participants_of(record)
+    elif isinstance(record, Person):
+        named.append(record)
+    links = [*record.links, *(link for t in record.tasks for link in t.links)]
+    named += [p for p in (view.person_of(link) for link in links) if p is not None]
+    return named
+
+
+def _yours_open_in(view: View, path: str) -> bool:
+    """Whether the note holds an open task of yours: one that no person named in it promised."""
+    record = view.records_at([path]).get(path)
+    if record is None:
+        return False
+    named = {p.path: p for p in _named_in(view, record)}.values()
+    for task in (t for t in record.tasks if t.open):
+        if not any(_promised_by(view, p, task.text, first_name=path in _first_name_is_theirs(view, p, {path}))
+                   is not None for p in named):
+            return True
+    return False
 
 
 def _promised_by(view: View, person: Person, text: str, *, first_name: bool = False) -> str | None:
@@ -213,7 +231,7 @@ def _in_common(view: View, person: Person, detail: PersonDetail) -> tuple[Common
 
 def _questions(view: View, b: Brief, first_name_is_theirs: set[str]) -> tuple[str, ...]:
     """From the last interaction (its outcome, else its text), their open promises, their priorities, your
-    last agreed step (once nothing you owe in that note is open), and how they operate; in that order,
+    last agreed step (once no task of yours in that note is open), and how they operate; in that order,
     without repeats."""
     out: list[str] = []
     last = next((h for h in b.last if h.interaction is not None and h.text), None)
@@ -226,7 +244,7 @@ def _questions(view: View, b: Brief, first_name_is_theirs: set[str]) -> tuple[st
     for priority in b.person.priorities:
         out.append(f"What is the latest on {link_text(priority)}?")
     step = b.next_action
-    if step is not None and step.interaction is not None and not any(f.path == step.path for f in b.you_owe):
+    if step is not None and step.interaction is not None and not _yours_open_in(view, step.path):
         action = link_text(step.interaction.next_action or "")
         out.append(f"I was to {_lower_first(action)}: was it useful?")
     for m in b.person.motivations:

@@ -23,8 +23,8 @@ TODAY = "2026-03-15"
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never see the developer's own vault, date or colour settings."""
-    for name in ("RELJOURNAL_VAULT", "RELJOURNAL_TODAY", "RELJOURNAL_TOKEN", "RELJOURNAL_USER"):
+    """Tests never see the developer's own vault, date, width or colour settings."""
+    for name in ("RELJOURNAL_VAULT", "RELJOURNAL_TODAY", "RELJOURNAL_TOKEN", "RELJOURNAL_USER", "COLUMNS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
 

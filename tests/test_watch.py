@@ -499,3 +499,18 @@ def test_an_index_damaged_while_watching_is_rebuilt_and_the_feed_follows(vault: 
         feed_becomes(vault, ["Reach out: Ann (CEO)", "Reach out: Cy"])
         assert (vault / ".reljournal" / "index.sqlite.corrupt").exists()
         assert not [e for e in lines.err if "error while" in e], lines.err
+
+
+def test_verbose_says_in_words_that_a_command_waited(vault: Path) -> None:
+    with watching(vault, verbose=True) as (watcher, lines):
+        write_note(vault, "people/Zed.md", person())
+        journal = Journal.open(vault, TODAY)  # its handshake waits for the watcher to catch up
+        try:
+            assert "Zed" in [p.title for p in journal.view().people]
+        finally:
+            journal.close()
+        wait_for(lambda: any("waiting for this update" in line for line in lines.out), "the line")
+        said = [line for line in lines.out if "waiting" in line]
+        assert said[0] in ("1 command was waiting for this update; it goes on",
+                           "2 commands were waiting for this update; they go on")
+        assert not any("command(s)" in line for line in lines.out)
