@@ -48,7 +48,7 @@ class _TextDates(yaml.SafeLoader):
     parser reads them."""
 
 
-_TextDates.add_constructor("tag:yaml.org,2002:timestamp", _TextDates.construct_yaml_str)
+_TextDates.add_constructor("tag:yaml.org,2002:timestamp", _TextDates.construct_yaml_str)  # type: ignore[type-var,unused-ignore]
 
 
 # ---- writing values ---------------------------------------------------------------------------------------

@@ -125,8 +125,8 @@ Timeline
   2026-01-20  call        asked about the vendor review
 
 Open follow-ups
-  2026-03-12  call the treasury team  (interactions/2026/2026-02-20 Lunch with Jane Doe.md:16)
-  2026-03-16  send the deck to Jane Doe  (interactions/2026/2026-02-20 Lunch with Jane Doe.md:14)
+  2026-03-12  call the treasury team  (interactions/2026/2026-02-20 Lunch with …
+  2026-03-16  send the deck to Jane Doe  (interactions/2026/2026-02-20 Lunch wi…
 
 Give and take  gave 1, received 1
   gave      Q1 market outlook

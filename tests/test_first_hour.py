@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from reljournal.app import Journal
 from reljournal.cli import cli
-from reljournal.cli.common import complete_names
+from reljournal.cli.common import complete_names, complete_orgs, complete_people
 from reljournal.lookup import find
 from reljournal.names import accent_free, name_key
 from reljournal.queries import first_line
@@ -436,3 +436,13 @@ def test_wording(vault: Path) -> None:
     feed = Run(vault)("feed", "-o", "-").stdout.replace("\r\n ", "")
     assert "cadence: every month since the last contact" in feed and "every monthly" not in feed
     assert "never contacted (keep in touch every 30 days)" in feed  # Renée: cadence 30d, never contacted
+
+
+def test_completion_completes_names_as_people_type_them(vault: Path) -> None:
+    Run(vault)("index")
+    ctx = click.Context(cli)
+    ctx.params = {"vault": str(vault)}
+    offered = [c.value for c in complete_names(ctx, click.Argument(["name"]), "nun")]
+    assert offered == ["José Núñez"]
+    assert [c.value for c in complete_orgs(ctx, click.Argument(["org"]), "ac")] == ["Acme Corp"]
+    assert [c.value for c in complete_people(ctx, click.Argument(["name"]), "ac")] == []

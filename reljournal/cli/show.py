@@ -80,7 +80,7 @@ def show_person(view: View, p: Person) -> None:
         echo()
         echo(click.style("Open follow-ups", bold=True))
         for f in detail.follow_ups:
-            echo(f"  {str(f.due) if f.due else '':<10}  {link_text(f.text)}  ({f.path}:{f.line})")
+            echo(clip(f"  {str(f.due) if f.due else '':<10}  {link_text(f.text)}  ({f.path}:{f.line})", width()))
     if detail.gave or detail.received:
         echo()
         echo(click.style("Give and take", bold=True) + f"  gave {len(detail.gave)}, received {len(detail.received)}")
