@@ -136,6 +136,8 @@ def generate(root: Path, people: int, seed: int = 1) -> int:
             text = (f"---\ntype: interaction\ndate: {day.isoformat()}\nwith: [{quoted}]\nkind: {kind}\n"
                     f"outcome: {words(rng, rng.randint(3, 8))}\n"
                     + (f"next: {follow_up}\nnext_action: {words(rng, 4)}\n" if rng.random() < 0.2 else "")
+                    # a few meetings that did not happen (no draw from `rng`: the rest of the vault stays)
+                    + ("status: cancelled\n" if (i + k) % 23 == 0 else "")
                     + f"---\n{paragraph(rng, 40, 160)}\n\n- [ ] {words(rng, 5)} [[{person}]] 📅 {follow_up}\n")
             year = root / "interactions" / str(day.year)
             if day.year not in years:

@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from reljournal.model import NOT_A_CONTACT, Objective, Org, Person
+from reljournal.model import Objective, Org, Person
 from reljournal.queries import Filters, PersonRow, View, person_row
 
 WINDOW_DAYS = 90  # "interactions in the last 90 days", today included
@@ -200,7 +200,7 @@ def credits(view: View, people: list[Person], since: dt.date, until: dt.date) ->
     out: list[tuple[str, dt.date]] = []
     for p in people:
         for h in view.history_of(p):
-            if not since <= h.date <= until or h.kind == NOT_A_CONTACT:
+            if not since <= h.date <= until or not h.counts:
                 continue
             key = (h.path, h.line, h.source)
             if key in seen:

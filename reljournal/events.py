@@ -88,7 +88,7 @@ def note_events(view: View, record: Record) -> list[Event]:
     out: list[Event] = []
     if isinstance(record, Interaction):
         i = record
-        if i.date is not None and i.date >= today and i.interaction_kind != NOT_A_CONTACT:
+        if i.date is not None and i.date >= today and i.counts:
             people = tuple(view.participants_of(i))
             out.append(Event(MEETING, i.date, meeting_title(i.interaction_kind, people, i.title), people, i.path,
                              1, interaction=i))

@@ -35,7 +35,7 @@ from reljournal.config import Settings
 from reljournal.errors import UserError
 from reljournal.events import BIRTHDAY, DUE, MEETING, OBJECTIVE, TASK, Event, meeting_title, names, note_events
 from reljournal.index.sync import digest, settings_fingerprint
-from reljournal.model import NOT_A_CONTACT, ORG, PERSON, Interaction, Person, Record, name_key
+from reljournal.model import ORG, PERSON, Interaction, Person, Record, name_key
 from reljournal.parse import link_text, links_in_text
 from reljournal.queries import View
 from reljournal.rules import CADENCE, NEVER, PLANNED, SNOOZED, NextContact
@@ -433,7 +433,7 @@ class FeedBuilder:
         """The last interaction (date, kind, outcome) and the latest agreed next action, as far as they can
         be shown."""
         past = [h for h in self.view.history.get(person.path, [])
-                if h.date <= self.today and h.kind != NOT_A_CONTACT and not self.privacy.hides_path(h.path)]
+                if h.date <= self.today and h.counts and not self.privacy.hides_path(h.path)]
         lines = []
         if past:
             last = past[-1]

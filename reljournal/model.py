@@ -21,6 +21,8 @@ INTERACTION_KINDS = (
     "message", "event", "intro", "gift", "note",
 )
 NOT_A_CONTACT = "note"  # an interaction of kind `note` counts nowhere in the date rules or `week`
+CANCELLED = "cancelled"  # `status:` of a meeting that will not happen: it counts nowhere at all
+INTERACTION_STATUSES = (CANCELLED,)
 RELATIONSHIPS = ("client", "prospect", "referrer", "peer", "mentor", "internal", "partner", "other")
 STATUSES = ("active", "dormant", "archived")
 OBJECTIVE_STATUSES = ("open", "done", "dropped")
@@ -150,8 +152,15 @@ class Interaction(NoteBase):
     gave: tuple[str, ...] = ()
     received: tuple[str, ...] = ()
     by: str | None = None  # the team member who had it (`by:`); accounts fall back to the person's owner
+    status: str | None = None  # CANCELLED, or None
+    source: str | None = None  # where an imported note came from: `ics:UID`, `ics:UID/RECURRENCE-ID`, `caldav:...`
 
     kind = INTERACTION
+
+    @property
+    def counts(self) -> bool:
+        """Whether it is a contact (rules, `week`) and a meeting (agenda, feed): not kind `note`, not cancelled."""
+        return self.interaction_kind != NOT_A_CONTACT and self.status != CANCELLED
 
 
 Record = Person | Org | Interaction | Note
@@ -163,5 +172,6 @@ FRONT_MATTER_KEYS: dict[str, tuple[str, ...]] = {
     PERSON: ("org", "role", "relationship", "tier", "cadence", "next", "snooze", "last_contact", "status", "owner",
              "birthday", "email", "phone", "linkedin", "motivations", "priorities", "common_ground"),
     ORG: ("tier", "key_account", "owner", "team", "revenue", "budget", "exposure", "objectives"),
-    INTERACTION: ("date", "end", "with", "kind", "outcome", "next", "next_action", "gave", "received", "by"),
+    INTERACTION: ("date", "end", "with", "kind", "outcome", "next", "next_action", "gave", "received", "by",
+                  "status", "source"),
 }

@@ -24,6 +24,7 @@ from reljournal.model import (
     FRONT_MATTER_KEYS,
     INTERACTION,
     INTERACTION_KINDS,
+    INTERACTION_STATUSES,
     KINDS,
     NO_CADENCE,
     NOTE,
@@ -880,5 +881,7 @@ def _interaction(fields: _Fields, common: dict[str, Any], settings: Settings) ->
         gave=fields.strings("gave"),
         received=fields.strings("received"),
         by=fields.text("by"),
+        status=fields.choice("status", INTERACTION_STATUSES),
+        source=fields.text("source"),
     )
 

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reljournal.model import NOT_A_CONTACT, Interaction, Person, Record, name_key
+from reljournal.model import CANCELLED, Interaction, Person, Record, name_key
 from reljournal.parse import link_text
 from reljournal.queries import FollowUp, HistoryItem, PersonDetail, View, person_detail, with_gists
 
@@ -106,10 +106,12 @@ def _follow_up_json(f: FollowUp) -> dict[str, Any]:
 def prep(view: View, person: Person) -> Brief:
     detail = person_detail(view, person)
     today = view.today
-    # Newest first; a `last_contact` on a day that has a recorded interaction is that interaction.
-    recorded = {h.date for h in detail.timeline if h.source != "last_contact"}
-    past = [h for h in detail.timeline if h.date <= today and not (h.source == "last_contact" and h.date in recorded)]
-    upcoming = with_gists(view, reversed([h for h in detail.timeline if h.date > today]))
+    # Newest first; a `last_contact` on a day that has a recorded interaction is that interaction. A cancelled
+    # meeting did not happen and will not: it is in neither list.
+    timeline = [h for h in detail.timeline if h.interaction is None or h.interaction.status != CANCELLED]
+    recorded = {h.date for h in timeline if h.source != "last_contact"}
+    past = [h for h in timeline if h.date <= today and not (h.source == "last_contact" and h.date in recorded)]
+    upcoming = with_gists(view, reversed([h for h in timeline if h.date > today]))
     next_action = next((h for h in past if h.interaction is not None and h.interaction.next_action), None)
 
     you_owe: list[FollowUp] = []
@@ -218,7 +220,7 @@ def _in_common(view: View, person: Person, detail: PersonDetail) -> tuple[Common
     counts: Counter[str] = Counter()
     by_path: dict[str, Person] = {}
     for h in detail.timeline:
-        if h.interaction is None or h.kind == NOT_A_CONTACT:
+        if h.interaction is None or not h.counts:
             continue
         for other in view.participants_of(h.interaction):
             if other is not person:

@@ -91,6 +91,11 @@ class HistoryItem:
     source: str  # "interaction" | "log" | "last_contact"
     interaction: Interaction | None = None
 
+    @property
+    def counts(self) -> bool:
+        """A contact (or, dated ahead, an arranged meeting): not kind `note`, not a cancelled meeting."""
+        return self.interaction.counts if self.interaction is not None else self.kind != NOT_A_CONTACT
+
 
 @dataclass(frozen=True)
 class Scope:

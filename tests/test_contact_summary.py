@@ -12,7 +12,6 @@ import pytest
 from conftest import VAULTS
 
 from reljournal.app import Journal
-from reljournal.model import NOT_A_CONTACT
 from reljournal.queries import View
 from reljournal.rules import Contact, cadence_of, next_contact
 
@@ -29,7 +28,7 @@ def from_every_contact(view: View) -> dict[str, object]:
             continue
         contacts = [Contact(h.date, h.interaction.next if h.interaction else None)
                     for h in view.history.get(p.path, [])
-                    if h.source != "last_contact" and h.kind != NOT_A_CONTACT]
+                    if h.source != "last_contact" and h.counts]
         out[p.path] = next_contact(p, contacts, view.today, cadence_of(p, s.tiers, s.default_cadence))
     return out
 

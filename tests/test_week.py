@@ -172,14 +172,14 @@ def counted_from_records(view: View) -> Counter[dt.date]:
     what the index's counts (`Index.contacts_by_day`, `Index.contacts_on`) must equal."""
     counts: Counter[dt.date] = Counter()
     for i in view.interactions:
-        if i.date is not None and i.date <= view.today and i.interaction_kind != NOT_A_CONTACT:
+        if i.date is not None and i.date <= view.today and i.counts:
             counts[i.date] += 1
     for p in view.people:
         for e in p.log:
             if e.date <= view.today and e.kind != NOT_A_CONTACT:
                 counts[e.date] += 1
         if p.last_contact is not None and p.last_contact <= view.today:
-            if not any(h.date == p.last_contact and h.source != "last_contact" and h.kind != NOT_A_CONTACT
+            if not any(h.date == p.last_contact and h.source != "last_contact" and h.counts
                        for h in view.history.get(p.path, [])):
                 counts[p.last_contact] += 1
     return counts

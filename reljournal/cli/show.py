@@ -7,7 +7,7 @@ import click
 from reljournal.accounts import NOBODY, WINDOW_DAYS, AccountPlan, account_plan, money, percent
 from reljournal.cli.common import Ctx, complete_names, mention_problems, pass_ctx
 from reljournal.lookup import find
-from reljournal.model import Org, Person
+from reljournal.model import CANCELLED, Org, Person
 from reljournal.output import Column, clip, echo, table, when, width
 from reljournal.parse import link_text
 from reljournal.queries import View, person_detail, with_gists
@@ -71,8 +71,10 @@ def show_person(view: View, p: Person) -> None:
         kind = h.kind or ("contact" if h.source == "last_contact" else "interaction")
         text = link_text(h.text) if h.source != "last_contact" else "(last_contact)"
         head = f"  {h.date}  {kind:<11} "
-        # an arranged meeting says so after its text, or in the text's place when it has none
-        tail = "" if h.date <= view.today else "  (arranged)" if text else "(arranged)"
+        # a cancelled or arranged meeting says so after its text, or in the text's place when it has none
+        said = ("(cancelled)" if h.interaction is not None and h.interaction.status == CANCELLED
+                else "(arranged)" if h.date > view.today else "")
+        tail = f"  {said}" if said and text else said
         echo((head + clip(text, width() - len(head) - len(tail)) + tail).rstrip())
     if len(detail.timeline) > TIMELINE_LIMIT:
         echo(f"  ... and {len(detail.timeline) - TIMELINE_LIMIT} earlier")

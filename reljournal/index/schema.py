@@ -2,7 +2,7 @@
 with another `PRAGMA user_version` is rebuilt by itself. (A setting such as FTS5's buffer is not a table:
 an index without it reads the same, and takes it at its next rebuild.)"""
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -58,8 +58,11 @@ CREATE TABLE interactions (
     note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
     date TEXT, at TEXT, end_at TEXT, kind TEXT, outcome TEXT, next TEXT, next_action TEXT,
     gave TEXT NOT NULL, received TEXT NOT NULL,
-    by_member TEXT                  -- `by:`, the team member who had it
+    by_member TEXT,                 -- `by:`, the team member who had it
+    status TEXT,                    -- `cancelled`, or NULL
+    source TEXT                     -- `source:`, where an imported note came from
 );
+CREATE INDEX interactions_source ON interactions(source) WHERE source IS NOT NULL;
 CREATE INDEX interactions_date ON interactions(date);
 CREATE TABLE log_entries (
     note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,

@@ -296,9 +296,9 @@ class Index:
             db.executemany("INSERT INTO objectives VALUES (?, ?, ?, ?, ?, ?)",
                            [(note_id, o.line, o.title, o.measure, _d(o.due), o.status) for o in r.objectives])
         elif isinstance(r, Interaction):
-            db.execute("INSERT INTO interactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            db.execute("INSERT INTO interactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (note_id, _d(r.date), _dt(r.at), _dt(r.end), r.interaction_kind, r.outcome, _d(r.next),
-                        r.next_action, _j(r.gave), _j(r.received), r.by))
+                        r.next_action, _j(r.gave), _j(r.received), r.by, r.status, r.source))
             self._links(note_id, "with", r.with_)
         db.executemany("INSERT INTO tasks VALUES (?, ?, ?, ?, ?)",
                        [(note_id, t.line, t.status, t.text, _d(t.due)) for t in r.tasks])
@@ -400,7 +400,7 @@ class Index:
         db.executemany("INSERT INTO log_entries VALUES (?, ?, ?, ?, ?)", batch.log_entries)
         db.executemany("INSERT INTO orgs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.orgs)
         db.executemany("INSERT INTO objectives VALUES (?, ?, ?, ?, ?, ?)", batch.objectives)
-        db.executemany("INSERT INTO interactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch.interactions)
+        db.executemany("INSERT INTO interactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch.interactions)
         db.executemany("INSERT INTO tasks VALUES (?, ?, ?, ?, ?)", batch.tasks)
         db.executemany("INSERT INTO links(note_id, field, line, target, folder, display, key) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)", batch.links)
@@ -514,7 +514,7 @@ class Index:
                 records.append(Interaction(
                     **common, date=day(i[1]), at=_pdt(i[2]), end=_pdt(i[3]), with_=tuple(field_links.get("with", ())),
                     interaction_kind=i[4], outcome=i[5], next=day(i[6]), next_action=i[7],
-                    gave=strings(i[8]), received=strings(i[9]), by=i[10]))
+                    gave=strings(i[8]), received=strings(i[9]), by=i[10], status=i[11], source=i[12]))
             elif kind not in (PERSON, ORG, INTERACTION):
                 records.append(Note(**common))
         return records
@@ -713,7 +713,8 @@ class Batch:
             self.objectives.extend((note_id, o.line, o.title, o.measure, _d(o.due), o.status) for o in r.objectives)
         elif isinstance(r, Interaction):
             self.interactions.append((note_id, _d(r.date), _dt(r.at), _dt(r.end), r.interaction_kind, r.outcome,
-                                      _d(r.next), r.next_action, _j(r.gave), _j(r.received), r.by))
+                                      _d(r.next), r.next_action, _j(r.gave), _j(r.received), r.by, r.status,
+                                      r.source))
             links.extend((note_id, "with", k.line, k.target, k.folder, k.display, k.key) for k in r.with_)
         self.tasks.extend((note_id, t.line, t.status, t.text, _d(t.due)) for t in r.tasks)
         links.extend((note_id, "body", k.line, k.target, k.folder, k.display, k.key) for k in r.links)
@@ -721,8 +722,9 @@ class Batch:
             links.extend((note_id, "task", k.line, k.target, k.folder, k.display, k.key) for k in t.links)
 
 
-# An interaction note (table `interactions`, as `i`) that counts as a contact: any kind but `note`, or none.
-_A_CONTACT = f"(i.kind IS NULL OR i.kind != '{NOT_A_CONTACT}')"
+# An interaction note (table `interactions`, as `i`) that counts as a contact and a meeting: any kind but `note`,
+# or none, and not cancelled (`Interaction.counts`).
+_A_CONTACT = f"((i.kind IS NULL OR i.kind != '{NOT_A_CONTACT}') AND i.status IS NULL)"
 
 
 def _agreed(packed: int | None) -> tuple[str | None, str | None]:
