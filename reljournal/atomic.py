@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -14,13 +16,11 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, only_if_changed: 
     False (and writes nothing) when `only_if_changed` and the file already holds exactly `data`. With
     `exclusive`, an existing file is never replaced. `durable`: fsync before the rename (the default: a
     user's note must survive a power cut whole)."""
-    import tempfile  # here: most commands write nothing
-
     path = Path(path)
     if only_if_changed and _holds(path, [data] if isinstance(data, bytes) else data):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as f:
             if isinstance(data, bytes):
@@ -40,6 +40,28 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, only_if_changed: 
             os.unlink(tmp)
         raise
     return True
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new file beside `path`, with the permissions the file will keep: those of the file it replaces,
+    else what the umask gives a new file (`mkstemp`'s 0600 would make every note written private)."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = None
+    for _ in range(100):
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        except FileExistsError:
+            continue
+        if mode is not None:
+            try:
+                os.chmod(tmp, mode)
+            except OSError:
+                pass
+        return fd, tmp
+    raise FileExistsError(f"no free temporary name beside {path.name}")
 
 
 def _holds(path: Path, pieces: Sequence[bytes]) -> bool:

@@ -92,6 +92,39 @@ def _target(value: Any) -> int:
     return value
 
 
+def _positive(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("a whole number, 1 or more")
+    return value
+
+
+def window_end(value: Any) -> dt.date | Duration:
+    """`since` / `until` of a calendar: a date (`2026-01-01`, a TOML date) or a duration from today."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    try:
+        return _duration(value)
+    except ValueError:
+        raise ValueError('a date such as "2026-01-01" or a duration such as "90d"') from None
+
+
+_INTERVAL = re.compile(r"(\d+)\s*(s|sec|min|h)", re.IGNORECASE)
+_INTERVAL_SECONDS = {"s": 1, "sec": 1, "min": 60, "h": 3600}
+
+
+def parse_interval(value: Any) -> int:
+    """A polling interval in seconds: `30s`, `15min`, `1h` (never `m`: in durations that is months)."""
+    m = _INTERVAL.fullmatch(value.strip()) if isinstance(value, str) else None
+    if m is None or int(m[1]) == 0:
+        raise ValueError('an interval such as "30s", "15min" or "1h" ("m" would be months: write "min")')
+    return int(m[1]) * _INTERVAL_SECONDS[m[2].casefold()]
+
+
 def _relative_path(value: Any) -> str:
     text = _text(value)
     if Path(text).is_absolute() or ".." in Path(text).parts:
@@ -113,6 +146,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("vault", "timezone", None, _timezone, "IANA zone that decides `today` (default: the machine's)"),
     Setting("vault", "default_cadence", None, _duration, "cadence for people with no cadence and no tier"),
     Setting("vault", "currency", None, _text, "currency of revenue, budget and exposure"),
+    Setting("vault", "me", (), _string_list, "your own e-mail addresses: never people, and whose replies are yours"),
     Setting("folders", "people", "people", _folder, "top-level folder of person notes"),
     Setting("folders", "orgs", "orgs", _folder, "top-level folder of organisation notes"),
     Setting("folders", "interactions", "interactions", _folder, "top-level folder of interaction notes"),
@@ -124,8 +158,36 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("feed", "detail", "summary", _choice("minimal", "summary", "full"), "how much note text leaves"),
     Setting("feed", "exclude_tags", ("private",), _string_list, "notes with these tags never reach the feed"),
     Setting("week", "target", 5, _target, "relationship interactions a week"),
+    Setting("calendars", "name", None, _text, "what the calendar is called in messages (default: calendar N)"),
+    Setting("calendars", "source", None, _text, "an .ics file, a folder of them, or an http(s):// or webcal:// URL"),
+    Setting("calendars", "source_command", None, _text, "a command whose first output line is the source"),
+    Setting("calendars", "since", "90d", window_end, "how far back to read: a date, or a duration before today"),
+    Setting("calendars", "until", "60d", window_end, "how far ahead to read: a date, or a duration after today"),
+    Setting("calendars", "max_attendees", 15, _positive, "meetings with more attendees are skipped"),
+    Setting("calendars", "poll", "15min", parse_interval, "how often `watch` and `serve` read it"),
 )
-SECTIONS = ("vault", "tiers", "folders", "feed", "week")
+SECTIONS = ("vault", "tiers", "folders", "feed", "week", "calendars")
+ARRAYS = ("calendars",)  # sections written as arrays of tables: [[calendars]]
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """One `[[calendars]]` table: where to read meetings from (SPEC 7)."""
+
+    name: str
+    source: str | None = field(default=None, repr=False)  # a URL is a secret: never shown beyond its host
+    source_command: str | None = None
+    since: dt.date | Duration = field(default_factory=lambda: parse_duration("90d"))
+    until: dt.date | Duration = field(default_factory=lambda: parse_duration("60d"))
+    max_attendees: int = 15
+    poll: int = 900  # seconds
+    line: int = 1  # of its `[[calendars]]` header in the settings file
+
+    def window(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        """The first and last day read: `since` before today, `until` after it (or those dates)."""
+        start = self.since if isinstance(self.since, dt.date) else self.since.subtract_from(today)
+        end = self.until if isinstance(self.until, dt.date) else self.until.add_to(today)
+        return start, end
 
 
 @dataclass(frozen=True)
@@ -147,6 +209,8 @@ class Settings:
     detail: str = "summary"
     exclude_tags: tuple[str, ...] = ("private",)
     week_target: int = 5
+    me: tuple[str, ...] = ()  # the user's own e-mail addresses
+    calendars: tuple[CalendarSettings, ...] = ()
     text: str = ""  # the settings file as read: its hash decides whether the index must be rebuilt
 
     @property
@@ -224,6 +288,11 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
             problems.append(_bad(text, section, None, f"unknown section [{section}]; known: "
                                  + ", ".join(f"[{s}]" for s in SECTIONS)))
             continue
+        if section in ARRAYS:
+            calendars, found = _calendars(text, table, known)
+            values["calendars"] = calendars
+            problems += found
+            continue
         if not isinstance(table, dict):
             problems.append(_bad(text, None, section, f"{section} must be a table: [{section}]"))
             continue
@@ -252,22 +321,56 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
     return Settings(root=root, name=name, **values), []
 
 
-def _bad(text: str, section: str | None, key: str | None, message: str) -> Problem:
-    return error(SETTINGS_FILE, _line_of(text, section, key), "settings", message)
+def _calendars(text: str, tables: Any, known: dict[tuple[str, str], Setting]
+               ) -> tuple[tuple[CalendarSettings, ...], list[Problem]]:
+    """`[[calendars]]`: each table checked as the other sections are; it needs `source` or `source_command`."""
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        return (), [_bad(text, None, "calendars", "calendars must be tables written [[calendars]]")]
+    problems: list[Problem] = []
+    out: list[CalendarSettings] = []
+    for n, table in enumerate(tables):
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            setting = known.get(("calendars", key))
+            if setting is None:
+                allowed = ", ".join(s.key for s in SETTINGS if s.section == "calendars")
+                problems.append(_bad(text, "calendars", key,
+                                     f"unknown key {key!r} in [[calendars]]; allowed: {allowed}", nth=n))
+                continue
+            try:
+                values[str(key)] = setting.accepts(value)
+            except ValueError as exc:
+                shown = "(hidden)" if key == "source" else repr(value)  # an address may be a secret
+                problems.append(_bad(text, "calendars", key, f"[[calendars]] {key} = {shown}: expected {exc}", nth=n))
+        line = _line_of(text, "calendars", None, nth=n)
+        if ("source" in values) == ("source_command" in values):
+            problems.append(error(SETTINGS_FILE, line, "settings",
+                                  "[[calendars]] needs one of `source` (a file, a folder or a URL) or "
+                                  "`source_command` (a command that prints it)"))
+            continue
+        values.setdefault("name", f"calendar {n + 1}")
+        out.append(CalendarSettings(line=line, **values))
+    return tuple(out), problems
 
 
-def _line_of(text: str, section: str | None, key: str | None) -> int:
-    """The line of `key` in `[section]` (or of the section header when key is None)."""
-    current = ""
+def _bad(text: str, section: str | None, key: str | None, message: str, nth: int = 0) -> Problem:
+    return error(SETTINGS_FILE, _line_of(text, section, key, nth), "settings", message)
+
+
+def _line_of(text: str, section: str | None, key: str | None, nth: int = 0) -> int:
+    """The line of `key` in `[section]` (or of the section header when key is None); `nth`: in the nth
+    table of an array of tables (`[[calendars]]`)."""
+    current, seen = "", -1
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
-        header = re.fullmatch(r"\[\s*([^\]]+?)\s*\]\s*(#.*)?", stripped)
+        header = re.fullmatch(r"\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?", stripped)
         if header:
             current = header[1].strip("\"'")
-            if key is None and current == section:
+            seen = seen + 1 if current == section else seen
+            if key is None and current == section and seen == nth:
                 return number
             continue
-        if key is not None and (section is None or current == section):
+        if key is not None and (section is None or (current == section and seen == nth)):
             m = re.match(r"""\s*(["']?)([^"'=\s]+)\1\s*=""", line)
             if m and m[2] == key:
                 return number

@@ -45,6 +45,9 @@ class NewInteraction:
     gave: tuple[str, ...] = ()
     received: tuple[str, ...] = ()
     by: str | None = None  # the team member who had it (`by:`)
+    end: dt.datetime | None = None  # when a meeting with a time ends (`end:`)
+    title: str | None = None  # what the file name says instead of the kind (a calendar event's summary)
+    source: str | None = None  # where it came from (`source: "ics:UID"`)
 
     @property
     def day(self) -> dt.date:
@@ -56,6 +59,7 @@ def render(entry: NewInteraction) -> str:
     fields: list[tuple[str, YamlValue | None]] = [
         ("type", "interaction"),
         ("date", entry.when),
+        ("end", entry.end),
         ("with", [f"[[{name}]]" for name in entry.people]),
         ("kind", entry.kind),
         ("by", entry.by),
@@ -64,6 +68,7 @@ def render(entry: NewInteraction) -> str:
         ("next_action", entry.next_action),
         ("gave", list(entry.gave) or None),
         ("received", list(entry.received) or None),
+        ("source", entry.source),
     ]
     lines = ["---"]
     lines += [f"{key}: {yaml_scalar(value)}" for key, value in fields if value not in (None, "")]
@@ -78,12 +83,19 @@ def names_phrase(names: Sequence[str]) -> str:
 
 
 def file_stem(entry: NewInteraction, note_id: str) -> str:
-    kind = (entry.kind or "interaction").capitalize()
-    joiner = "about" if entry.kind == "note" else "with"
+    """`2026-03-15 Coffee with Jane Doe 7kq2`; with a `title` (a calendar event's summary), `2026-03-15 Q1
+    review with Jane Doe 7kq2`, or the title alone when it names them already."""
     names = names_phrase([_safe(n) for n in entry.people])
     if len(names) > MAX_NAMES_CHARS:
         names = f"{_safe(entry.people[0])[:MAX_NAMES_CHARS]} and {len(entry.people) - 1} others"
-    return f"{entry.day.isoformat()} {kind} {joiner} {names} {note_id}".replace("  ", " ")
+    title = _safe(entry.title or "")[:MAX_NAMES_CHARS].strip()
+    if title:
+        named = " with " in f" {title.casefold()} " or any(n.casefold() in title.casefold() for n in entry.people)
+        what = title if named else f"{title} with {names}"
+    else:
+        joiner = "about" if entry.kind == "note" else "with"
+        what = f"{(entry.kind or 'interaction').capitalize()} {joiner} {names}"
+    return f"{entry.day.isoformat()} {what} {note_id}".replace("  ", " ")
 
 
 def _safe(name: str) -> str:
@@ -92,6 +104,11 @@ def _safe(name: str) -> str:
 
 def random_id() -> str:
     return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
+
+
+def planned_path(settings: Settings, entry: NewInteraction, note_id: str) -> str:
+    """Where the note goes: `interactions/YYYY/` (the year of its date), named by `file_stem`."""
+    return f"{settings.interactions}/{entry.day.year:04d}/{file_stem(entry, note_id)}.md"
 
 
 def write_interaction(settings: Settings, entry: NewInteraction, new_id: Callable[[], str] | None = None) -> str:
@@ -103,7 +120,7 @@ def write_interaction(settings: Settings, entry: NewInteraction, new_id: Callabl
     text = render(entry)
     folder = f"{settings.interactions}/{entry.day.year:04d}"
     for _ in range(ATTEMPTS):
-        rel = f"{folder}/{file_stem(entry, draw())}.md"
+        rel = planned_path(settings, entry, draw())
         data = text.encode("utf-8")
         problems = [p for p in parse_note(rel, data, settings).problems if p.severity == ERROR]
         if problems:  # what we write must read back cleanly; anything else is a bug worth stopping for

@@ -562,6 +562,14 @@ class Index:
         """(path, `kind:`) of every interaction note that has a record (the others have no `interactions` row)."""
         return self.db.execute("SELECT n.path, i.kind FROM interactions i JOIN notes n ON n.id = i.note_id").fetchall()
 
+    def sourced(self, prefix: str) -> list[tuple[str, str, dt.datetime | None, dt.datetime | None, str | None]]:
+        """(path, source, date-time, end, status) of the interaction notes whose `source:` starts with
+        `prefix` (`ics:`): what a calendar import compares with."""
+        rows = self.db.execute("SELECT n.path, i.source, i.at, i.end_at, i.status FROM interactions i "
+                               "JOIN notes n ON n.id = i.note_id WHERE i.source >= ? AND i.source < ? ORDER BY 1",
+                               (prefix, prefix + "\U0010ffff"))
+        return [(path, source, _pdt(at), _pdt(end), status) for path, source, at, end, status in rows]
+
     def linking(self, keys: Collection[str], fields: Collection[str] | None = None) -> set[str]:
         """The notes with a link (in these fields) to one of these name keys."""
         return {path for path, _ in self._links_where("x.key", keys, fields)}
