@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reljournal.dates import Duration, parse_duration
-from reljournal.errors import Problem, UserError, error
+from reljournal.errors import Problem, UserError, error, warning
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -319,6 +319,32 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
         return defaults, problems
     name = values.pop("name", None) or root.name
     return Settings(root=root, name=name, **values), []
+
+
+_RANDOM_PART = re.compile(r"[A-Za-z0-9_%-]{16,}")
+
+
+def looks_secret(url: str) -> bool:
+    """A calendar address that grants reading it: credentials in it, or a long random part (Google's
+    `private-…`, Outlook's and iCloud's published tokens), or a token in its query."""
+    lowered = url.casefold()
+    if "://" not in lowered:
+        return False
+    rest = lowered.split("://", 1)[1]
+    if "@" in rest.split("/", 1)[0] or "private-" in lowered or re.search(r"[?&](token|key|auth|secret)=", lowered):
+        return True
+    return any(_RANDOM_PART.fullmatch(part) and re.search(r"\d", part) and re.search(r"[a-z]", part)
+               for part in re.split(r"[/?&=.@]", url.split("://", 1)[1]))
+
+
+def secret_warnings(settings: Settings) -> list[Problem]:
+    """`check`'s `secret` warnings: an address that grants reading a calendar, written in the settings of a
+    vault (which git versions and teams share). It belongs in `source_command` (a password manager)."""
+    return [warning(SETTINGS_FILE, c.line, "secret",
+                    f"[[calendars]] {c.name}: its `source` looks like a secret address (it grants reading the "
+                    "calendar) and this file is versioned; keep it in a password manager and use "
+                    "`source_command` (`pass show work-ics-url`)")
+            for c in settings.calendars if c.source is not None and looks_secret(c.source)]
 
 
 def _calendars(text: str, tables: Any, known: dict[tuple[str, str], Setting]

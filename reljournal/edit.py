@@ -386,8 +386,8 @@ def _verify(edit: Edit, old_map: dict[str, Any], key: str, value: YamlValue, lin
 
 def _as_written(value: YamlValue) -> Any:
     """What the parser's loader gives for `value` (timestamps stay text)."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, dt.date):  # a date-time too, as `yaml_scalar` writes it (no `:00` seconds)
+        return yaml_scalar(value)
     return value
 
 

@@ -39,6 +39,7 @@ from vobject.icalendar import stringToTextValues  # type: ignore[import-untyped]
 from reljournal.atomic import write_atomic
 from reljournal.config import Settings
 from reljournal.dates import parse_birthday
+from reljournal.edit import yaml_scalar
 from reljournal.model import ORG, PERSON
 from reljournal.names import clean, safe_title
 from reljournal.queries import View
@@ -520,7 +521,8 @@ def plan_import(view: View, contacts: Iterable[Contact]) -> Plan:
 # ---- writing -------------------------------------------------------------------------------------------
 def yaml_text(value: str, *, in_list: bool = False) -> str:
     """A YAML scalar for `value`: plain when it starts with a letter and YAML reads it back as the same
-    string (in a `[...]` list when `in_list`), else double-quoted (a JSON string is valid YAML)."""
+    string (in a `[...]` list when `in_list`), else double-quoted with YAML's escapes (`edit.yaml_scalar`:
+    characters YAML does not allow raw, such as U+FFFE, escaped)."""
     if value[:1].isalpha() and "#" not in value and value == value.strip():
         try:
             loaded = yaml.safe_load(f"k: [{value}]" if in_list else f"k: {value}")
@@ -528,7 +530,7 @@ def yaml_text(value: str, *, in_list: bool = False) -> str:
             loaded = None
         if loaded == {"k": [value] if in_list else value}:
             return value
-    return json.dumps(value, ensure_ascii=False)
+    return yaml_scalar(value, flow=in_list, quote=True)
 
 
 def _yaml_list(values: Iterable[str]) -> str:
@@ -543,7 +545,7 @@ def person_note(contact: Contact, title: str, org_title: str | None) -> str:
     if aliases:
         lines.append(f"aliases: {_yaml_list(aliases)}")
     if org_title:
-        lines.append(f"org: {json.dumps(f'[[{org_title}]]', ensure_ascii=False)}")
+        lines.append(f"org: {yaml_scalar(f'[[{org_title}]]', quote=True)}")
     if contact.role:
         lines.append(f"role: {yaml_text(contact.role)}")
     lines.append("cadence: none")
@@ -553,7 +555,7 @@ def person_note(contact: Contact, title: str, org_title: str | None) -> str:
     if contact.emails:
         lines.append(f"email: {yaml_text(contact.emails[0])}")
     if contact.phones:
-        lines.append(f"phone: {json.dumps(contact.phones[0], ensure_ascii=False)}")
+        lines.append(f"phone: {yaml_scalar(contact.phones[0], quote=True)}")
     if contact.linkedin:
         lines.append(f"linkedin: {yaml_text(contact.linkedin)}")
     lines += ["---", f"# {title}", ""]

@@ -53,6 +53,7 @@ from reljournal.config import SETTINGS_FILE, STATE_DIR, Settings, load_settings
 from reljournal.errors import Problem
 from reljournal.index.sync import SyncStats, reindex
 from reljournal.livefeed import FeedFile, FeedParts, LiveFeed, OwnedEvents
+from reljournal.polling import CalendarPoller
 from reljournal.queries import View
 from reljournal.vault import ignore_spec, is_note_path
 
@@ -227,12 +228,14 @@ class Watcher:
     - `owner_feeds`: keep with each event of the feed whom it is about (`Update.owned`), so that a server
       filters owners' feeds from the live feed; it costs a full build of the feed about 8 %.
     - `echo(text, err)`: where lines go (stdout for updates, stderr for problems and notices).
+    - `poll_calendars`: read the calendars of `[[calendars]]` every `poll` (`reljournal.polling`).
     """
 
     def __init__(self, journal: Journal, *, feed: Path | None = None, write_feed: bool = True,
                  fixed_today: bool = False, on_update: Callable[[Update], None] | None = None,
                  echo: Callable[[str, bool], None] | None = None, quiet: bool = False, verbose: bool = False,
-                 poll_interval: float | None = None, force_polling: bool = False, owner_feeds: bool = False) -> None:
+                 poll_interval: float | None = None, force_polling: bool = False, owner_feeds: bool = False,
+                 poll_calendars: bool = True) -> None:
         self.journal = journal
         self.root = str(journal.settings.root)
         self._feed_option = Path(feed) if feed is not None else None
@@ -265,6 +268,8 @@ class Watcher:
         self._failures = 0  # updates failed in a row
         self._settings_error: str | None = None  # the text of the broken settings last reported
         self._spec = ignore_spec(journal.settings)
+        self._poll_calendars = poll_calendars
+        self._poller: CalendarPoller | None = None
 
     # ---- paths --------------------------------------------------------------------------------------
     @property
@@ -299,11 +304,17 @@ class Watcher:
             live.mark_live(self.settings, self.mode)
             self._worker = threading.Thread(target=self._run, name="reljournal-watch", daemon=True)
             self._worker.start()
+            if self._poll_calendars:
+                self._poller = CalendarPoller(self.settings.root, self.journal.today.isoformat() if self.fixed_today
+                                              else None, self._echo)
+                self._poller.start()
         except BaseException:
             self._shutdown()
             raise
 
     def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.stop()
         with self._cond:
             self._stopping = True
             self._cond.notify_all()

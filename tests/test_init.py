@@ -117,7 +117,7 @@ def test_template_settings_name_every_setting() -> None:
     text = (template_dir() / ".reljournal.toml").read_text(encoding="utf-8")
     found, section = set(), ""
     for line in text.splitlines():
-        header = re.match(r"\[(\w+)\]", line)
+        header = re.match(r"(?:#\s*)?\[\[?(\w+)\]\]?\s*(?:#|$)", line)
         if header:
             section = header[1]
         key = re.match(r"#?\s*(\w+)\s*=", line)

@@ -141,7 +141,7 @@ def _request(url: str, validators: Validators) -> urllib.request.Request:
 def _read(reply: object, host: str, max_bytes: int, timeout: float, deadline: _Deadline) -> bytes:
     length = getattr(reply, "headers").get("Content-Length")  # noqa: B009
     if length and length.isdigit() and int(length) > max_bytes:
-        raise HttpError(f"{host}: the calendar is larger than {max_bytes // 2**20} MB; not read")
+        raise HttpError(f"{host}: the calendar is larger than {_size(max_bytes)}; not read")
     chunks: list[bytes] = []
     total = 0
     while True:
@@ -155,8 +155,12 @@ def _read(reply: object, host: str, max_bytes: int, timeout: float, deadline: _D
             return b"".join(chunks)
         total += len(chunk)
         if total > max_bytes:
-            raise HttpError(f"{host}: the calendar is larger than {max_bytes // 2**20} MB; not read")
+            raise HttpError(f"{host}: the calendar is larger than {_size(max_bytes)}; not read")
         chunks.append(chunk)
+
+
+def _size(n: int) -> str:
+    return f"{n // 2**20} MB" if n >= 2**20 else f"{n // 1024} KB"
 
 
 def _status_message(host: str, code: int) -> str:

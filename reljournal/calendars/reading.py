@@ -257,15 +257,15 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style"):
             self.skip += 1
+        elif tag == "li":
+            self.parts.append("\n- ")
         elif tag in _BREAKS:
             self.parts.append("\n")
-        if tag == "li":
-            self.parts.append("- ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style"):
             self.skip = max(0, self.skip - 1)
-        elif tag in _BREAKS:
+        elif tag in _BREAKS and tag != "li":
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:

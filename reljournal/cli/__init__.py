@@ -23,7 +23,7 @@ COMMANDS = (
     "agenda", "week", "prep", "feed", "watch", "serve",
     "query", "sql",
     "log", "add", "snooze", "set",
-    "import_", "export",
+    "import_", "export", "sync",
 )
 
 

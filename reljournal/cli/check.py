@@ -6,6 +6,7 @@ import click
 
 from reljournal.app import Journal
 from reljournal.cli.common import Ctx, json_option, pass_ctx
+from reljournal.config import secret_warnings
 from reljournal.errors import ERROR, Problem
 from reljournal.output import echo, plural, print_json, problem_line
 from reljournal.queries import check
@@ -32,7 +33,8 @@ def command(ctx: Ctx, as_json: bool) -> None:
     stats = journal.sync()
     view = journal.view(sync=False)
     walk_problems = [p for p in stats.problems if p.source.path not in {t.path for t in view.targets}]
-    _report(check(view, walk_problems), as_json, journal, notes=len(view.targets))
+    _report(check(view, [*walk_problems, *secret_warnings(journal.settings)]), as_json, journal,
+            notes=len(view.targets))
 
 
 def _report(problems: list[Problem], as_json: bool, journal: Journal, notes: int | None) -> None:
