@@ -42,6 +42,22 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, only_if_changed: 
     return True
 
 
+def flush(paths: Sequence[Path]) -> None:
+    """Make files written with `durable=False` durable, all at once: one `sync()` where the platform has
+    it (an fsync per file costs a journal commit each: 5.5 s for 17,500 notes), else an fsync each."""
+    if not paths:
+        return
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in paths:  # pragma: no cover - Windows
+        try:
+            with open(path, "rb+") as f:
+                os.fsync(f.fileno())
+        except OSError:
+            pass
+
+
 def _temporary(path: Path) -> tuple[int, str]:
     """A new file beside `path`, with the permissions the file will keep: those of the file it replaces,
     else what the umask gives a new file (`mkstemp`'s 0600 would make every note written private)."""

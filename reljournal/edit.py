@@ -20,6 +20,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,7 @@ def _float_text(value: float) -> str:
     return mantissa + e + exponent
 
 
+@lru_cache(maxsize=4096)  # pure; a bulk write (an import) asks about the same kinds and names again and again
 def _plain_ok(text: str, flow: bool) -> bool:
     if not text or text != text.strip() or not text.isprintable() or any(c in _YAML_BREAKS for c in text):
         return False

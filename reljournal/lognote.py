@@ -71,7 +71,7 @@ def render(entry: NewInteraction) -> str:
         ("source", entry.source),
     ]
     lines = ["---"]
-    lines += [f"{key}: {yaml_scalar(value)}" for key, value in fields if value not in (None, "")]
+    lines += [f"{key}: {yaml_scalar(value, quote=key == 'source')}" for key, value in fields if value not in (None, "")]
     lines.append("---")
     body = (entry.note or "").strip("\n")
     return "\n".join(lines) + "\n" + (body + "\n" if body else "")
@@ -111,9 +111,11 @@ def planned_path(settings: Settings, entry: NewInteraction, note_id: str) -> str
     return f"{settings.interactions}/{entry.day.year:04d}/{file_stem(entry, note_id)}.md"
 
 
-def write_interaction(settings: Settings, entry: NewInteraction, new_id: Callable[[], str] | None = None) -> str:
+def write_interaction(settings: Settings, entry: NewInteraction, new_id: Callable[[], str] | None = None, *,
+                      durable: bool = True) -> str:
     """Create the note (exclusively) and return its path relative to the vault. `new_id` draws the
-    random id (default `random_id`, looked up at call time so tests can pin it)."""
+    random id (default `random_id`, looked up at call time so tests can pin it). `durable=False`: no
+    fsync of its own (a bulk import flushes all its notes at once, `atomic.flush`)."""
     draw = new_id or random_id
     if not entry.people:
         raise UserError("log needs at least one person", exit_code=2)
@@ -126,7 +128,7 @@ def write_interaction(settings: Settings, entry: NewInteraction, new_id: Callabl
         if problems:  # what we write must read back cleanly; anything else is a bug worth stopping for
             raise UserError(f"{rel}: would not read back cleanly: {problems[0].message}; nothing written")
         try:
-            write_atomic(Path(settings.root) / rel, data, exclusive=True)
+            write_atomic(Path(settings.root) / rel, data, exclusive=True, durable=durable)
         except FileExistsError:
             continue
         return rel

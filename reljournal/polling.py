@@ -73,7 +73,7 @@ class CalendarPoller:
             return
         result: Synced | None = None
         try:
-            result = sync_one(journal.view, calendar)
+            result = sync_one(journal.settings, journal.today, journal.view, calendar)
             error = result.error
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the watcher; say it once
             error = f"error while reading it ({type(exc).__name__}: {exc})"

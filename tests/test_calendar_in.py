@@ -82,7 +82,7 @@ def test_a_google_export(vault: Path) -> None:
     moved = notes(vault)[f"2026-02-03 Weekly check-in with Bob Smith {note_id(series)}.md"]
     assert moved.startswith("---\ntype: interaction\ndate: 2026-02-03T14:00\nend: 2026-02-03T14:30\n"
                             'with: ["[[Bob Smith]]"]\nkind: meeting\n'
-                            'source: ics:weekly-checkin-0001@google.com/20260202T093000Z\n---\n')
+                            'source: "ics:weekly-checkin-0001@google.com/20260202T093000Z"\n---\n')
     coffee = next(text for name, text in notes(vault).items() if "Coffee with Priya" in name)
     assert coffee.endswith("---\nCoffee with Priya\n\nLocation: Café Nero, Moorgate\n\n"
                            "Agenda\nHer Q2 plan and the hiring\n\n- treasury lead\n- analyst\n")
@@ -375,11 +375,11 @@ def test_a_slow_server_times_out_and_a_huge_answer_is_refused(vault: Path) -> No
         server.routes["/huge.ics"] = huge
         journal = Journal.open(vault, TODAY)
         try:
-            view = journal.view()
             window = Window(dt.date(2026, 1, 1), dt.date(2026, 5, 1))
             started = time.monotonic()
             with pytest.raises(SourceError) as slow_error:
-                import_calendar(view, source_of(server.url("/slow.ics")), window, timeout=0.5)
+                import_calendar(journal.settings, journal.view, source_of(server.url("/slow.ics")), window,
+                                timeout=0.5)
             assert time.monotonic() - started < 5
             assert slow_error.value.message.startswith("127.0.0.1: no answer within the time allowed")
             with pytest.raises(HttpError) as too_big:
@@ -533,3 +533,74 @@ def test_any_calendar_imports_once(vault: Path, calendar: tuple[bytes, int]) -> 
     assert second.stdout.startswith("0 added, 0 moved, 0 cancelled")
     assert snapshot(root) == snapshot_after
     assert len(read(data, dt.date(2026, 1, 1), dt.date(2026, 5, 14)).occurrences) >= expected
+
+
+# ---- the speed paths, held to the plain way ------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["google.ics", "outlook.ics", "vdir/3E1F2A10-LUNCH.ics"])
+def test_occurrences_read_once_per_series_equal_those_read_one_by_one(name: str) -> None:
+    """`read` reads attendees, descriptions and video links once per set of property objects (`_Memo`);
+    reading every occurrence on its own gives the same occurrences."""
+    import icalendar
+    import recurring_ical_events
+
+    from reljournal.calendars import reading
+
+    data = (CALENDARS / name).read_bytes()
+    first, last = dt.date(2025, 12, 1), dt.date(2026, 6, 1)
+    fast = read(data, first, last)
+    calendar = icalendar.Calendar.from_ical(data)
+    series = {str(e["UID"]) for e in calendar.walk("VEVENT") if e.get("RRULE") or e.get("RECURRENCE-ID")}
+    slow = []
+    for event in recurring_ical_events.of(calendar, skip_bad_series=True).between(first, last + dt.timedelta(1)):
+        try:
+            slow.append(reading._occurrence(event, str(event["UID"]), str(event["UID"]) in series, reading._Memo()))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            pass
+    by_source = lambda occurrences: sorted(occurrences, key=lambda o: o.source)  # noqa: E731
+    assert by_source(fast.occurrences) == by_source(slow)
+
+
+def test_people_from_the_index_rows_equal_people_from_their_records(vault: Path) -> None:
+    from reljournal.calendars.importing import known_of
+
+    write_note(vault, "people/Old Friend.md", "---\ntype: person\nstatus: dormant\nemail: friend@old.example\n"
+               "aliases: [Oldie, \"O. F.\"]\n---\n")
+    write_note(vault, "people/Broken.md", "---\ntype: person\nemail: [unclosed\n---\n")
+    journal = Journal.open(vault, TODAY)
+    try:
+        view = journal.view()
+        known = known_of(view)
+        by_email: dict[str, set[str]] = {}
+        by_name: dict[str, set[str]] = {}
+        for p in view.people:
+            for address in p.email:
+                by_email.setdefault(address.casefold(), set()).add(p.title)
+            for n in (p.title, *p.aliases):
+                by_name.setdefault(name_key_of(n), set()).add(p.title)
+        assert {k: set(v) for k, v in known.by_email.items()} == by_email
+        assert {k: set(v) for k, v in known.by_name.items()} == by_name
+    finally:
+        journal.close()
+
+
+def name_key_of(name: str) -> str:
+    from reljournal.names import name_key
+
+    return name_key(name)
+
+
+def test_a_calendar_read_in_a_second_process_gives_the_same(vault: Path, tmp_path: Path) -> None:
+    """A large calendar is read in a forked process while the vault is opened: the same notes and summary."""
+    results = []
+    for parallel in (False, True):
+        root = tmp_path / f"v{parallel}"
+        shutil.copytree(vault, root)
+        journal = Journal.open(root, TODAY)
+        try:
+            window = Window(dt.date(2025, 12, 15), dt.date(2026, 5, 14))
+            outcome = import_calendar(journal.settings, journal.view, source_of(str(CALENDARS / "google.ics")), window,
+                                      parallel=parallel)
+            results.append((outcome.plan.summary(), outcome.added, snapshot(root)))
+        finally:
+            journal.close()
+    assert results[0] == results[1] and results[0][1]

@@ -215,7 +215,7 @@ def _one(o: Occurrence, known: Known, options: Options, out: Plan, new_people: d
     if len({a.email.casefold() if a.email else a.name for a in o.attendees if a.is_a_person}) > options.max_attendees:
         out.skipped[TOO_MANY] += 1
         return
-    titles, unknown = _who(people, known)
+    titles, unknown = _who(tuple(people), known)
     if not titles and options.new_people:
         for a in unknown:
             added = _new_person(a, known, options, new_people, names_taken)
@@ -246,7 +246,7 @@ def _declined_by_me(o: Occurrence, me: frozenset[str]) -> bool:
     return any(_is_me(a, me) and a.partstat == "DECLINED" for a in o.attendees)
 
 
-def _who(attendees: list[Attendee], known: Known) -> tuple[list[str], list[Attendee]]:
+def _who(attendees: tuple[Attendee, ...], known: Known) -> tuple[list[str], list[Attendee]]:
     """The people of the vault among the attendees (by e-mail, else by a display name that fits exactly
     one person), and the attendees matched to nobody. One who declined was not there."""
     titles: list[str] = []

@@ -13,7 +13,7 @@ import datetime as dt
 import html
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -105,19 +105,31 @@ def read(data: bytes, first: dt.date, last: dt.date) -> Reading:
         groups[uid].append(component)
     series = {uid for uid, parts in groups.items()
               if len(parts) > 1 or any(p.get("RRULE") or p.get("RDATE") for p in parts)}
-    for parts in groups.values():
-        addresses = {a.email.casefold() for a in _attendees(parts[0]) if a.email}
-        reading.with_attendees += bool(addresses)
-        for address in addresses:
-            reading.addresses[address] = reading.addresses.get(address, 0) + 1
+    memo = _Memo()
     for occurrence in _expand(calendar, groups, first, last, reading):
-        uid = _text(occurrence.get("UID"))
+        uid = _text(dict.get(occurrence, "UID"))
         try:
-            reading.occurrences.append(_occurrence(occurrence, uid, uid in series))
+            reading.occurrences.append(_occurrence(occurrence, uid, uid in series, memo))
         except (ValueError, KeyError, TypeError, AttributeError):
             reading.broken += 1
     reading.occurrences.sort(key=lambda o: (_sort_key(o.start), o.source))
+    _count_addresses(reading)
     return reading
+
+
+def _count_addresses(reading: Reading) -> None:
+    """How many events (a series counts once) each address is on, among those read: who you are, when
+    `[vault] me` does not say (`meetings.guess_me`)."""
+    by_uid: dict[str, set[str]] = {}
+    seen: dict[int, frozenset[str]] = {}  # attendees are shared by the occurrences of an event: once each
+    for o in reading.occurrences:
+        if id(o.attendees) not in seen:
+            seen[id(o.attendees)] = frozenset(a.email.casefold() for a in o.attendees if a.email)
+        by_uid.setdefault(o.uid, set()).update(seen[id(o.attendees)])
+    for addresses in by_uid.values():
+        reading.with_attendees += bool(addresses)
+        for address in addresses:
+            reading.addresses[address] = reading.addresses.get(address, 0) + 1
 
 
 def _expand(calendar: Any, groups: dict[str, list[Any]], first: dt.date, last: dt.date,
@@ -151,29 +163,51 @@ def _expand(calendar: Any, groups: dict[str, list[Any]], first: dt.date, last: d
     return out
 
 
-def _occurrence(event: Any, uid: str, in_series: bool) -> Occurrence:
-    start = event["DTSTART"].dt
-    end_prop = event.get("DTEND")
+class _Memo:
+    """The occurrences of a series share their property objects with the event they come from: what is
+    read from those (attendees, a description made plain) is read once per object. The objects are kept
+    here, so that an id is never reused while the memo lives (one `read`)."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[object, ...], Any] = {}
+        self.kept: list[Any] = []
+
+    def get(self, what: str, sources: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """`compute()`, once for each set of property objects it is computed from."""
+        key = (what, *map(id, sources))
+        if key not in self.values:
+            self.kept.append(sources)
+            self.values[key] = compute()
+        return self.values[key]
+
+
+# What an occurrence shares with the event it comes from (the same property objects): read once per event.
+_SHARED = ("SUMMARY", "STATUS", "TRANSP", "ORGANIZER", "ATTENDEE", "LOCATION", "DESCRIPTION")
+
+
+def _occurrence(event: Any, uid: str, in_series: bool, memo: _Memo) -> Occurrence:
+    # the component's own keys, upper case: without icalendar's case-folding lookup (a third of the time)
+    raw: Callable[[Any, str], Any] = dict.get
+    start = raw(event, "DTSTART").dt
+    end_prop = raw(event, "DTEND")
     end = end_prop.dt if end_prop is not None else None
-    if end is None and event.get("DURATION") is not None:
-        end = start + event["DURATION"].dt
-    recurrence = event.get("RECURRENCE-ID")
+    if end is None and raw(event, "DURATION") is not None:
+        end = start + raw(event, "DURATION").dt
+    recurrence = raw(event, "RECURRENCE-ID")
     recurrence_id = _utc_id(recurrence.dt if recurrence is not None else start) if in_series else None
+    summary, cancelled, transparent, attendees, location, description, video = memo.get(
+        "shared", tuple(raw(event, key) for key in (*_SHARED, *_VIDEO_KEYS)), lambda: _shared(event))
+    return Occurrence(uid=uid, recurrence_id=recurrence_id, summary=summary, start=start, end=end, cancelled=cancelled,
+                      transparent=transparent, attendees=attendees, location=location, description=description,
+                      video=video)
+
+
+def _shared(event: Any) -> tuple[str, bool, bool, tuple[Attendee, ...], str, str, bool]:
     description = _plain(_text(event.get("DESCRIPTION")))
-    location = _text(event.get("LOCATION"))
-    return Occurrence(
-        uid=uid,
-        recurrence_id=recurrence_id,
-        summary=" ".join(_text(event.get("SUMMARY")).split()),
-        start=start,
-        end=end,
-        cancelled=_text(event.get("STATUS")).upper() == "CANCELLED",
-        transparent=_text(event.get("TRANSP")).upper() == "TRANSPARENT",
-        attendees=tuple(_attendees(event)),
-        location=" ".join(location.split()),
-        description=description[:MAX_TEXT],
-        video=_has_video(event, location, description),
-    )
+    location = " ".join(_text(event.get("LOCATION")).split())
+    return (" ".join(_text(event.get("SUMMARY")).split()), _text(event.get("STATUS")).upper() == "CANCELLED",
+            _text(event.get("TRANSP")).upper() == "TRANSPARENT", tuple(_attendees(event)), location,
+            description[:MAX_TEXT], _has_video(event, location, description))
 
 
 def _attendees(event: Any) -> list[Attendee]:
@@ -234,13 +268,14 @@ _VIDEO = re.compile(r"https?://(?:[\w-]+\.)*(?:meet\.google\.com|zoom\.us|zoom\.
                     r"facetime\.apple\.com)/", re.IGNORECASE)
 
 
+_VIDEO_KEYS = ("X-GOOGLE-CONFERENCE", "X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-MICROSOFT-ONLINEMEETINGCONFLINK",
+               "CONFERENCE", "URL")
+
+
 def _has_video(event: Any, location: str, description: str) -> bool:
-    if any(event.get(key) for key in ("X-GOOGLE-CONFERENCE", "X-MICROSOFT-SKYPETEAMSMEETINGURL",
-                                      "X-MICROSOFT-ONLINEMEETINGCONFLINK")):
+    if any(event.get(key) for key in _VIDEO_KEYS[:4]):
         return True
-    conference = event.get("CONFERENCE")
-    return conference is not None or bool(_VIDEO.search(location) or _VIDEO.search(description)
-                                          or _VIDEO.search(_text(event.get("URL"))))
+    return bool(_VIDEO.search(location) or _VIDEO.search(description) or _VIDEO.search(_text(event.get("URL"))))
 
 
 # ---- HTML descriptions (Google writes them) as plain text ------------------------------------------------

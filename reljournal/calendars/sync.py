@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -29,20 +30,19 @@ def source_for(calendar: CalendarSettings, settings: Settings) -> Source:
     return from_command(calendar.source_command, cwd=settings.root)
 
 
-def sync_one(view_of: Callable[[], View], calendar: CalendarSettings, *, dry_run: bool = False,
-             timeout: float | None = None) -> Synced:
+def sync_one(settings: Settings, today: dt.date, view_of: Callable[[], View], calendar: CalendarSettings, *,
+             dry_run: bool = False, timeout: float | None = None) -> Synced:
     """Read one calendar into the vault. `view_of` gives the vault brought up to date (the notes written
     by the calendars read before count)."""
     try:
-        view = view_of()
-        source = source_for(calendar, view.settings)
-        return Synced(calendar.name, import_calendar(view, source, Window.of(calendar, view.today), dry_run=dry_run,
-                                                     timeout=timeout))
+        source = source_for(calendar, settings)
+        return Synced(calendar.name, import_calendar(settings, view_of, source, Window.of(calendar, today),
+                                                     dry_run=dry_run, timeout=timeout))
     except SourceError as exc:
         return Synced(calendar.name, error=exc.message)
 
 
-def sync_calendars(view_of: Callable[[], View], calendars: tuple[CalendarSettings, ...], *,
+def sync_calendars(settings: Settings, today: dt.date, view_of: Callable[[], View], *,
                    dry_run: bool = False) -> Iterator[Synced]:
-    for calendar in calendars:
-        yield sync_one(view_of, calendar, dry_run=dry_run)
+    for calendar in settings.calendars:
+        yield sync_one(settings, today, view_of, calendar, dry_run=dry_run)

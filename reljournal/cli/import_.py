@@ -142,15 +142,15 @@ def ics(ctx: Ctx, source: str, since: dt.date | Duration, until: dt.date | Durat
       $ reljournal import ics "$(pass show work-ics-url)" --since 2026-01-01
       $ reljournal import ics ~/.calendars/work/ --new-people
     """
-    view = ctx.view()
-    first = since if isinstance(since, dt.date) else since.subtract_from(view.today)
-    last = until if isinstance(until, dt.date) else until.add_to(view.today)
+    journal = ctx.journal()
+    first = since if isinstance(since, dt.date) else since.subtract_from(journal.today)
+    last = until if isinstance(until, dt.date) else until.add_to(journal.today)
     if last < first:
         raise UserError(f"--until {last} is before --since {first}", exit_code=2)
     where = source_of(source)
     try:
-        outcome = import_calendar(view, where, Window(first, last, max_attendees), new_people=new_people,
-                                  dry_run=dry_run)
+        outcome = import_calendar(journal.settings, ctx.view, where, Window(first, last, max_attendees),
+                                  new_people=new_people, dry_run=dry_run)
     except SourceError as exc:
         raise UserError(f"import ics: {exc.message}; nothing was written") from None
     report(outcome, dry_run)

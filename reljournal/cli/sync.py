@@ -28,7 +28,7 @@ def command(ctx: Ctx, dry_run: bool) -> None:
         echo("Nothing to sync: add a [[calendars]] table to .reljournal.toml (see docs/calendar-in.md).")
         return
     failed = False
-    for result in sync_calendars(journal.view, journal.settings.calendars, dry_run=dry_run):
+    for result in sync_calendars(journal.settings, journal.today, journal.view, dry_run=dry_run):
         if result.error is not None:
             failed = True
             echo(f"{result.name}: {result.error}", err=True)

@@ -562,6 +562,12 @@ class Index:
         """(path, `kind:`) of every interaction note that has a record (the others have no `interactions` row)."""
         return self.db.execute("SELECT n.path, i.kind FROM interactions i JOIN notes n ON n.id = i.note_id").fetchall()
 
+    def people_addresses(self) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+        """(title, aliases, e-mail addresses) of every person with a record."""
+        rows = self.db.execute("SELECT n.title, n.aliases, p.email FROM people p JOIN notes n ON n.id = p.note_id "
+                               "ORDER BY n.path")
+        return [(title, self._strings(aliases), self._strings(email or "[]")) for title, aliases, email in rows]
+
     def sourced(self, prefix: str) -> list[tuple[str, str, dt.datetime | None, dt.datetime | None, str | None]]:
         """(path, source, date-time, end, status) of the interaction notes whose `source:` starts with
         `prefix` (`ics:`): what a calendar import compares with."""
