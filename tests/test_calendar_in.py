@@ -461,8 +461,13 @@ def test_watch_polls_the_calendars(vault: Path, tmp_path: Path) -> None:
         _wait(lambda: any(t.startswith("live: 1 added") for t, _ in lines), "its line")
         source.write_text("<html>gone</html>")
         _wait(lambda: any(err and t.startswith("live: ") and "not a calendar" in t for t, err in lines), "the error")
-        time.sleep(2.5)  # more polls fail the same way: said once
-        assert sum(1 for t, err in lines if err and "not a calendar" in t) == 1
+        poller = watcher._poller
+        assert poller is not None
+        rounds = poller.rounds
+        _wait(lambda: poller.rounds >= rounds + 2, "two more reads (after 1 s, then 2 s)")
+        assert sum(1 for t, err in lines if err and "not a calendar" in t) == 1  # said once
+        source.write_bytes((CALENDARS / "vdir/5B7C8D90-CALL.ics").read_bytes())
+        _wait(lambda: ("live: read again", False) in lines, "the calendar back")
     finally:
         watcher.stop()
         journal.close()

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reljournal.atomic import flush, write_atomic
 from reljournal.calendars.meetings import ImportedNote, Known, Options, Plan, guess_me, plan
@@ -134,11 +135,40 @@ def reading(fetched: Fetched, window: Window, single: bool, *, parallel: bool | 
     if not parallel:
         yield lambda: readings_of(fetched.texts, window, single)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    # A plain forked process and a pipe: no thread starts here (a pool's would make the index's own worker
+    # pool, should the vault need a large sync meanwhile, start afresh instead of forking).
+    context = mp.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_read_into, args=(send, fetched.texts, window, single), daemon=True)
+    child.start()
+    send.close()
 
-    with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
-        pending = pool.submit(readings_of, fetched.texts, window, single)
-        yield pending.result
+    def result() -> list[Reading]:
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            raise SourceError("the calendar could not be read (its reader stopped)") from None
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    try:
+        yield result
+    finally:
+        receive.close()
+        child.join(timeout=10)
+        if child.is_alive():
+            child.terminate()
+
+
+def _read_into(send: Any, texts: tuple[tuple[str, bytes], ...], window: Window, single: bool) -> None:
+    """In the forked reader: the readings, or the error, sent back whole."""
+    try:
+        send.send((True, readings_of(texts, window, single)))
+    except (SourceError, NotACalendar) as exc:
+        send.send((False, exc))
+    finally:
+        send.close()
 
 
 def import_calendar(settings: Settings, view_of: Callable[[], View], source: Source, window: Window, *,
