@@ -6,6 +6,7 @@ import os
 import shutil
 import textwrap
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -106,3 +107,13 @@ def serving(vault: Path, *, token: str | None = None, today: str = TODAY) -> Ite
         stop.set()
         thread.join(timeout=10)
         source.close()
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = 15.0) -> None:
+    """A bounded polling loop: until `condition()` holds, else fail saying what never came."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")

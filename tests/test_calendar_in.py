@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import DATA, Run, write_note
+from conftest import DATA, Run, wait_for, write_note
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -455,31 +455,22 @@ def test_watch_polls_the_calendars(vault: Path, tmp_path: Path) -> None:
     watcher = Watcher(journal, fixed_today=True, echo=lambda text, err: lines.append((text, err)))
     try:
         watcher.start()
-        _wait(lambda: any("Lunch with Priya Shah" in p.name for p in vault.rglob("*.md")), "the first read")
+        wait_for(lambda: any("Lunch with Priya Shah" in p.name for p in vault.rglob("*.md")), "the first read")
         source.write_bytes((CALENDARS / "vdir/5B7C8D90-CALL.ics").read_bytes())  # the lunch gone, a call in
-        _wait(lambda: any("Call pricing" in p.name for p in vault.rglob("*.md")), "the next read")
-        _wait(lambda: any(t.startswith("live: 1 added") for t, _ in lines), "its line")
+        wait_for(lambda: any("Call pricing" in p.name for p in vault.rglob("*.md")), "the next read")
+        wait_for(lambda: any(t.startswith("live: 1 added") for t, _ in lines), "its line")
         source.write_text("<html>gone</html>")
-        _wait(lambda: any(err and t.startswith("live: ") and "not a calendar" in t for t, err in lines), "the error")
+        wait_for(lambda: any(err and t.startswith("live: ") and "not a calendar" in t for t, err in lines), "the error")
         poller = watcher._poller
         assert poller is not None
         rounds = poller.rounds
-        _wait(lambda: poller.rounds >= rounds + 2, "two more reads (after 1 s, then 2 s)")
+        wait_for(lambda: poller.rounds >= rounds + 2, "two more reads (after 1 s, then 2 s)")
         assert sum(1 for t, err in lines if err and "not a calendar" in t) == 1  # said once
         source.write_bytes((CALENDARS / "vdir/5B7C8D90-CALL.ics").read_bytes())
-        _wait(lambda: ("live: read again", False) in lines, "the calendar back")
+        wait_for(lambda: ("live: read again", False) in lines, "the calendar back")
     finally:
         watcher.stop()
         journal.close()
-
-
-def _wait(condition: Callable[[], object], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 # ---- any calendar: a second run adds nothing, and the notes are the occurrences with someone known -----------

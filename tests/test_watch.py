@@ -15,13 +15,13 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TODAY, write_note
+from conftest import TODAY, wait_for, write_note
 from watchdog.events import DirMovedEvent, FileClosedEvent, FileCreatedEvent, FileModifiedEvent, FileMovedEvent
 
 from reljournal import live
@@ -73,15 +73,6 @@ def watching(vault: Path, **kwargs: object) -> Iterator[tuple[Watcher, Lines]]:
     finally:
         watcher.stop()
         journal.close()
-
-
-def wait_for(condition: Callable[[], object], what: str, timeout: float = TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def summaries(vault: Path) -> list[str]:
