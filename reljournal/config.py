@@ -125,6 +125,19 @@ def parse_interval(value: Any) -> int:
     return int(m[1]) * _INTERVAL_SECONDS[m[2].casefold()]
 
 
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("true or false")
+    return value
+
+
+def _http_url(value: Any) -> str:
+    text = _text(value).strip()
+    if not re.match(r"https?://[^/\s]+", text, re.IGNORECASE):
+        raise ValueError('an http:// or https:// address, such as "https://caldav.fastmail.com/"')
+    return text
+
+
 def _relative_path(value: Any) -> str:
     text = _text(value)
     if Path(text).is_absolute() or ".." in Path(text).parts:
@@ -165,8 +178,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("calendars", "until", "60d", window_end, "how far ahead to read: a date, or a duration after today"),
     Setting("calendars", "max_attendees", 15, _positive, "meetings with more attendees are skipped"),
     Setting("calendars", "poll", "15min", parse_interval, "how often `watch` and `serve` read it"),
+    Setting("caldav", "url", None, _http_url, "the CalDAV calendar, or the server's address with `calendar`"),
+    Setting("caldav", "calendar", None, _text, "the calendar's name, found (or made) in your calendar home"),
+    Setting("caldav", "username", None, _text, "the account's user name"),
+    Setting("caldav", "password_command", None, _text, "a command whose first output line is the password"),
+    Setting("caldav", "password", None, _text, "never read: a password does not belong in a versioned file"),
+    Setting("caldav", "todos", False, _flag, "reach-outs and follow-up tasks as tasks (VTODO) with a due date"),
+    Setting("caldav", "owner", None, _text, "push only this owner's part of the feed"),
+    Setting("caldav", "poll", "5min", parse_interval, "how often `watch` and `serve` read back from it"),
 )
-SECTIONS = ("vault", "tiers", "folders", "feed", "week", "calendars")
+SECTIONS = ("vault", "tiers", "folders", "feed", "week", "calendars", "caldav")
 ARRAYS = ("calendars",)  # sections written as arrays of tables: [[calendars]]
 
 
@@ -191,6 +212,21 @@ class CalendarSettings:
 
 
 @dataclass(frozen=True)
+class CaldavSettings:
+    """`[caldav]`: the calendar reminders are pushed to and read back from (SPEC 8)."""
+
+    url: str = field(repr=False)  # may hold the user's name: shown by its host only
+    calendar: str | None = None
+    username: str | None = None
+    password_command: str | None = None
+    password_written: bool = False  # a `password` in the settings: never read, `check` warns
+    todos: bool = False
+    owner: str | None = None
+    poll: int = 300  # seconds
+    line: int = 1  # of the `[caldav]` header
+
+
+@dataclass(frozen=True)
 class Settings:
     root: Path
     name: str
@@ -211,6 +247,7 @@ class Settings:
     week_target: int = 5
     me: tuple[str, ...] = ()  # the user's own e-mail addresses
     calendars: tuple[CalendarSettings, ...] = ()
+    caldav: CaldavSettings | None = None
     text: str = ""  # the settings file as read: its hash decides whether the index must be rebuilt
 
     @property
@@ -296,6 +333,11 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
         if not isinstance(table, dict):
             problems.append(_bad(text, None, section, f"{section} must be a table: [{section}]"))
             continue
+        if section == "caldav":
+            caldav, found = _caldav(text, table, known)
+            values["caldav"] = caldav
+            problems += found
+            continue
         if section == "tiers":
             tiers: dict[str, Duration] = {}
             for tier, value in table.items():
@@ -338,13 +380,24 @@ def looks_secret(url: str) -> bool:
 
 
 def secret_warnings(settings: Settings) -> list[Problem]:
-    """`check`'s `secret` warnings: an address that grants reading a calendar, written in the settings of a
-    vault (which git versions and teams share). It belongs in `source_command` (a password manager)."""
-    return [warning(SETTINGS_FILE, c.line, "secret",
-                    f"[[calendars]] {c.name}: its `source` looks like a secret address (it grants reading the "
-                    "calendar) and this file is versioned; keep it in a password manager and use "
-                    "`source_command` (`pass show work-ics-url`)")
-            for c in settings.calendars if c.source is not None and looks_secret(c.source)]
+    """`check`'s `secret` warnings: an address that grants reading a calendar, or a password, written in
+    the settings of a vault (which git versions and teams share). They belong in a password manager."""
+    out = [warning(SETTINGS_FILE, c.line, "secret",
+                   f"[[calendars]] {c.name}: its `source` looks like a secret address (it grants reading the "
+                   "calendar) and this file is versioned; keep it in a password manager and use "
+                   "`source_command` (`pass show work-ics-url`)")
+           for c in settings.calendars if c.source is not None and looks_secret(c.source)]
+    dav = settings.caldav
+    if dav is not None and dav.password_written:
+        out.append(warning(SETTINGS_FILE, _line_of(settings.text, "caldav", "password"), "secret",
+                           "[caldav] password: a password does not belong in a versioned file and is never read; "
+                           "remove it and use `password_command`, $RELJOURNAL_CALDAV_PASSWORD or ~/.netrc"))
+    if dav is not None and re.match(r"[a-z]+://[^/@]*:[^/@]*@|.*[?&](token|key|auth|secret|password)=", dav.url,
+                                    re.IGNORECASE):
+        out.append(warning(SETTINGS_FILE, _line_of(settings.text, "caldav", "url"), "secret",
+                           "[caldav] url: the address holds a password or a token; write it without, and give "
+                           "the password through `password_command`"))
+    return out
 
 
 def _calendars(text: str, tables: Any, known: dict[tuple[str, str], Setting]
@@ -377,6 +430,32 @@ def _calendars(text: str, tables: Any, known: dict[tuple[str, str], Setting]
         values.setdefault("name", f"calendar {n + 1}")
         out.append(CalendarSettings(line=line, **values))
     return tuple(out), problems
+
+
+def _caldav(text: str, table: dict[str, Any], known: dict[tuple[str, str], Setting]
+            ) -> tuple[CaldavSettings | None, list[Problem]]:
+    """`[caldav]`: checked as the other sections are; it needs `url`."""
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        setting = known.get(("caldav", key))
+        if setting is None:
+            allowed = ", ".join(s.key for s in SETTINGS if s.section == "caldav" and s.key != "password")
+            problems.append(_bad(text, "caldav", key, f"unknown key {key!r} in [caldav]; allowed: {allowed}"))
+            continue
+        try:
+            values[str(key)] = setting.accepts(value)
+        except ValueError as exc:
+            shown = "(hidden)" if key in ("url", "password") else repr(value)
+            problems.append(_bad(text, "caldav", key, f"[caldav] {key} = {shown}: expected {exc}"))
+    line = _line_of(text, "caldav", None)
+    if "url" not in values:
+        if not problems:
+            problems.append(error(SETTINGS_FILE, line, "settings", "[caldav] needs `url`: the calendar's address, "
+                                  "or the server's with `calendar = \"NAME\"`"))
+        return None, problems
+    written = values.pop("password", None) is not None
+    return CaldavSettings(line=line, password_written=written, **values), problems
 
 
 def _bad(text: str, section: str | None, key: str | None, message: str, nth: int = 0) -> Problem:

@@ -32,7 +32,7 @@ from reljournal.dates import parse_date, parse_date_or_duration
 from reljournal.errors import ERROR, UserError
 from reljournal.lookup import one_target
 from reljournal.model import ORG, PERSON
-from reljournal.parse import parse_note, row_of
+from reljournal.parse import TASK_DUE, TASK_LINE, parse_note, row_of, task_text
 from reljournal.queries import View
 
 YamlValue = str | int | float | bool | dt.date | list[str]  # dt.datetime is a dt.date
@@ -417,6 +417,59 @@ def edit_note(settings: Settings, path: str, key: str, value: YamlValue) -> Edit
         # mtime: the index sees it all the same, since it reads racily clean files again (index/sync.py).
         write_atomic(file, edit.data, only_if_changed=True)
     return edit
+
+
+# ---- tasks: ticked, or due on another day (a reminder done or moved on the phone) ----------------------------
+def edit_task(settings: Settings, path: str, line: int, text: str, *, done: bool = False,
+              due: dt.date | None = None) -> bool:
+    """Tick the open task `text` (`- [ ]` -> `- [x]`) or move its due date (`📅 DATE`, `[due:: DATE]`),
+    changing only those characters of its line. The task is looked for on `line`, else as the one open task
+    with that text in the note (the note may have been edited since). False when it is not there any more
+    (done or deleted meanwhile): nothing is written. The file is replaced only if it still holds what was
+    read (else read again, a few times)."""
+    file = Path(settings.root) / path
+    for _ in range(5):
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
+        new = _task_edited(data, line, text, done=done, due=due)
+        if new is None:
+            return False
+        if new == data:
+            return True
+        if file.read_bytes() == data:  # nobody wrote meanwhile (a save in between is read again)
+            write_atomic(file, new)
+            return True
+    raise UserError(f"{path}: it keeps changing; the task {text!r} was not edited")
+
+
+def _task_edited(data: bytes, line: int, text: str, *, done: bool, due: dt.date | None) -> bytes | None:
+    lines = data.decode("utf-8").splitlines(keepends=True)
+    wanted = task_text(text)
+
+    def open_task_at(n: int) -> re.Match[str] | None:
+        m = TASK_LINE.match(lines[n].rstrip("\r\n")) if 0 <= n < len(lines) else None
+        return m if m and m[1] == " " and task_text(m[2]) == wanted else None
+
+    found = line - 1 if open_task_at(line - 1) else None
+    if found is None:
+        candidates = [n for n in range(len(lines)) if open_task_at(n)]
+        if len(candidates) != 1:
+            return None
+        found = candidates[0]
+    body = lines[found]
+    if done:
+        at = body.index("[ ]")
+        body = body[:at] + "[x]" + body[at + 3:]
+    if due is not None:
+        marker = TASK_DUE.search(body)
+        if marker is None:
+            return None
+        group = 1 if marker[1] is not None else 2
+        body = body[:marker.start(group)] + due.isoformat() + body[marker.end(group):]
+    lines[found] = body
+    return "".join(lines).encode("utf-8")
 
 
 def locate(view: View, name: str, kinds: tuple[str, ...]) -> tuple[str, str]:

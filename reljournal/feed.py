@@ -23,7 +23,7 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -275,6 +275,25 @@ class Entry:
         lines.append("END:VEVENT")
         return ics.content(lines)
 
+    def to_todo(self, stamp: dt.datetime) -> bytes:
+        """The item as a task (VTODO) due on its day, for a phone's reminders app (SPEC 8, `todos = true`):
+        the same UID, summary, text and link; starting and due on its date, with the same alarm."""
+        summary = ics.text(self.summary)
+        day = self.start.date() if isinstance(self.start, dt.datetime) else self.start
+        lines = ["BEGIN:VTODO", f"SUMMARY:{summary}", ics.date_property("DTSTART", day), ics.date_property("DUE", day),
+                 f"DTSTAMP:{ics.date_time(stamp)}", f"UID:{ics.text(self.uid)}",
+                 f"CATEGORIES:{ics.text(CATEGORY[self.kind])}"]
+        if self.description:
+            lines.append(f"DESCRIPTION:{ics.text(self.description)}")
+        lines.append("STATUS:NEEDS-ACTION")
+        if self.url:
+            lines.append(f"URL:{self.url}")
+        if self.alarm is not None:
+            lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{summary}", f"TRIGGER:{ics.duration(self.alarm)}",
+                      "END:VALARM"]
+        lines.append("END:VTODO")
+        return ics.content(lines)
+
 
 _SERIALISED: dict[tuple[object, ...], bytes] = {}  # an event's fields -> its bytes, for this process
 _SERIALISED_LIMIT = 250_000
@@ -293,9 +312,11 @@ class FeedBuilder:
     when the view holds only the notes an update touched."""
 
     def __init__(self, view: View, owner: str | None = None, *, privacy: Privacy | None = None,
-                 uids: Uids | None = None) -> None:
+                 uids: Uids | None = None, overdue: str | None = None) -> None:
+        """`overdue`: instead of the `[feed] overdue` setting (`keep` for tasks on a phone, which show
+        themselves as overdue)."""
         self.view = view
-        self.settings = view.settings
+        self.settings = view.settings if overdue is None else replace(view.settings, overdue=overdue)
         self.today = view.today
         self.privacy = privacy.for_view(view) if privacy is not None else Privacy.of_view(view)
         self.uids = uids if uids is not None else Uids.of_notes(view.records)

@@ -60,8 +60,8 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_st
 _WIKILINK = re.compile(r"!?\[\[([^\[\]|#^]*)((?:[#^][^\[\]|]*)?)(?:\|([^\[\]]*))?\]\]")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
-_TASK = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[(.)\][ \t]+(.*?)[ \t]*$")
-_TASK_DUE = re.compile(r"(?:📅\ufe0f?[ \t]*(\S+))|(?:\[due::[ \t]*([^\]]*?)[ \t]*\])")
+TASK_LINE = _TASK = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[(.)\][ \t]+(.*?)[ \t]*$")
+TASK_DUE = _TASK_DUE = re.compile(r"(?:📅\ufe0f?[ \t]*(\S+))|(?:\[due::[ \t]*([^\]]*?)[ \t]*\])")
 _LOG_ITEM = re.compile(r"^[ \t]*[-*+][ \t]+(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b[ \t]*:?[ \t]*(.*)$")
 _BLANKS = re.compile(r"[ \t]{2,}")  # what taking the due date out of a task leaves between words
 _LOG_KIND = re.compile(r"^([A-Za-z]+)[ \t]*:[ \t]*(.*)$")
@@ -693,6 +693,14 @@ def _bracket_lines(body: str, first_line: int) -> list[tuple[int, str]]:
         out.append((line_no, body[start:end]))
         at = body.find("[", end)
     return out
+
+
+def task_text(text: str) -> str:
+    """A task's text as `Task.text` holds it: without its due-date marker, white space runs made one."""
+    dm = _TASK_DUE.search(text)
+    if dm:
+        text = (text[: dm.start()] + text[dm.end():]).strip()
+    return _BLANKS.sub(" ", text)
 
 
 def _tasks(lines: list[tuple[int, str]], path: str, problems: list[Problem]) -> tuple[Task, ...]:

@@ -1,5 +1,6 @@
 """While `watch` or `serve` runs: read each calendar of `[[calendars]]` at start and then every `poll`
-(SPEC 7). The notes it writes reach the index through the watcher, like any other save.
+(SPEC 7), and sync the `[caldav]` calendar at start, every `poll`, and within seconds of a change to the
+vault (`poke`, SPEC 8). The notes it writes reach the index through the watcher, like any other save.
 
 One thread, with its own `Journal` for each round (the settings and the date in force then; its sync is the
 watcher's quick handshake, not a scan). A calendar that fails is reported once, retried after a wait that
@@ -8,6 +9,7 @@ doubles up to eight times its `poll`, and said to be back when it is; nothing it
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -15,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reljournal.app import Journal
-from reljournal.calendars.sync import Synced, sync_one
-from reljournal.config import CalendarSettings, load_settings
+from reljournal.calendars.sync import sync_one
+from reljournal.config import CalendarSettings, Settings, load_settings
 
 MAX_BACKOFF = 8  # times the calendar's `poll`
+PUSH_DELAY = 2.0  # seconds after a change before the phone's calendar is synced (a burst of saves: once)
+CALDAV = "caldav"
 
 
 @dataclass
@@ -36,6 +40,8 @@ class CalendarPoller:
         self._echo = echo
         self._clock = clock
         self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._poked_at: float | None = None
         self._thread: threading.Thread | None = None
         self._due: dict[str, _Due] = {}
         self.rounds = 0  # calendars read, for tests
@@ -46,35 +52,71 @@ class CalendarPoller:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=60)
 
-    def _calendars(self) -> tuple[CalendarSettings, ...]:
+    def poke(self) -> None:
+        """The vault changed: the phone's calendar is synced in `PUSH_DELAY` seconds (once for a burst)."""
+        if self._poked_at is None:
+            self._poked_at = self._clock()
+        self._wake.set()
+
+    def _settings(self) -> Settings | None:
         settings, problems = load_settings(self.root)
-        return () if problems else settings.calendars
+        return None if problems else settings
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            calendars = self._calendars()
+            self._wake.clear()
+            settings = self._settings()
+            calendars = settings.calendars if settings is not None else ()
             now = self._clock()
             for calendar in calendars:
                 due = self._due.setdefault(calendar.name, _Due(now))
                 if now >= due.at and not self._stop.is_set():
-                    self._poll(calendar, due)
+                    self._poll(calendar.name, calendar.poll, functools.partial(self._read, calendar=calendar), due)
             waits = [d.at - self._clock() for name, d in self._due.items() if any(c.name == name for c in calendars)]
-            self._stop.wait(min([*waits, 60.0]) if waits else 5.0)
+            if settings is not None and settings.caldav is not None:
+                due = self._due.setdefault(CALDAV, _Due(now))
+                poked = self._poked_at is not None and self._clock() - self._poked_at >= PUSH_DELAY
+                if (now >= due.at or poked) and not self._stop.is_set():
+                    self._poked_at = None
+                    self._poll(CALDAV, settings.caldav.poll, self._phone, due)
+                waits.append(due.at - self._clock())
+                if self._poked_at is not None:
+                    waits.append(self._poked_at + PUSH_DELAY - self._clock())
+            self._wake.wait(max(0.05, min([*waits, 60.0])) if waits else 5.0)
 
-    def _poll(self, calendar: CalendarSettings, due: _Due) -> None:
+    def _read(self, journal: Journal, *, calendar: CalendarSettings) -> tuple[str | None, str | None]:
+        """(error, what changed) of reading one calendar."""
+        result = sync_one(journal.settings, journal.today, journal.view, calendar)
+        outcome = result.outcome
+        said = outcome.plan.summary() if outcome is not None and (outcome.added or outcome.changed) else None
+        return result.error, said
+
+    def _phone(self, journal: Journal) -> tuple[str | None, str | None]:
+        from reljournal.calendars.phone import PhoneError, sync_phone
+
+        try:
+            result = sync_phone(journal.settings, journal.today, journal.view)
+        except PhoneError as exc:
+            return exc.message, None
+        for line in result.lines:
+            self._echo(line, False)
+        quiet = not (result.new or result.changed or result.removed or result.lines or result.conflicts)
+        return None, None if quiet else result.summary()
+
+    def _poll(self, name: str, every: int, work: Callable[[Journal], tuple[str | None, str | None]],
+              due: _Due) -> None:
         try:
             journal = Journal.open(self.root, self.today)
-        except Exception as exc:  # noqa: BLE001 - settings broken meanwhile: the watcher reports those
-            due.at = self._clock() + calendar.poll
-            del exc
+        except Exception:  # noqa: BLE001 - settings broken meanwhile: the watcher reports those
+            due.at = self._clock() + every
             return
-        result: Synced | None = None
+        said: str | None = None
         try:
-            result = sync_one(journal.settings, journal.today, journal.view, calendar)
-            error = result.error
+            error, said = work(journal)
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the watcher; say it once
             error = f"error while reading it ({type(exc).__name__}: {exc})"
         finally:
@@ -82,14 +124,13 @@ class CalendarPoller:
         self.rounds += 1
         if error is not None:
             due.failures += 1
-            due.at = self._clock() + calendar.poll * min(2 ** (due.failures - 1), MAX_BACKOFF)
+            due.at = self._clock() + every * min(2 ** (due.failures - 1), MAX_BACKOFF)
             if error != due.error:
-                self._echo(f"{calendar.name}: {error} (retrying, with longer waits; the watcher goes on)", True)
+                self._echo(f"{name}: {error} (retrying, with longer waits; the watcher goes on)", True)
                 due.error = error
             return
         if due.error is not None:
-            self._echo(f"{calendar.name}: read again", False)
-        due.failures, due.error, due.at = 0, None, self._clock() + calendar.poll
-        outcome = result.outcome if result is not None else None
-        if outcome is not None and (outcome.added or outcome.changed):
-            self._echo(f"{calendar.name}: {outcome.plan.summary()}", False)
+            self._echo(f"{name}: read again", False)
+        due.failures, due.error, due.at = 0, None, self._clock() + every
+        if said:
+            self._echo(f"{name}: {said}", False)

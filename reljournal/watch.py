@@ -584,6 +584,8 @@ class Watcher:
                 self.on_update(update)
             except Exception:
                 self.report_exception("the update callback")
+        if self._poller is not None and (stats.touched or reason in ("midnight", "settings")):
+            self._poller.poke()  # the phone's calendar follows the vault within seconds
 
     def _feed_data(self, stats: SyncStats, *, full: bool) -> FeedParts:
         """The feed after this update: only the notes the change touched are rebuilt, unless `full`."""

@@ -110,9 +110,9 @@ def get(url: str, validators: Validators = Validators(), *, timeout: float = TIM
                 exc.close()
                 return Response(304, etag=validators.etag, last_modified=validators.last_modified)
             exc.close()
-            raise HttpError(_status_message(host, exc.code), exc.code) from None
+            raise HttpError(status_message(host, exc.code), exc.code) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise HttpError(_network_message(host, exc)) from None
+            raise HttpError(network_message(host, exc)) from None
         with reply:
             body = _read(reply, host, max_bytes, timeout, deadline)
             headers = reply.headers
@@ -150,7 +150,7 @@ def _read(reply: object, host: str, max_bytes: int, timeout: float, deadline: _D
         try:
             chunk = getattr(reply, "read")(_CHUNK)  # noqa: B009
         except (OSError, ValueError) as exc:
-            raise HttpError(_network_message(host, exc)) from None
+            raise HttpError(network_message(host, exc)) from None
         if not chunk:
             return b"".join(chunks)
         total += len(chunk)
@@ -163,7 +163,8 @@ def _size(n: int) -> str:
     return f"{n // 2**20} MB" if n >= 2**20 else f"{n // 1024} KB"
 
 
-def _status_message(host: str, code: int) -> str:
+def status_message(host: str, code: int) -> str:
+    """What an HTTP status means to the user, naming the host only."""
     if code in (401, 403):
         return f"{host}: access refused ({code}); the address may have been reset: copy it again"
     if code in (404, 410):
@@ -175,7 +176,8 @@ def _status_message(host: str, code: int) -> str:
     return f"{host}: the server answered {code}, not a calendar"
 
 
-def _network_message(host: str, exc: BaseException) -> str:
+def network_message(host: str, exc: BaseException) -> str:
+    """A connection that failed (timeout, TLS, DNS, refused), naming the host only."""
     reason = getattr(exc, "reason", exc)
     if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in str(reason):
         return f"{host}: no answer within the time allowed; check the connection, or try again later"
