@@ -99,7 +99,8 @@ def calendar(people: list[str], events: int = 5000, seed: int = 2) -> bytes:
             rule = rng.choice(("FREQ=WEEKLY", "FREQ=WEEKLY;INTERVAL=2", "FREQ=MONTHLY"))
             lines.append(f"RRULE:{rule};COUNT={rng.randint(4, 26)}")
             if rng.random() < 0.2:
-                lines.append(f"EXDATE;TZID=Europe/London:{start + dt.timedelta(weeks=1 if 'WEEKLY' in rule else 5):%Y%m%dT%H%M%S}")
+                skipped = start + dt.timedelta(weeks=1 if "WEEKLY" in rule else 5)
+                lines.append(f"EXDATE;TZID=Europe/London:{skipped:%Y%m%dT%H%M%S}")
         if rng.random() < 0.02:
             lines.append("STATUS:CANCELLED")
         if rng.random() < 0.3:

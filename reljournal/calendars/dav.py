@@ -52,14 +52,28 @@ def is_ours(href: str) -> bool:
 
 
 class Dav:
-    def __init__(self, url: str, username: str | None, password: str | None, *, timeout: float = TIMEOUT) -> None:
+    def __init__(self, url: str, username: str | None, password: str | None, *, timeout: float = TIMEOUT,
+                 auth: str | None = None) -> None:
+        """`auth`: the scheme the server asked for last time (`basic`, `digest`), so that the first request
+        carries it instead of learning it from a 401."""
         from caldav.davclient import DAVClient
 
         self.host = host_of(url)
-        self.requests = 0
+        self.requests = 0  # HTTP exchanges, a 401 that negotiates the scheme included
         self.client = DAVClient(url, username=username, password=password, timeout=int(timeout),
-                                       headers={"User-Agent": USER_AGENT}, require_tls=False,
-                                       enable_rfc6764=False)
+                                headers={"User-Agent": USER_AGENT}, require_tls=False, enable_rfc6764=False,
+                                auth_type=auth if auth in ("basic", "digest") and password else None)
+        self.client.session.hooks["response"].append(self._count)
+
+    def _count(self, response: Any, **_: Any) -> Any:
+        self.requests += 1
+        return response
+
+    @property
+    def auth(self) -> str | None:
+        """The scheme in use now (to remember for the next sync)."""
+        name = type(self.client.auth).__name__.casefold() if self.client.auth is not None else ""
+        return "basic" if "basic" in name else "digest" if "digest" in name else None
 
     # ---- one request ----------------------------------------------------------------------------------
     def request(self, method: str, url: str, body: str = "", headers: dict[str, str] | None = None,
@@ -67,7 +81,6 @@ class Dav:
         """One request; a status outside `ok` (and 412, 404, which callers ask for) is a `DavError`."""
         import caldav.lib.error as errors
 
-        self.requests += 1
         reply: Any = None
         try:
             reply = self.client.request(url, method, body, headers or {})

@@ -42,6 +42,9 @@ from reljournal.calendars.reminders import (
 from reljournal.config import CaldavSettings, Settings
 from reljournal.edit import edit_note, edit_task
 from reljournal.events import DUE
+from reljournal.feed import PRODID
+from reljournal.index.sync import digest as digest_of
+from reljournal.index.sync import settings_fingerprint
 from reljournal.lognote import NewInteraction, write_interaction
 from reljournal.queries import View
 
@@ -127,6 +130,8 @@ class State:
     token: str | None = None
     items: dict[str, dict[str, Any]] = field(default_factory=dict)  # uid -> href, etag, digest, kind, day, ...
     dismissed: dict[str, str] = field(default_factory=dict)  # uid -> the day it had when deleted on the phone
+    made_from: str | None = None  # what the last push was made from: the same again, nothing to build
+    auth: str | None = None  # the authentication scheme the server asked for
 
     @classmethod
     def load(cls, path: Path, key: str) -> State:
@@ -135,12 +140,13 @@ class State:
             if data.get("key") != key:
                 return cls(key)
             return cls(key, data.get("collection"), data.get("token"), dict(data.get("items", {})),
-                       dict(data.get("dismissed", {})))
+                       dict(data.get("dismissed", {})), data.get("made_from"), data.get("auth"))
         except (OSError, ValueError, AttributeError, TypeError):
             return cls(key)
 
     def save(self, path: Path) -> None:
-        data = {"key": self.key, "collection": self.collection, "token": self.token,
+        data = {"key": self.key, "collection": self.collection, "token": self.token, "made_from": self.made_from,
+                "auth": self.auth,
                 "items": dict(sorted(self.items.items())), "dismissed": dict(sorted(self.dismissed.items()))}
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, json.dumps(data, indent=1, sort_keys=True).encode(), only_if_changed=True)
@@ -161,10 +167,11 @@ def sync_phone(settings: Settings, today: dt.date, view_of: Callable[[], View], 
     state_path = settings.state_dir / STATE_FILE
     state = State.load(state_path, state_key(dav_settings))
     username, secret = password if password is not None else credentials(dav_settings, settings.root)
-    dav = Dav(dav_settings.url, username, secret, **({"timeout": timeout} if timeout else {}))
+    dav = Dav(dav_settings.url, username, secret, auth=state.auth, **({"timeout": timeout} if timeout else {}))
     result = PhoneResult()
     try:
         _sync(settings, today, view_of, dav, state, result, dry_run)
+        state.auth = dav.auth
     except DavError as exc:
         if not dry_run:
             state.save(state_path)
@@ -324,10 +331,20 @@ def _orphans_done(settings: Settings, view: View, found: dict[str | None, tuple[
     _apply(settings, today, outcomes, state, result, dry_run, logged)
 
 
+def made_from(settings: Settings, view: View) -> str:
+    """What a push is made from: the index's content (its token, replaced by every sync that changes a
+    note), the day, the settings and this code. The same again: the reminders are the same."""
+    parts = [view.index.content_token() or "-", view.today.isoformat(), settings_fingerprint(settings), PRODID]
+    return digest_of("\0".join(parts).encode())
+
+
 def _push(settings: Settings, view: View, dav: Dav, collection: str, state: State, result: PhoneResult,
           dry_run: bool, server_etags: dict[str, str], stale: set[str], orphans: dict[str, str] | None = None) -> None:
     dav_settings = settings.caldav
     assert dav_settings is not None
+    source = made_from(settings, view)
+    if source == state.made_from and not stale and not orphans:
+        return  # nothing in the vault changed since the last push, nor on the server: 0 requests, no build
     desired: dict[str, Reminder] = {}
     for r in reminders(view, owner=dav_settings.owner, todos=dav_settings.todos):
         dismissed = state.dismissed.get(r.uid)
@@ -380,3 +397,5 @@ def _push(settings: Settings, view: View, dav: Dav, collection: str, state: Stat
         if uid not in desired and not dry_run:
             dav.delete(href, server_etags.get(href))  # ours, from a memory lost: no longer in the feed
             result.removed += 1
+    if not dry_run and not result.conflicts:
+        state.made_from = source
