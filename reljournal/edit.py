@@ -405,18 +405,25 @@ def _validated(edit: Edit, settings: Settings) -> Edit:
 
 
 def edit_note(settings: Settings, path: str, key: str, value: YamlValue) -> Edit:
-    """Read the note, set one field, write it back atomically (only when it changed)."""
+    """Read the note, set one field, write it back atomically (only when it changed), and only if the note
+    still holds what was read: a save in between (an editor, the phone's change through the watcher) is
+    read again and the edit made on it."""
     file = Path(settings.root) / path
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
-    edit = set_field(path, data, key, value, settings)
-    if edit.changed:
+    for _ in range(5):
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
+        edit = set_field(path, data, key, value, settings)
+        if not edit.changed:
+            return edit
+        if file.read_bytes() != data:
+            continue
         # A same-size edit in the clock tick of the last sync (`2026-01-01` -> `2026-03-29`) keeps size and
         # mtime: the index sees it all the same, since it reads racily clean files again (index/sync.py).
         write_atomic(file, edit.data, only_if_changed=True)
-    return edit
+        return edit
+    raise UserError(f"{path}: it keeps changing; {key} was not set (try again)")
 
 
 # ---- tasks: ticked, or due on another day (a reminder done or moved on the phone) ----------------------------
