@@ -259,12 +259,14 @@ class Entry:
         """The VEVENT's lines, properties in icalendar's order (its canonical ones, then by name)."""
         summary = ics.text(self.summary)
         lines = ["BEGIN:VEVENT", f"SUMMARY:{summary}", ics.date_property("DTSTART", self.start),
-                 ics.date_property("DTEND", self.end), f"DTSTAMP:{ics.date_time(stamp)}", f"UID:{ics.text(self.uid)}"]
+                 ics.date_property("DTEND", self.end), f"DTSTAMP:{ics.date_time(stamp)}", f"UID:{ics.text(self.uid)}",
+                 f"SEQUENCE:{revision(stamp)}"]
         if self.rrule:
             lines.append(f"RRULE:{self.rrule}")
         lines.append(f"CATEGORIES:{ics.text(CATEGORY[self.kind])}")
         if self.description:
             lines.append(f"DESCRIPTION:{ics.text(self.description)}")
+        lines.append(f"LAST-MODIFIED:{ics.date_time(stamp)}")
         # Reminders and birthdays do not make you busy; arranged meetings do.
         lines.append("TRANSP:OPAQUE" if isinstance(self.start, dt.datetime) else "TRANSP:TRANSPARENT")
         if self.url:
@@ -293,6 +295,16 @@ class Entry:
                       "END:VALARM"]
         lines.append("END:VTODO")
         return ics.content(lines)
+
+
+REVISIONS_FROM = dt.date(2020, 1, 1)
+
+
+def revision(stamp: dt.datetime) -> int:
+    """An event's `SEQUENCE`: the days from 2020-01-01 to the feed's day. Google and Outlook take an event's
+    new content only when its SEQUENCE grows; one derived from the day grows with each new day's feed,
+    and stays the same on every clone (nothing stored), as the rest of the feed does."""
+    return (stamp.date() - REVISIONS_FROM).days
 
 
 _SERIALISED: dict[tuple[object, ...], bytes] = {}  # an event's fields -> its bytes, for this process

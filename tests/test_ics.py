@@ -15,7 +15,7 @@ from icalendar.parser.string import _escape_char, _foldline, _unescape_char
 
 from reljournal import ics
 from reljournal.app import Journal
-from reljournal.feed import CATEGORY, PRODID, REFRESH, Entry, FeedBuilder
+from reljournal.feed import CATEGORY, PRODID, REFRESH, Entry, FeedBuilder, revision
 
 # Text with everything TEXT escaping and folding care about: escapes, carets, line breaks, multi-byte
 # characters (folding counts octets) and long runs.
@@ -29,6 +29,8 @@ def oracle_event(entry: Entry, stamp: dt.datetime) -> bytes:
     ev = icalendar.Event()
     ev.add("uid", entry.uid)
     ev.add("dtstamp", stamp)
+    ev.add("sequence", revision(stamp))
+    ev.add("last-modified", stamp)
     ev.add("dtstart", entry.start)
     ev.add("dtend", entry.end)
     if entry.rrule:

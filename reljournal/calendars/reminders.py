@@ -23,6 +23,7 @@ from reljournal.ics import content, text
 from reljournal.queries import View
 
 DONE, MOVED, DISMISSED = "done", "moved", "dismissed"
+_DAILY = (b"DTSTAMP:", b"SEQUENCE:", b"LAST-MODIFIED:")
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,9 @@ def reminders(view: View, *, owner: str | None = None, todos: bool = False) -> I
 
 
 def digest(component: bytes) -> str:
-    """What an item's content is, its DTSTAMP aside (it moves every day: not a change worth a request)."""
-    lines = [line for line in component.split(b"\r\n") if not line.startswith(b"DTSTAMP:")]
+    """What an item's content is, its DTSTAMP, SEQUENCE and LAST-MODIFIED aside (they move every day: not
+    a change worth a request)."""
+    lines = [line for line in component.split(b"\r\n") if not line.startswith(_DAILY)]
     return hashlib.blake2b(b"\r\n".join(lines), digest_size=16).hexdigest()
 
 
