@@ -19,10 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -404,26 +405,39 @@ def _validated(edit: Edit, settings: Settings) -> Edit:
     return edit
 
 
-def edit_note(settings: Settings, path: str, key: str, value: YamlValue) -> Edit:
-    """Read the note, set one field, write it back atomically (only when it changed), and only if the note
-    still holds what was read: a save in between (an editor, the phone's change through the watcher) is
-    read again and the edit made on it."""
+T = TypeVar("T")
+
+
+def rewrite(settings: Settings, path: str, change: Callable[[bytes], tuple[bytes | None, T]], what: str) -> T:
+    """Read the note, `change` its bytes (None: nothing to write), and write the result atomically, only if
+    the note still holds what was read: a save in between (an editor, the phone's change through the
+    watcher) is read again and the change made on it. Returns what `change` says."""
     file = Path(settings.root) / path
     for _ in range(5):
         try:
             data = file.read_bytes()
         except OSError as exc:
             raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
-        edit = set_field(path, data, key, value, settings)
-        if not edit.changed:
-            return edit
+        new, said = change(data)
+        if new is None or new == data:
+            return said
         if file.read_bytes() != data:
             continue
         # A same-size edit in the clock tick of the last sync (`2026-01-01` -> `2026-03-29`) keeps size and
         # mtime: the index sees it all the same, since it reads racily clean files again (index/sync.py).
-        write_atomic(file, edit.data, only_if_changed=True)
-        return edit
-    raise UserError(f"{path}: it keeps changing; {key} was not set (try again)")
+        write_atomic(file, new, only_if_changed=True)
+        return said
+    raise UserError(f"{path}: it keeps changing; {what} was not done (try again)")
+
+
+def edit_note(settings: Settings, path: str, key: str, value: YamlValue) -> Edit:
+    """Set one field of the note (`set_field`), as `rewrite` writes: only on the note as it still is."""
+
+    def change(data: bytes) -> tuple[bytes | None, Edit]:
+        edit = set_field(path, data, key, value, settings)
+        return (edit.data if edit.changed else None), edit
+
+    return rewrite(settings, path, change, f"setting {key}")
 
 
 # ---- tasks: ticked, or due on another day (a reminder done or moved on the phone) ----------------------------
@@ -434,21 +448,12 @@ def edit_task(settings: Settings, path: str, line: int, text: str, *, done: bool
     with that text in the note (the note may have been edited since). False when it is not there any more
     (done or deleted meanwhile): nothing is written. The file is replaced only if it still holds what was
     read (else read again, a few times)."""
-    file = Path(settings.root) / path
-    for _ in range(5):
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
+
+    def change(data: bytes) -> tuple[bytes | None, bool]:
         new = _task_edited(data, line, text, done=done, due=due)
-        if new is None:
-            return False
-        if new == data:
-            return True
-        if file.read_bytes() == data:  # nobody wrote meanwhile (a save in between is read again)
-            write_atomic(file, new)
-            return True
-    raise UserError(f"{path}: it keeps changing; the task {text!r} was not edited")
+        return new, new is not None
+
+    return rewrite(settings, path, change, f"the edit of the task {text!r}")
 
 
 def _task_edited(data: bytes, line: int, text: str, *, done: bool, due: dt.date | None) -> bytes | None:

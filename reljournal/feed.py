@@ -264,18 +264,10 @@ class Entry:
         if self.rrule:
             lines.append(f"RRULE:{self.rrule}")
         lines.append(f"CATEGORIES:{ics.text(CATEGORY[self.kind])}")
-        if self.description:
-            lines.append(f"DESCRIPTION:{ics.text(self.description)}")
-        lines.append(f"LAST-MODIFIED:{ics.date_time(stamp)}")
         # Reminders and birthdays do not make you busy; arranged meetings do.
-        lines.append("TRANSP:OPAQUE" if isinstance(self.start, dt.datetime) else "TRANSP:TRANSPARENT")
-        if self.url:
-            lines.append(f"URL:{self.url}")
-        if self.alarm is not None:
-            lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{summary}", f"TRIGGER:{ics.duration(self.alarm)}",
-                      "END:VALARM"]
-        lines.append("END:VEVENT")
-        return ics.content(lines)
+        transp = "TRANSP:OPAQUE" if isinstance(self.start, dt.datetime) else "TRANSP:TRANSPARENT"
+        return ics.content([*lines, *self._rest(summary, [f"LAST-MODIFIED:{ics.date_time(stamp)}", transp]),
+                            "END:VEVENT"])
 
     def to_todo(self, stamp: dt.datetime) -> bytes:
         """The item as a task (VTODO) due on its day, for a phone's reminders app (SPEC 8, `todos = true`):
@@ -285,16 +277,18 @@ class Entry:
         lines = ["BEGIN:VTODO", f"SUMMARY:{summary}", ics.date_property("DTSTART", day), ics.date_property("DUE", day),
                  f"DTSTAMP:{ics.date_time(stamp)}", f"UID:{ics.text(self.uid)}",
                  f"CATEGORIES:{ics.text(CATEGORY[self.kind])}"]
-        if self.description:
-            lines.append(f"DESCRIPTION:{ics.text(self.description)}")
-        lines.append("STATUS:NEEDS-ACTION")
+        return ics.content([*lines, *self._rest(summary, ["STATUS:NEEDS-ACTION"]), "END:VTODO"])
+
+    def _rest(self, summary: str, between: list[str]) -> list[str]:
+        """After the categories: the description, `between`, the link and the alarm (icalendar's order)."""
+        lines = [f"DESCRIPTION:{ics.text(self.description)}"] if self.description else []
+        lines += between
         if self.url:
             lines.append(f"URL:{self.url}")
         if self.alarm is not None:
             lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{summary}", f"TRIGGER:{ics.duration(self.alarm)}",
                       "END:VALARM"]
-        lines.append("END:VTODO")
-        return ics.content(lines)
+        return lines
 
 
 REVISIONS_FROM = dt.date(2020, 1, 1)

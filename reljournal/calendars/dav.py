@@ -20,18 +20,15 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
-from reljournal.calendars.http import TIMEOUT, USER_AGENT, host_of, network_message, status_message
+from reljournal.calendars.http import TIMEOUT, USER_AGENT, HttpError, host_of, network_message, status_message
 
 DAV, CALDAV, CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
 XML = "application/xml; charset=utf-8"
 ITEM_PREFIX = "rj-"  # the names of the items reljournal makes: only those are ever changed or deleted
 
 
-class DavError(Exception):
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class DavError(HttpError):
+    """An `HttpError` of a CalDAV request: one line naming the host only, with the status when there was one."""
 
 
 @dataclass(frozen=True)
