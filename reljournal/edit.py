@@ -31,6 +31,7 @@ from reljournal.atomic import write_atomic
 from reljournal.config import Settings
 from reljournal.dates import parse_date, parse_date_or_duration
 from reljournal.errors import ERROR, UserError
+from reljournal.locks import held
 from reljournal.lookup import one_target
 from reljournal.model import ORG, PERSON
 from reljournal.parse import TASK_DUE, TASK_LINE, parse_note, row_of, task_text
@@ -406,6 +407,7 @@ def _validated(edit: Edit, settings: Settings) -> Edit:
 
 
 T = TypeVar("T")
+EDIT_LOCK = "edit.lock"  # in `.reljournal/`: edits from several reljournal processes take turns
 
 
 def rewrite(settings: Settings, path: str, change: Callable[[bytes], tuple[bytes | None, T]], what: str) -> T:
@@ -413,20 +415,25 @@ def rewrite(settings: Settings, path: str, change: Callable[[bytes], tuple[bytes
     the note still holds what was read: a save in between (an editor, the phone's change through the
     watcher) is read again and the change made on it. Returns what `change` says."""
     file = Path(settings.root) / path
-    for _ in range(5):
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
-        new, said = change(data)
-        if new is None or new == data:
-            return said
-        if file.read_bytes() != data:
-            continue
-        # A same-size edit in the clock tick of the last sync (`2026-01-01` -> `2026-03-29`) keeps size and
-        # mtime: the index sees it all the same, since it reads racily clean files again (index/sync.py).
-        write_atomic(file, new, only_if_changed=True)
-        return said
+    try:
+        with held(settings.state_dir / EDIT_LOCK):  # reljournal's own edits take turns
+            for _ in range(5):
+                try:
+                    data = file.read_bytes()
+                except OSError as exc:
+                    raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
+                new, said = change(data)
+                if new is None or new == data:
+                    return said
+                if file.read_bytes() != data:
+                    continue
+                # A same-size edit in the clock tick of the last sync (`2026-01-01` -> `2026-03-29`) keeps size
+                # and mtime: the index sees it all the same, since it reads racily clean files again.
+                write_atomic(file, new, only_if_changed=True)
+                return said
+    except TimeoutError:
+        raise UserError(f"{path}: another reljournal command has been editing the vault for 30 s; "
+                        f"{what} was not done (try again)") from None
     raise UserError(f"{path}: it keeps changing; {what} was not done (try again)")
 
 

@@ -2,9 +2,10 @@
 
 Three pieces, all in `.reljournal/`:
 
-- `watch.lock`, held with `fcntl.flock(LOCK_EX)` by the running watcher for its whole life. The kernel
-  releases it when the process ends, however it ends (kill -9, a crash, a reboot), so a dead watcher
-  leaves nothing that anyone trusts. A second watcher cannot take it and is refused (exit 1).
+- `watch.lock`, held exclusively (`reljournal.locks`: `flock` on Linux and macOS, `msvcrt.locking` on
+  Windows) by the running watcher for its whole life. The system releases it when the process ends,
+  however it ends (kill -9, a crash, a reboot), so a dead watcher leaves nothing that anyone trusts. A
+  second watcher cannot take it and is refused (exit 1).
 - `live.json`, written by the watcher once its first full sync is done: `{"pid", "mode"}`. It is trusted
   only while the lock is held; `mode` is `events` (inotify and friends: every change is seen within
   milliseconds) or `polling` (the watch-limit fallback: changes may take seconds to be seen, so other
@@ -18,8 +19,6 @@ Three pieces, all in `.reljournal/`:
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import itertools
 import json
 import os
@@ -32,6 +31,7 @@ from pathlib import Path
 from reljournal.atomic import write_atomic
 from reljournal.config import Settings
 from reljournal.errors import UserError
+from reljournal.locks import try_lock
 
 LOCK_FILE = "watch.lock"
 LIVE_FILE = "live.json"
@@ -57,22 +57,19 @@ class VaultLock:
         self.path.parent.mkdir(exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN) or time.monotonic() >= deadline:
-                    os.close(fd)
-                    pid = _read_pid(self.path)
-                    holder = f" (pid {pid})" if pid else ""
-                    raise UserError(f"another `reljournal watch` or `serve`{holder} is already watching "
-                                    f"{self.path.parent.parent}; stop it first", exit_code=1) from None
-                time.sleep(0.02)
+        while not try_lock(fd):
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                pid = _read_pid(self.path)
+                holder = f" (pid {pid})" if pid else ""
+                raise UserError(f"another `reljournal watch` or `serve`{holder} is already watching "
+                                f"{self.path.parent.parent}; stop it first", exit_code=1)
+            time.sleep(0.02)
         # The pid is written in place, not atomically: replacing the file would give a new inode whose
-        # lock nobody holds. It is only ever shown in the message above.
+        # lock nobody holds. It is only ever shown in the message above. It goes after the first byte,
+        # which Windows' lock covers (a locked byte cannot be written by another handle, nor read).
         os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        os.write(fd, f" {os.getpid()}\n".encode())
         self._fd = fd
 
     def release(self) -> None:
@@ -88,23 +85,22 @@ class VaultLock:
 def _read_pid(path: Path) -> int | None:
     try:
         return int(path.read_text().strip() or "0") or None
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # Windows: the locked first byte cannot be read
         return None
 
 
 def lock_held(settings: Settings) -> bool:
     """Whether a live process holds the vault's watch lock (a probe with a shared lock, released at once)."""
     try:
-        fd = os.open(settings.state_dir / LOCK_FILE, os.O_RDONLY)
+        fd = os.open(settings.state_dir / LOCK_FILE, os.O_RDWR)
     except OSError:
         return False
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError as exc:
-        return exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN)
+        return not try_lock(fd, shared=True)
+    except OSError:
+        return False
     finally:
         os.close(fd)  # releases the probe's lock too
-    return False
 
 
 def mark_live(settings: Settings, mode: str) -> None:

@@ -55,7 +55,7 @@ from reljournal.index.sync import SyncStats, reindex
 from reljournal.livefeed import FeedFile, FeedParts, LiveFeed, OwnedEvents
 from reljournal.polling import CalendarPoller
 from reljournal.queries import View
-from reljournal.vault import ignore_spec, is_note_path
+from reljournal.vault import Walked, ignore_spec
 
 DEBOUNCE = 0.06  # seconds of quiet that end a burst (an editor's save, a git checkout)
 MAX_WAIT = 1.0  # a burst that never goes quiet (a sync client) still updates once a second
@@ -100,15 +100,6 @@ def relative(root: str, path: str) -> str | None:
     return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
-def watched_folder(rel: str, settings: Settings, spec: Any) -> bool:
-    """Whether a folder is one the index walks (not hidden, not templates, not ignored)."""
-    if any(part.startswith(".") for part in rel.split("/")):
-        return False
-    if rel == settings.templates or rel.startswith(settings.templates + "/"):
-        return False
-    return not spec.match_file(rel + "/")
-
-
 def classify(event: FileSystemEvent, root: str, settings: Settings, spec: Any, feed_rel: str | None) -> Change:
     """One watchdog event -> what must be looked at again. A move counts at both ends: a rename *to* a
     note (an editor's atomic save) and a rename *from* one (a note renamed to a backup) both matter."""
@@ -130,10 +121,10 @@ def classify(event: FileSystemEvent, root: str, settings: Settings, spec: Any, f
         elif rel == feed_rel:
             continue
         elif event.is_directory:
-            if event.event_type != "modified" and watched_folder(rel, settings, spec):
+            if event.event_type != "modified" and Walked(settings, spec).folder(rel):
                 change.paths.add(rel)
                 change.new_folders |= event.event_type in ("created", "moved")
-        elif is_note_path(rel, settings, spec):
+        elif Walked(settings, spec).note(rel):
             change.paths.add(rel)
     return change
 

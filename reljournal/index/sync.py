@@ -21,7 +21,7 @@ from reljournal.config import Settings
 from reljournal.errors import Problem, Source, error
 from reljournal.index.store import Batch, Index
 from reljournal.index.walked import Walk
-from reljournal.vault import FileStat, ignore_spec, is_note_path, walk
+from reljournal.vault import FileStat, Walked, walk
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -286,28 +286,15 @@ def _under(path: str, scope: set[str]) -> bool:
     return any(path.startswith(s.rstrip("/") + "/") for s in scope)
 
 
-def _walked_folder(rel: str, settings: Settings) -> bool:
-    """Whether a full walk would enter this folder (none of it hidden, templates or ignored)."""
-    parts = rel.strip("/").split("/")
-    if any(p.startswith(".") for p in parts):
-        return False
-    spec = ignore_spec(settings)
-    for i in range(1, len(parts) + 1):
-        prefix = "/".join(parts[:i])
-        if prefix == settings.templates or spec.match_file(prefix + "/"):
-            return False
-    return True
-
-
 def _stat_paths(settings: Settings, paths: Iterable[str]) -> list[FileStat]:
     out: list[FileStat] = []
+    walked = Walked(settings)
     for rel in sorted(set(paths)):
         full = Path(settings.root) / rel
         if full.is_dir():  # a folder appeared or moved in: its notes, by the same rules as a full walk
-            if _walked_folder(rel, settings):
-                out.extend(walk(settings, under=rel)[0])
+            out.extend(walk(settings, under=rel)[0])
             continue
-        if not is_note_path(rel, settings):
+        if not walked.note(rel):
             continue
         try:
             st = os.stat(full)
