@@ -1,10 +1,17 @@
-"""Atomic file writes: a temporary file in the same folder, then `os.replace`."""
+"""Atomic file writes: a temporary file in the same folder, then `os.replace`.
+
+On every platform: creating a file never replaces one, even where hard links are missing (exFAT, SMB
+shares, some sync folders); `os.replace` is tried again for a moment when Windows refuses it because an
+editor, an antivirus or a sync client holds the file open.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import stat
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -31,15 +38,57 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, only_if_changed: 
             if durable:
                 os.fsync(f.fileno())
         if exclusive:
-            os.link(tmp, path)  # fails if `path` exists: never overwrite
-            os.unlink(tmp)
+            _create(tmp, path)
         else:
-            os.replace(tmp, path)
+            replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
     return True
+
+
+REPLACE_WAITS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8)  # 1.6 s in all: what a file held open usually needs
+
+
+def replace(tmp: str, path: Path) -> None:
+    """`os.replace`, tried again for a moment while it is refused (PermissionError): on Windows, the file
+    is held open by an editor, an antivirus or a sync client; a real refusal is raised after 1.6 s."""
+    for wait in (*REPLACE_WAITS, None):
+        try:
+            os.replace(tmp, path)
+            return
+        except PermissionError:
+            if wait is None:
+                raise
+            time.sleep(wait)
+
+
+def _create(tmp: str, path: Path) -> None:
+    """Put the finished temporary file at `path`, which must not exist: never replacing a file.
+
+    A hard link does it in one step and fails if `path` exists. Where links are refused (exFAT, SMB, some
+    sync folders: EPERM, ENOTSUP, ...), `path` is first created empty and exclusively (`O_EXCL`: it was not
+    there), then the finished file replaces that empty placeholder, which is ours. On Windows a rename
+    never replaces an existing file, so it is the one step."""
+    if os.name == "nt":  # pragma: no cover - Windows
+        os.rename(tmp, path)  # FileExistsError when `path` exists
+        return
+    try:
+        os.link(tmp, path)  # FileExistsError when `path` exists
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        replace(tmp, path)
+        return
+    os.unlink(tmp)
+
+
+_NO_LINKS = {errno.EPERM, errno.EACCES, errno.EXDEV, errno.EMLINK, getattr(errno, "ENOTSUP", -1),
+             getattr(errno, "EOPNOTSUPP", -1), errno.ENOSYS}
 
 
 def flush(paths: Sequence[Path]) -> None:

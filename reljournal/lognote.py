@@ -11,7 +11,6 @@ an existing name a new id is drawn.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 import string
 from collections.abc import Callable, Sequence
@@ -23,14 +22,13 @@ from reljournal.atomic import write_atomic
 from reljournal.config import Settings
 from reljournal.edit import YamlValue, yaml_scalar
 from reljournal.errors import ERROR, UserError
+from reljournal.names import FILE_NAME_BYTES, NOTE_NAME_BYTES, file_safe
 from reljournal.parse import parse_note
 
 ID_ALPHABET = string.ascii_lowercase + string.digits
 ID_LENGTH = 4  # 36**4 = 1.7 million names per person, kind and day
 ATTEMPTS = 50
-MAX_NAMES_CHARS = 100  # keeps the file name well under the 255-byte limit of common file systems
-# Characters that file systems or Obsidian links do not accept in a file name.
-_UNSAFE = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f]+')
+MAX_NAMES_CHARS = 100  # people's names in a file name: readable; `file_safe` then holds it to 255 bytes
 
 
 @dataclass(frozen=True)
@@ -95,11 +93,14 @@ def file_stem(entry: NewInteraction, note_id: str) -> str:
     else:
         joiner = "about" if entry.kind == "note" else "with"
         what = f"{(entry.kind or 'interaction').capitalize()} {joiner} {names}"
-    return f"{entry.day.isoformat()} {what} {note_id}".replace("  ", " ")
+    # the id stays whole at the end: what is cut, when the name is too long, is the middle
+    return file_safe(f"{entry.day.isoformat()} {what}", NOTE_NAME_BYTES - len(note_id) - 1, " ") + f" {note_id}"
 
 
 def _safe(name: str) -> str:
-    return " ".join(_UNSAFE.sub(" ", name).split())
+    """A name or a summary as it stands in a file name: what a disk refuses made a space (`Call: pricing`
+    as `Call pricing`)."""
+    return file_safe(name, FILE_NAME_BYTES, " ")
 
 
 def random_id() -> str:

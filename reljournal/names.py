@@ -12,8 +12,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
-TITLE_LIMIT = 120  # characters of a title reljournal makes from a name: well inside 255 bytes with `.md`
-_UNSAFE_IN_TITLE = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f]')
+TITLE_LIMIT = 120  # characters of a title reljournal makes from a name
+FILE_NAME_BYTES = 255  # the most a file name may take on the common file systems (ext4, APFS, NTFS in UTF-16)
+TEMPORARY_BYTES = 14  # what a temporary name adds while a file is written: `.NAME.0123abcd.tmp`
+NOTE_NAME_BYTES = FILE_NAME_BYTES - TEMPORARY_BYTES - len(".md")  # a note's title, temporary name included
+# Characters Obsidian links do not take in a note's name (the file systems' own are pathvalidate's).
+_UNSAFE_FOR_LINKS = re.compile(r"[#^\[\]|\x00-\x1f\x7f]")
 
 
 def name_key(name: str) -> str:
@@ -35,13 +39,32 @@ def clean(text: str | None) -> str:
     return " ".join(unicodedata.normalize("NFC", text or "").split())
 
 
+def file_safe(text: str, max_bytes: int = NOTE_NAME_BYTES, replacement: str = "-") -> str:
+    """`text` as a file name (before its `.md`) that Linux, macOS and Windows all take (pathvalidate's
+    "universal" rules: no `<>:"/\\|?*` or control characters, no reserved name such as `CON` or `COM1`,
+    no trailing dot or space) and Obsidian links too (no `#^[]|`), NFC, not hidden (no leading dot: a
+    hidden note is never indexed), cut at a character to `max_bytes` of UTF-8. What is refused becomes
+    `replacement`. "" when nothing is left."""
+    from pathvalidate import sanitize_filename
+
+    name = " ".join(_UNSAFE_FOR_LINKS.sub(replacement, clean(text)).split())
+    for _ in range(3):  # each step may undo another's work ("..CON" -> "CON" -> "CON_"): until it holds
+        before = name
+        name = sanitize_filename(name, replacement_text=replacement, platform="universal", max_len=max_bytes)
+        name = " ".join(name.split())
+        name = cut_to_bytes(name.lstrip(". ").rstrip(". "), max_bytes).rstrip(". ")
+        if name == before:
+            break
+    return name
+
+
+def cut_to_bytes(text: str, max_bytes: int) -> str:
+    """`text` cut to at most `max_bytes` of UTF-8, never inside a character."""
+    data = text.encode("utf-8")
+    return text if len(data) <= max_bytes else data[:max_bytes].decode("utf-8", "ignore")
+
+
 def safe_title(name: str) -> str:
     """The note title (its file name without `.md`) reljournal makes for a person's or organisation's
-    name: characters that file systems or Obsidian links refuse become `-`, no leading dot (a hidden file
-    is never indexed), no trailing dot or space, at most TITLE_LIMIT characters; "" when nothing usable
-    is left."""
-    title = _UNSAFE_IN_TITLE.sub("-", clean(name))
-    title = " ".join(title.split()).lstrip(".").rstrip(". ")
-    if len(title) > TITLE_LIMIT:
-        title = title[:TITLE_LIMIT].rstrip(". ")
-    return title.strip()
+    name: `file_safe`, and at most TITLE_LIMIT characters; "" when nothing usable is left."""
+    return file_safe(clean(name)[:TITLE_LIMIT].rstrip(". "))

@@ -105,3 +105,87 @@ def test_twelve_edits_at_once_keep_all_twelve(tmp_path: Path) -> None:
     text = (root / "people/Ann Lee.md").read_text(encoding="utf-8")
     assert all(f"{field}: value {n}\n" in text for n, field in enumerate(fields)), text
     assert text.endswith("---\nNotes.\n")
+
+
+def test_notes_are_created_without_hard_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """exFAT, SMB shares and some sync folders refuse hard links (EPERM): a new note is made all the same,
+    and an existing one is still never replaced."""
+    import errno
+    import os
+
+    def no_links(src: object, dst: object) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    root = tmp_path / "v"
+    write_note(root, "people/Ann Lee.md", "---\ntype: person\n---\n")
+    rj = Run(root)
+    logged = rj("log", "Ann Lee", "--kind", "call")
+    assert logged.exit_code == 0 and (root / logged.stdout.strip()).read_text(encoding="utf-8").startswith("---")
+    assert rj("add", "person", "Bo Chen").exit_code == 0
+    from reljournal.atomic import write_atomic
+
+    with pytest.raises(FileExistsError):
+        write_atomic(root / "people/Bo Chen.md", b"other", exclusive=True)
+    assert (root / "people/Bo Chen.md").read_bytes() != b"other"
+    assert not [p for p in (root / "people").iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_a_file_held_open_is_replaced_once_it_is_let_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows refuses `os.replace` while an editor, an antivirus or a sync client holds the file: the
+    write waits a moment and tries again."""
+    import os
+
+    real = os.replace
+    refused = {"n": 0}
+
+    def held_once(src: object, dst: object) -> None:
+        if refused["n"] == 0:
+            refused["n"] += 1
+            raise PermissionError(13, "The process cannot access the file because it is being used")
+        real(src, dst)  # type: ignore[arg-type]
+
+    root = tmp_path / "v"
+    write_note(root, "people/Ann Lee.md", "---\ntype: person\n---\n")
+    Run(root)("index")
+    monkeypatch.setattr(os, "replace", held_once)
+    result = Run(root)("set", "Ann Lee", "tier", "A")
+    assert result.exit_code == 0 and refused["n"] == 1
+    assert "tier: A" in (root / "people/Ann Lee.md").read_text(encoding="utf-8")
+
+
+# ---- names every disk takes -----------------------------------------------------------------------------------
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
+
+
+def valid_everywhere(name: str) -> bool:
+    """What Windows, macOS and Linux all take as a file name (and what a temporary name beside it needs)."""
+    import unicodedata
+
+    stem = name.split(".")[0].upper().strip()
+    return (not any(c in name for c in '<>:"/\\|?*') and all(ord(c) >= 32 for c in name)
+            and not name.endswith((".", " ")) and stem not in WINDOWS_RESERVED and not name.startswith(".")
+            and len(name.encode()) + 14 <= 255 and unicodedata.is_normalized("NFC", name))
+
+
+def test_names_written_by_log_and_the_imports_are_valid_everywhere(tmp_path: Path) -> None:
+    import unicodedata
+
+    root = tmp_path / "v"
+    write_note(root, ".reljournal.toml", "")
+    (tmp_path / "c.vcf").write_text("".join(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{n}\r\nEND:VCARD\r\n"
+        for n in ("CON", "Q&A: Bob?", "com1", "Ж" * 120, "王" * 100, "trailing dot.", ". ./x",
+                  unicodedata.normalize("NFD", "José Núñez"))), encoding="utf-8")
+    (tmp_path / "c.csv").write_text("Name,Company\nNUL,AUX Ltd\nLPT9 ,Acme: the <best>\n", encoding="utf-8")
+    rj = Run(root)
+    assert rj("import", "vcard", str(tmp_path / "c.vcf")).exit_code == 0
+    assert rj("import", "csv", str(tmp_path / "c.csv")).exit_code == 0
+    people = sorted(p.name for p in (root / "people").iterdir())
+    assert len(people) == 10, people
+    for title in ("Q&A: Bob?", "CON", "Ж" * 120):
+        done = rj("log", title, "--kind", "call")
+        assert done.exit_code == 0, done.output
+    written = [p.name for p in root.rglob("*.md")]
+    assert written and all(valid_everywhere(n) for n in written), [n for n in written if not valid_everywhere(n)]
+    assert rj("show", "con").exit_code == 0 and rj("show", "Q&A: Bob?").exit_code == 0  # found by what was typed
