@@ -64,12 +64,12 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     if not rows:
         return ""
     room = width() - indent
-    widths = [max(len(c.header), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
+    widths = [max(display_width(c.header), *(display_width(r[i]) for r in rows)) for i, c in enumerate(columns)]
     total = sum(widths) + 2 * (len(widths) - 1)
     for i in sorted((i for i, c in enumerate(columns) if c.shrink), key=lambda i: -widths[i]):
         if total <= room:
             break
-        cut = min(total - room, widths[i] - max(columns[i].min_width, len(columns[i].header), 4))
+        cut = min(total - room, widths[i] - max(columns[i].min_width, display_width(columns[i].header), 4))
         if cut > 0:
             widths[i] -= cut
             total -= cut
@@ -82,12 +82,38 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
 
 
 def _fit(text: str, size: int, align: str) -> str:
-    return f"{clip(text, size):{align}{size}}"
+    return pad(clip(text, size), size, align)
+
+
+def display_width(text: str) -> int:
+    """The columns `text` takes on a terminal: two for a CJK character or an emoji, none for a combining
+    accent (`wcwidth`); a character it cannot tell counts one."""
+    if text.isascii():
+        return len(text)
+    from wcwidth import wcswidth, wcwidth
+
+    width = wcswidth(text)
+    return width if width >= 0 else sum(max(wcwidth(c), 0) or (0 if c.isprintable() else 1) for c in text)
+
+
+def pad(text: str, size: int, align: str = "<") -> str:
+    """`text` padded with spaces to `size` columns (`<` left, `>` right), by display width."""
+    room = max(0, size - display_width(text))
+    return text + " " * room if align == "<" else " " * room + text
 
 
 def clip(text: str, size: int) -> str:
     """`text` cut to `size` columns, with `…` where it was cut; as it is when it fits."""
-    return text if len(text) <= size else text[: max(0, size - 1)] + "…"
+    if display_width(text) <= size:
+        return text
+    out, used = [], 0
+    for c in text:
+        w = display_width(c)
+        if used + w > size - 1:
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + "…" if size > 0 else ""
 
 
 def problem_line(p: Problem) -> str:

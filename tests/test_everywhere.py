@@ -189,3 +189,18 @@ def test_names_written_by_log_and_the_imports_are_valid_everywhere(tmp_path: Pat
     written = [p.name for p in root.rglob("*.md")]
     assert written and all(valid_everywhere(n) for n in written), [n for n in written if not valid_everywhere(n)]
     assert rj("show", "con").exit_code == 0 and rj("show", "Q&A: Bob?").exit_code == 0  # found by what was typed
+
+
+def test_tables_align_by_display_width(tmp_path: Path) -> None:
+    """CJK names and emoji take two columns: every column after them still starts where it should."""
+    from reljournal.output import clip, display_width
+
+    root = tmp_path / "v"
+    write_note(root, ".reljournal.toml", '[tiers]\nA = "30d"\n')
+    for name in ("王小明", "Ann Lee", "Zoë 🌻 Ray"):
+        write_note(root, f"people/{name}.md", "---\ntype: person\ntier: A\n---\n")
+    lines = Run(root)("people").output.splitlines()
+    starts = {display_width(line[:line.index(" A ")]) for line in lines[1:]}
+    assert len(starts) == 1, lines  # TIER in one column
+    assert display_width(lines[0][:lines[0].index("TIER")]) == starts.pop() + 1
+    assert display_width("王小明") == 6 and clip("王小明王小明", 5) == "王小…"

@@ -10,7 +10,7 @@ import click
 from reljournal.agenda import DEFAULT_DAYS, AgendaItem, agenda, meeting_time
 from reljournal.cli.common import Ctx, filter_options, filters_from, json_option, mention_problems, pass_ctx
 from reljournal.events import BIRTHDAY, DUE, KIND_ORDER, MEETING, OBJECTIVE, TASK
-from reljournal.output import clip, echo, print_json, width
+from reljournal.output import clip, display_width, echo, pad, print_json, width
 from reljournal.queries import View
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -95,10 +95,10 @@ def render(items: list[AgendaItem], view: View, days: int) -> None:
         echo("Nothing today." if days == 1 else f"Nothing in the next {days} days.")
         return
     rows = [(_when(i, view), i.kind, i.title, _detail(i, view)) for i in items]
-    when_w = max(len(r[0]) for r in rows)
-    kind_w = max(len(r[1]) for r in rows)
-    title_w = max(len(r[2]) for r in rows)
-    detail_w = max(len(r[3]) for r in rows)
+    when_w = max(display_width(r[0]) for r in rows)
+    kind_w = max(display_width(r[1]) for r in rows)
+    title_w = max(display_width(r[2]) for r in rows)
+    detail_w = max(display_width(r[3]) for r in rows)
     fixed = len(INDENT) + when_w + 2 + kind_w + 2
     room = width() - fixed - (2 if detail_w else 0)
     # The longer of title and detail gives way first, neither below 12 characters.
@@ -119,6 +119,6 @@ def render(items: list[AgendaItem], view: View, days: int) -> None:
         entries.sort(key=lambda e: (0 if e[0].overdue_days else 1, KIND_ORDER[e[0].kind] if e[0].overdue_days
                                     else 0, -e[0].overdue_days))
         for item, (when, kind, title, detail) in entries:
-            line = (f"{INDENT}{when:>{when_w}}  {kind:<{kind_w}}  {clip(title, title_w):<{title_w}}"
+            line = (f"{INDENT}{pad(when, when_w, '>')}  {pad(kind, kind_w)}  {pad(clip(title, title_w), title_w)}"
                     f"  {clip(detail, detail_w)}").rstrip()
             echo(click.style(line, fg="red") if item.overdue_days else line)

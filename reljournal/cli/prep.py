@@ -11,7 +11,7 @@ from reljournal.agenda import meeting_time
 from reljournal.cli.common import Ctx, complete_people, json_option, mention_problems, pass_ctx
 from reljournal.lookup import find
 from reljournal.model import PERSON, Person
-from reljournal.output import clip, echo, print_json, when, width
+from reljournal.output import clip, display_width, echo, pad, print_json, when, width
 from reljournal.parse import link_text
 from reljournal.prep import Brief, prep
 from reljournal.queries import FollowUp, HistoryItem
@@ -75,8 +75,8 @@ def _history(h: HistoryItem, tz: dt.tzinfo | None) -> str:
 
 def _follow_ups(items: tuple[FollowUp, ...]) -> list[str]:
     texts = [link_text(f.text) for f in items]
-    longest = max((len(t) for t in texts), default=0)
-    return [f"{str(f.due) if f.due else 'no date':<10}  {t:<{longest}}  ({f.path}:{f.line})"
+    longest = max((display_width(t) for t in texts), default=0)
+    return [f"{str(f.due) if f.due else 'no date':<10}  {pad(t, longest)}  ({f.path}:{f.line})"
             for f, t in zip(items, texts, strict=True)]
 
 
