@@ -91,6 +91,10 @@ def _read_only_connection(index: Index) -> Iterator[sqlite3.Connection]:
         db.close()
 
 
+def _let_signals_in() -> int:
+    return 0  # go on; a pending Ctrl-C is raised here, which makes SQLite stop the query
+
+
 def run(index: Index, statement: str) -> SqlResult:
     """Run one read-only statement; a write, several statements or an SQLite error is a UserError (exit 2)."""
     if not statement.strip():
@@ -98,10 +102,15 @@ def run(index: Index, statement: str) -> SqlResult:
     guard = _ReadOnlyGuard()
     with _read_only_connection(index) as db:
         db.set_authorizer(guard)
+        # SQLite runs a query in C, where Python cannot see Ctrl-C: calling back into Python every
+        # thousand steps lets the KeyboardInterrupt out (a runaway recursive query ends at once, exit 130).
+        db.set_progress_handler(_let_signals_in, 1000)
         try:
             cursor = db.execute(statement)
             rows = tuple(tuple(row) for row in cursor.fetchall())
         except (sqlite3.Error, sqlite3.Warning) as exc:
+            if isinstance(exc, sqlite3.OperationalError) and str(exc) == "interrupted":
+                raise KeyboardInterrupt from None
             if guard.refused or "readonly" in str(exc) or "query_only" in str(exc):
                 what = guard.pragma or (statement.split() or ["?"])[0].upper()
                 raise UserError(f"sql: the index is read-only: {what} is refused "
@@ -110,5 +119,6 @@ def run(index: Index, statement: str) -> SqlResult:
             raise UserError(f"sql: {exc}", exit_code=2) from None
         finally:
             db.set_authorizer(None)
+            db.set_progress_handler(None, 0)
     columns = tuple(d[0] for d in cursor.description or ())
     return SqlResult(columns, rows)

@@ -204,3 +204,27 @@ def test_tables_align_by_display_width(tmp_path: Path) -> None:
     assert len(starts) == 1, lines  # TIER in one column
     assert display_width(lines[0][:lines[0].index("TIER")]) == starts.pop() + 1
     assert display_width("王小明") == 6 and clip("王小明王小明", 5) == "王小…"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is a POSIX signal")
+def test_ctrl_c_ends_a_runaway_query_at_once(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    root = tmp_path / "v"
+    write_note(root, "people/Ann Lee.md", "---\ntype: person\n---\n")
+    Run(root)("index")
+    runaway = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+    proc = subprocess.Popen([sys.executable, "-m", "reljournal", "--vault", str(root), "sql", runaway],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(1.0)  # the query is running (it never ends on its own)
+        assert proc.poll() is None
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+        assert time.monotonic() - sent < 2
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and b"Traceback" not in err

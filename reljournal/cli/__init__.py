@@ -43,6 +43,12 @@ class RelGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:  # Ctrl-C: stop at once, as a shell expects (128 + SIGINT), no traceback
+            obj = ctx.obj if isinstance(ctx.obj, Ctx) else None
+            if obj is not None and obj.debug:
+                raise
+            click.echo("", err=True)
+            ctx.exit(130)
         except UserError as exc:
             obj = ctx.obj if isinstance(ctx.obj, Ctx) else None
             if obj is not None and obj.debug:
