@@ -24,6 +24,7 @@ import sqlite3
 import threading
 import time
 import traceback
+import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,16 +92,43 @@ class Change:
         self.new_folders |= other.new_folders
 
 
-def relative(root: str, path: str) -> str | None:
-    """`path` relative to the vault root with forward slashes, or None outside it (or the root itself)."""
+def relative(root: str, path: str, *, fold: bool = False) -> str | None:
+    """`path` relative to the vault root with forward slashes, or None outside it (or the root itself).
+    The root is compared as the disk compares names: NFC (macOS may report either form), and without case
+    when `fold` (a case-insensitive disk: `~/relationships` given for `~/Relationships`)."""
     prefix = root.rstrip(os.sep) + os.sep
-    if not path.startswith(prefix):
-        return None
-    rel = path[len(prefix):]
+    if path.startswith(prefix):
+        rel = path[len(prefix):]
+    else:  # the root's own components, compared as the disk compares them; the rest kept as reported
+        depth = len(prefix.rstrip(os.sep).split(os.sep))
+        parts = path.split(os.sep)
+        if len(parts) <= depth or _as_disk(os.sep.join(parts[:depth]), fold) != _as_disk(prefix.rstrip(os.sep), fold):
+            return None
+        rel = os.sep.join(parts[depth:])
     return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
-def classify(event: FileSystemEvent, root: str, settings: Settings, spec: Any, feed_rel: str | None) -> Change:
+def _as_disk(path: str, fold: bool) -> str:
+    path = unicodedata.normalize("NFC", path)
+    return path.casefold() if fold else path
+
+
+def case_insensitive(folder: str) -> bool:
+    """Whether the disk holding `folder` ignores case in names (macOS and Windows, by default): the same
+    folder is found under its name in another case."""
+    probe = folder.rstrip(os.sep)
+    swapped = probe.swapcase()
+    if swapped == probe:
+        probe = os.path.join(folder, STATE_DIR)
+        swapped = os.path.join(folder, STATE_DIR.upper())
+    try:
+        return os.path.samefile(probe, swapped)
+    except OSError:
+        return False
+
+
+def classify(event: FileSystemEvent, root: str, settings: Settings, spec: Any, feed_rel: str | None, *,
+             fold: bool = False) -> Change:
     """One watchdog event -> what must be looked at again. A move counts at both ends: a rename *to* a
     note (an editor's atomic save) and a rename *from* one (a note renamed to a backup) both matter."""
     change = Change()
@@ -108,7 +136,7 @@ def classify(event: FileSystemEvent, root: str, settings: Settings, spec: Any, f
     if event.event_type == "moved" and event.dest_path:
         ends.append(event.dest_path)
     for end in ends:
-        rel = relative(root, os.fsdecode(end))
+        rel = relative(root, os.fsdecode(end), fold=fold)
         if rel is None:
             continue
         if rel.startswith(STATE_DIR + "/"):
@@ -229,6 +257,7 @@ class Watcher:
                  poll_calendars: bool = True) -> None:
         self.journal = journal
         self.root = str(journal.settings.root)
+        self._fold = case_insensitive(self.root)  # events are matched to the root as the disk matches names
         self._feed_option = Path(feed) if feed is not None else None
         self._write_feed = write_feed
         self._owner_feeds = owner_feeds
@@ -277,7 +306,7 @@ class Watcher:
 
     def _feed_rel(self) -> str | None:
         path = self.feed_path
-        return relative(self.root, str(path)) if path is not None else None
+        return relative(self.root, str(path), fold=self._fold) if path is not None else None
 
     # ---- life cycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -384,7 +413,7 @@ class Watcher:
 
     # ---- events (observer threads) ------------------------------------------------------------------
     def event(self, event: FileSystemEvent) -> None:
-        change = classify(event, self.root, self.settings, self._spec, self._feed_rel())
+        change = classify(event, self.root, self.settings, self._spec, self._feed_rel(), fold=self._fold)
         if not change:
             return
         now = time.monotonic()

@@ -228,3 +228,24 @@ def test_ctrl_c_ends_a_runaway_query_at_once(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130 and b"Traceback" not in err
+
+
+def test_the_watcher_compares_paths_as_the_disk_does(tmp_path: Path) -> None:
+    """On a case-insensitive disk (macOS, Windows) the vault given as `~/relationships` gets events for
+    `~/Relationships/...`; macOS may report a path decomposed (NFD). Neither event is dropped."""
+    import unicodedata
+
+    from watchdog.events import FileCreatedEvent
+
+    from reljournal.watch import case_insensitive, classify
+
+    root = tmp_path / "Relationships"
+    write_note(root, "people/Ann.md", "---\ntype: person\n---\n")
+    s, _ = load_settings(root)
+    typed = str(root).replace("Relationships", "relationships")
+    event = FileCreatedEvent(str(root / "people" / "Zoë.md"))
+    assert classify(event, typed, s, None, None, fold=True).paths == {"people/Zoë.md"}
+    assert classify(event, typed, s, None, None, fold=False).paths == set()  # a case-sensitive disk: elsewhere
+    decomposed = FileCreatedEvent(unicodedata.normalize("NFD", str(tmp_path / "Relationships" / "people" / "Zoë.md")))
+    assert classify(decomposed, str(root), s, None, None).paths == {unicodedata.normalize("NFD", "people/Zoë.md")}
+    assert case_insensitive(str(root)) is False  # this disk (ext4) keeps case apart

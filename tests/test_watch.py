@@ -237,11 +237,11 @@ def test_an_exception_in_the_handler_does_not_kill_the_observer(vault: Path,
     real = watch_module.classify
     calls = {"n": 0}
 
-    def flaky(*args: object) -> watch_module.Change:
+    def flaky(*args: object, **kwargs: object) -> watch_module.Change:
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("boom")
-        return real(*args)  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
 
     with watching(vault) as (watcher, lines):
         monkeypatch.setattr(watch_module, "classify", flaky)
