@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         (base / "config").write_text(
             f"[server]\nhosts = 127.0.0.1:{port}\n[auth]\ntype = htpasswd\nhtpasswd_filename = {base / 'users'}\n"
-            f"htpasswd_encryption = plain\n[storage]\nfilesystem_folder = {base / 'collections'}\n"
+            f"htpasswd_encryption = plain\ndelay = 0\n[storage]\nfilesystem_folder = {base / 'collections'}\n"
             "[rights]\ntype = owner_only\n[logging]\nlevel = error\n")
         server = subprocess.Popen([sys.executable, "-m", "radicale", "--config", str(base / "config")],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import textwrap
 import threading
 import time
@@ -20,6 +21,11 @@ from reljournal.cli import cli
 DATA = Path(__file__).parent / "data"
 VAULTS = DATA / "vaults"
 TODAY = "2026-03-15"
+
+
+# A test that needs what only POSIX systems have (signals to other processes, symbolic links without
+# privileges, Unix permissions): `@posix`. It skips on Windows, saying why.
+posix = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals, symbolic links or permissions")
 
 
 @pytest.fixture(autouse=True)

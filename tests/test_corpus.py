@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA, Run
+from conftest import DATA, Run, posix
+
+pytestmark = posix  # symbolic links and Unix permissions
 
 CORPUS = DATA / "broken"
 TODAY = "2026-03-15"

@@ -25,12 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import VAULTS
+from conftest import VAULTS, posix
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reljournal.app import Journal
 from reljournal.atomic import write_atomic
+
+pytestmark = posix  # SIGKILL to a process group: POSIX's
 
 ROOT = Path(__file__).parent.parent
 TODAY = "2026-03-15"
@@ -124,6 +126,7 @@ def vaults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
            "old_state": index_state(old), "new_state": index_state(fresh)}
 
 
+@pytest.mark.slow  # a SIGKILL soak (`pytest -m slow`, which .ci/run runs too)
 @pytest.mark.parametrize("command", [("index",), ("index", "--rebuild")], ids=["index", "rebuild"])
 def test_an_index_killed_at_random_points_is_old_or_new_never_broken(vaults: dict[str, Any],
                                                                       command: tuple[str, ...]) -> None:
@@ -229,6 +232,7 @@ _WRITER = """
 import sys
 from pathlib import Path
 from reljournal.atomic import write_atomic
+
 target, n = Path(sys.argv[1]), 0
 print("ready", flush=True)
 while True:
@@ -262,6 +266,7 @@ def test_a_feed_writer_killed_at_random_points_leaves_a_whole_file(tmp_path: Pat
     assert all(name.startswith(".feed.ics.") and name.endswith(".tmp") for name in leftovers)  # hidden, never read
 
 
+@pytest.mark.slow  # a SIGKILL soak
 def test_the_feed_command_killed_at_random_points_keeps_the_old_or_new_feed(vaults: dict[str, Any]) -> None:
     vault = vaults["base"] / "feed-kill"
     shutil.copytree(vaults["new"], vault)

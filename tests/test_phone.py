@@ -75,6 +75,7 @@ hosts = 127.0.0.1:{port}
 type = htpasswd
 htpasswd_filename = {folder / 'users'}
 htpasswd_encryption = plain
+delay = 0
 [storage]
 filesystem_folder = {folder / 'collections'}
 [rights]

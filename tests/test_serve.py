@@ -18,7 +18,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from conftest import copy_vault, write_note
+from conftest import copy_vault, posix, write_note
 
 from reljournal.errors import UserError
 from reljournal.serve import FeedSource, Response, is_loopback, make_server, respond, route, run, token_matches
@@ -320,6 +320,7 @@ def start_serve(vault: Path, *args: str, env: dict[str, str] | None = None) -> t
     return proc, port
 
 
+@posix
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_command_exits_0_on_signal(vault: Path, sig: int) -> None:
     proc, port = start_serve(vault)

@@ -243,6 +243,7 @@ def test_stalled_clients_do_not_block_others(server: int) -> None:
             sock.close()
 
 
+@pytest.mark.slow  # 15 s: the server's own timeout (`pytest -m slow`, which .ci/run runs too)
 def test_a_stalled_client_is_dropped_after_a_timeout(server: int) -> None:
     """Slowloris: a client that sends half a request and stalls must not hold a thread forever."""
     with socket.create_connection(("127.0.0.1", server), timeout=SLOW_CLIENT_SECONDS + 5) as sock:

@@ -11,7 +11,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import serving, write_note
+from conftest import posix, serving, write_note
+
+pytestmark = posix  # SIGTERM to the server: POSIX's
 
 
 def _free_port() -> int:

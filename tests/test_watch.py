@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TODAY, wait_for, write_note
+from conftest import TODAY, posix, wait_for, write_note
 from watchdog.events import DirMovedEvent, FileClosedEvent, FileCreatedEvent, FileModifiedEvent, FileMovedEvent
 
 from reljournal import live
@@ -453,6 +453,7 @@ def test_classify(vault: Path) -> None:
 
 
 # ---- the command, in a real process ------------------------------------------------------------------
+@posix
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_the_command_exits_0_on_a_signal(vault: Path, signum: int) -> None:
     env = {**os.environ, "NO_COLOR": "1"}
