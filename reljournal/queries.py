@@ -65,9 +65,9 @@ class Resolver:
 
     def candidates(self, name: str, folder: str | None = None) -> list[tuple[Target, bool]]:
         found = self._named(name_key(name))
-        if folder:
-            suffix = f"{folder}/{name}".casefold()
-            found = [(t, a) for t, a in found if not a and t.path[:-3].casefold().endswith(suffix)]
+        if folder:  # `[[people/Jane Doe]]`: the note's path ends so (compared as names are: NFC, any case)
+            suffix = name_key(f"{folder}/{name}")
+            found = [(t, a) for t, a in found if not a and name_key(t.path[:-3]).endswith(suffix)]
         return found
 
     def resolve(self, link: Link, expect: str | None = None) -> Target | None:

@@ -387,7 +387,9 @@ def check_token(token: str | None) -> str | None:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    allow_reuse_address = True  # a restart right after a stop must not wait for TIME_WAIT
+    # A restart right after a stop must not wait for TIME_WAIT. Not on Windows: there SO_REUSEADDR lets
+    # another program bind the same port while we hold it (Windows' own sockets never wait for TIME_WAIT).
+    allow_reuse_address = os.name != "nt"
 
     def __init__(self, address: tuple[str, int], source: FeedSource, token: str | None,
                  log: Callable[[str], None]) -> None:

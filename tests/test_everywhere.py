@@ -249,3 +249,36 @@ def test_the_watcher_compares_paths_as_the_disk_does(tmp_path: Path) -> None:
     decomposed = FileCreatedEvent(unicodedata.normalize("NFD", str(tmp_path / "Relationships" / "people" / "Zoë.md")))
     assert classify(decomposed, str(root), s, None, None).paths == {unicodedata.normalize("NFD", "people/Zoë.md")}
     assert case_insensitive(str(root)) is False  # this disk (ext4) keeps case apart
+
+
+def test_a_rename_that_only_changes_case_is_a_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a case-insensitive disk the old name still opens after `jane doe.md` -> `Jane Doe.md`; the index
+    must not keep both (two people). Played here with a stat that ignores case, as such a disk does."""
+    import os
+
+    from reljournal.app import Journal
+    from reljournal.index import sync as sync_module
+
+    root = tmp_path / "v"
+    write_note(root, "people/jane doe.md", "---\ntype: person\n---\n")
+    journal = Journal.open(root, "2026-03-15")
+    try:
+        journal.sync()
+        (root / "people/jane doe.md").rename(root / "people/Jane Doe.md")
+        real_stat = os.stat
+
+        def stat_without_case(path: object, *args: object, **kwargs: object) -> os.stat_result:
+            try:
+                return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+            except FileNotFoundError:
+                folder, name = os.path.split(str(path))
+                same = [n for n in os.listdir(folder) if n.casefold() == name.casefold()]
+                if not same:
+                    raise
+                return real_stat(os.path.join(folder, same[0]))
+
+        monkeypatch.setattr(sync_module.os, "stat", stat_without_case)
+        journal.sync(paths=["people/jane doe.md", "people/Jane Doe.md"])  # the watcher's move event, both ends
+        assert [p.title for p in journal.view(sync=False).people] == ["Jane Doe"]
+    finally:
+        journal.close()

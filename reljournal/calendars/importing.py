@@ -89,7 +89,7 @@ def known_of(view: View) -> Known:
     return Known(by_email={k: tuple(dict.fromkeys(v)) for k, v in by_email.items()},
                  by_name={k: tuple(dict.fromkeys(v)) for k, v in by_name.items()},
                  notes=notes, imported=read_imported(view.settings.root),
-                 taken=frozenset(t.path.casefold() for t in view.targets_of((PERSON,))))
+                 taken=frozenset(name_key(t.path) for t in view.targets_of((PERSON,))))
 
 
 def read_imported(root: Path) -> frozenset[str]:

@@ -51,7 +51,7 @@ class Known:
     by_name: dict[str, tuple[str, ...]]  # name key (title or alias) -> titles of the people called so
     notes: dict[str, ImportedNote]  # source -> the note imported from it
     imported: frozenset[str]  # every source imported before, by anyone (the vault's record of them)
-    taken: frozenset[str]  # case-folded paths of notes in the vault (new people's notes never replace one)
+    taken: frozenset[str]  # people's paths as names compare (`name_key`): a new person's note never takes one
 
 
 @dataclass(frozen=True)
@@ -277,7 +277,7 @@ def _new_person(a: Attendee, known: Known, options: Options, new_people: dict[st
     name = clean(a.name) or a.email
     title = safe_title(name)
     if not title or name_key(title) in names_taken \
-            or f"{options.people_folder}/{title}.md".casefold() in known.taken:
+            or name_key(f"{options.people_folder}/{title}.md") in known.taken:
         return None
     names_taken.add(name_key(title))
     new_people[address] = NewPerson(title, name, a.email)

@@ -287,8 +287,21 @@ def _under(path: str, scope: set[str]) -> bool:
 
 
 def _stat_paths(settings: Settings, paths: Iterable[str]) -> list[FileStat]:
+    """The notes among these paths (a folder: its notes), as they are on disk now. A path is there only under
+    its own name: on a case-insensitive disk (macOS, Windows) `people/jane doe.md` still opens after a rename
+    to `people/Jane Doe.md`, and would stay in the index beside it as a second person."""
     out: list[FileStat] = []
     walked = Walked(settings)
+    listings: dict[Path, set[str]] = {}
+
+    def named_so(full: Path) -> bool:
+        if full.parent not in listings:
+            try:
+                listings[full.parent] = set(os.listdir(full.parent))
+            except OSError:
+                listings[full.parent] = set()
+        return full.name in listings[full.parent]
+
     for rel in sorted(set(paths)):
         full = Path(settings.root) / rel
         if full.is_dir():  # a folder appeared or moved in: its notes, by the same rules as a full walk
@@ -303,5 +316,7 @@ def _stat_paths(settings: Settings, paths: Iterable[str]) -> list[FileStat]:
         except OSError:
             out.append(FileStat(rel, 0, -1))
             continue
+        if not named_so(full):
+            continue  # found only under another case or form of its name: that one is the note
         out.append(FileStat(rel, st.st_mtime_ns, st.st_size))
     return sorted({f.path: f for f in out}.values(), key=lambda f: f.path)
