@@ -71,11 +71,6 @@ class Walked:
         return self.folder(rel.rpartition("/")[0]) and self.note_test()(rel.rpartition("/")[2], rel)
 
 
-def is_note_path(rel: str, settings: Settings, spec: pathspec.PathSpec | None = None) -> bool:
-    """Whether a vault-relative path is a note the index reads (`Walked.note`)."""
-    return Walked(settings, spec).note(rel)
-
-
 def walk(settings: Settings, under: str = "") -> tuple[list[FileStat], list[Problem]]:
     """Every note of the vault (or of the folder `under`, vault-relative: the watcher's new folders).
     The hot loop does as little as it can per file: at 111,000 notes every microsecond is 0.1 s."""

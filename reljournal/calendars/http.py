@@ -177,14 +177,30 @@ def status_message(host: str, code: int) -> str:
 
 
 def network_message(host: str, exc: BaseException) -> str:
-    """A connection that failed (timeout, TLS, DNS, refused), naming the host only."""
-    reason = getattr(exc, "reason", exc)
-    if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in str(reason):
+    """A connection that failed (timeout, TLS, DNS, refused), naming the host only. The cause is looked for
+    along the exception's chain: urllib and niquests (the CalDAV client's) wrap the socket's own error."""
+    reason = _cause(exc)
+    text = str(reason).casefold()
+    if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in text or "timeout" in text:
         return f"{host}: no answer within the time allowed; check the connection, or try again later"
     if isinstance(reason, ssl.SSLError):
         return f"{host}: the secure connection failed (TLS: {getattr(reason, 'reason', None) or 'error'})"
-    if isinstance(reason, socket.gaierror):
+    if isinstance(reason, socket.gaierror) or "name or service not known" in text or "getaddrinfo" in text \
+            or "nodename nor servname" in text or "name resolution" in text:
         return f"{host}: unknown host; check the address and the connection"
-    if isinstance(reason, ConnectionRefusedError):
+    if isinstance(reason, ConnectionRefusedError) or "connection refused" in text or "refused" in text:
         return f"{host}: the connection was refused"
     return f"{host}: cannot be reached ({type(reason).__name__})"
+
+
+def _cause(exc: BaseException) -> BaseException:
+    """The most telling error in `exc`'s chain: a socket's or TLS's own, else the innermost."""
+    seen: list[BaseException] = []
+    current: BaseException | None = getattr(exc, "reason", None) if isinstance(getattr(exc, "reason", None),
+                                                                              BaseException) else exc
+    while current is not None and current not in seen and len(seen) < 10:
+        seen.append(current)
+        if isinstance(current, (socket.gaierror, ssl.SSLError, ConnectionRefusedError, socket.timeout, TimeoutError)):
+            return current
+        current = current.__cause__ or current.__context__
+    return seen[-1] if seen else exc
