@@ -3,9 +3,8 @@
 `set_field` is pure (bytes in, bytes out). It finds the key with PyYAML's node marks (character indices
 into the front matter) and splices only the value's characters, so comments, key order, quoting of other
 keys, CRLF, a BOM, trailing spaces and the body all stay as they were; a comment after the value stays
-too. A new key goes in as the last line of the front
-matter with the file's own line ending; a note without front matter gets one (three new lines at the
-top). What cannot be edited by changing one line
+too. A new key goes in as the last line of the front matter with the file's own line ending; a note
+without front matter gets one (three new lines at the top). What cannot be edited by changing one line
 is refused: front matter that does not parse, a key written twice, a value over several lines (a block
 list, a `|` text), a front matter written as one `{...}` mapping. Every edit is checked before it is
 written: the new front matter must compose to the old mapping with only the one key changed.
@@ -464,11 +463,12 @@ def edit_task(settings: Settings, path: str, line: int, text: str, *, done: bool
 
 
 def _task_edited(data: bytes, line: int, text: str, *, done: bool, due: dt.date | None) -> bytes | None:
-    lines = data.decode("utf-8").splitlines(keepends=True)
+    # lines as the parser numbers them: only \n ends one (`splitlines` would also break at \x85, \u2028, ...)
+    lines = data.decode("utf-8").split("\n")
     wanted = task_text(text)
 
     def open_task_at(n: int) -> re.Match[str] | None:
-        m = TASK_LINE.match(lines[n].rstrip("\r\n")) if 0 <= n < len(lines) else None
+        m = TASK_LINE.match(lines[n].rstrip("\r")) if 0 <= n < len(lines) else None
         return m if m and m[1] == " " and task_text(m[2]) == wanted else None
 
     found = line - 1 if open_task_at(line - 1) else None
@@ -488,7 +488,7 @@ def _task_edited(data: bytes, line: int, text: str, *, done: bool, due: dt.date 
         group = 1 if marker[1] is not None else 2
         body = body[:marker.start(group)] + due.isoformat() + body[marker.end(group):]
     lines[found] = body
-    return "".join(lines).encode("utf-8")
+    return "\n".join(lines).encode("utf-8")
 
 
 def locate(view: View, name: str, kinds: tuple[str, ...]) -> tuple[str, str]:

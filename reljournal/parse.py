@@ -60,8 +60,8 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_st
 _WIKILINK = re.compile(r"!?\[\[([^\[\]|#^]*)((?:[#^][^\[\]|]*)?)(?:\|([^\[\]]*))?\]\]")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
-TASK_LINE = _TASK = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[(.)\][ \t]+(.*?)[ \t]*$")
-TASK_DUE = _TASK_DUE = re.compile(r"(?:📅\ufe0f?[ \t]*(\S+))|(?:\[due::[ \t]*([^\]]*?)[ \t]*\])")
+TASK_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[(.)\][ \t]+(.*?)[ \t]*$")
+TASK_DUE = re.compile(r"(?:📅\ufe0f?[ \t]*(\S+))|(?:\[due::[ \t]*([^\]]*?)[ \t]*\])")
 _LOG_ITEM = re.compile(r"^[ \t]*[-*+][ \t]+(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b[ \t]*:?[ \t]*(.*)$")
 _BLANKS = re.compile(r"[ \t]{2,}")  # what taking the due date out of a task leaves between words
 _LOG_KIND = re.compile(r"^([A-Za-z]+)[ \t]*:[ \t]*(.*)$")
@@ -696,30 +696,30 @@ def _bracket_lines(body: str, first_line: int) -> list[tuple[int, str]]:
 
 
 def task_text(text: str) -> str:
-    """A task's text as `Task.text` holds it: without its due-date marker, white space runs made one."""
-    dm = _TASK_DUE.search(text)
-    if dm:
-        text = (text[: dm.start()] + text[dm.end():]).strip()
-    return _BLANKS.sub(" ", text)
+    """A task's text (after its box) as `Task.text` holds it: without its due-date marker, and the blanks
+    taking it out leaves made one."""
+    dm = TASK_DUE.search(text)
+    if not dm:
+        return text
+    return _BLANKS.sub(" ", (text[: dm.start()] + text[dm.end():]).strip())
 
 
 def _tasks(lines: list[tuple[int, str]], path: str, problems: list[Problem]) -> tuple[Task, ...]:
     tasks = []
     for n, line in lines:
-        m = _TASK.match(line)
+        m = TASK_LINE.match(line)
         if not m:
             continue
         status, text = m[1], m[2]
         due = None
-        dm = _TASK_DUE.search(text)
+        dm = TASK_DUE.search(text)
         if dm:
             raw = dm[1] or dm[2]
             try:
                 due = parse_date(raw)
             except ValueError as exc:
                 problems.append(error(path, n, "date", f"task due date: {exc}"))
-            text = (text[: dm.start()] + text[dm.end():]).strip()
-            text = _BLANKS.sub(" ", text)
+            text = task_text(text)
         tasks.append(Task(text, status.lower() if status in "xX" else status, due, tuple(links_in_text(text, n)), n))
     return tuple(tasks)
 

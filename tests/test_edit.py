@@ -392,3 +392,31 @@ def test_every_person_and_org_key_has_a_value_type() -> None:
 
     for kind in ("person", "org"):
         assert set(FIELDS[kind]) == set(FRONT_MATTER_KEYS["any"] + FRONT_MATTER_KEYS[kind])
+
+
+# ---- ticking a task (a reminder done on the phone) ------------------------------------------------------------
+_TASK_WORDS = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="[]"), min_size=1,
+                      max_size=30).filter(lambda t: t.strip() and not t.strip().startswith("["))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=st.text(st.sampled_from("ab \t\x85\u2028\u2029\x0c\x0b"), max_size=12), words=_TASK_WORDS,
+       due=st.sampled_from(["", " 📅 2026-03-20", " [due:: 2026-03-20]"]), crlf=st.booleans())
+def test_any_task_the_parser_reads_is_ticked_changing_only_its_box(tmp_path_factory: pytest.TempPathFactory,
+                                                                     before: str, words: str, due: str,
+                                                                     crlf: bool) -> None:
+    from reljournal.edit import edit_task
+    from reljournal.parse import parse_note
+
+    root = tmp_path_factory.mktemp("tick")
+    settings_ = Settings(root=root, name="t")
+    end = "\r\n" if crlf else "\n"
+    text = end.join(["---", "type: person", "---", "# P", before, f"- [ ] {words}{due}", "after", ""])
+    note = root / "people" / "P.md"
+    note.parent.mkdir(parents=True)
+    note.write_bytes(text.encode("utf-8"))
+    record = parse_note("people/P.md", text.encode("utf-8"), settings_).record
+    assert record is not None
+    (task,) = [t for t in record.tasks if t.open]
+    assert edit_task(settings_, "people/P.md", task.line, task.text, done=True)
+    assert note.read_bytes() == text.replace("- [ ] ", "- [x] ", 1).encode("utf-8")
