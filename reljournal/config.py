@@ -270,10 +270,8 @@ class Settings:
 _FIELD_OF: dict[tuple[str, str], str] = {("feed", "path"): "feed_path", ("week", "target"): "week_target"}
 
 
-VAULT_MARKERS = (SETTINGS_FILE, ".obsidian")  # a folder holding one of these is a vault's root
-
-
 def is_vault_root(folder: Path) -> bool:
+    """A vault's root holds its settings file or an Obsidian vault's `.obsidian` folder."""
     return (folder / SETTINGS_FILE).is_file() or (folder / ".obsidian").is_dir()
 
 
@@ -347,16 +345,9 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
                     problems.append(_bad(text, section, tier, f"[tiers] {tier} = {value!r}: expected {exc}"))
             values["tiers"] = tiers
             continue
-        for key, value in table.items():
-            setting = known.get((section, key))
-            if setting is None:
-                allowed = ", ".join(s.key for s in SETTINGS if s.section == section)
-                problems.append(_bad(text, section, key, f"unknown key {key!r} in [{section}]; allowed: {allowed}"))
-                continue
-            try:
-                values[_FIELD_OF.get((section, str(key))) or str(key)] = setting.accepts(value)
-            except ValueError as exc:
-                problems.append(_bad(text, section, key, f"[{section}] {key} = {value!r}: expected {exc}"))
+        checked, found = _table(text, section, table, known)
+        values.update((_FIELD_OF.get((section, key)) or key, value) for key, value in checked.items())
+        problems += found
     if problems:
         return defaults, problems
     name = values.pop("name", None) or root.name
@@ -408,19 +399,8 @@ def _calendars(text: str, tables: Any, known: dict[tuple[str, str], Setting]
     problems: list[Problem] = []
     out: list[CalendarSettings] = []
     for n, table in enumerate(tables):
-        values: dict[str, Any] = {}
-        for key, value in table.items():
-            setting = known.get(("calendars", key))
-            if setting is None:
-                allowed = ", ".join(s.key for s in SETTINGS if s.section == "calendars")
-                problems.append(_bad(text, "calendars", key,
-                                     f"unknown key {key!r} in [[calendars]]; allowed: {allowed}", nth=n))
-                continue
-            try:
-                values[str(key)] = setting.accepts(value)
-            except ValueError as exc:
-                shown = "(hidden)" if key == "source" else repr(value)  # an address may be a secret
-                problems.append(_bad(text, "calendars", key, f"[[calendars]] {key} = {shown}: expected {exc}", nth=n))
+        values, found = _table(text, "calendars", table, known, nth=n)
+        problems += found
         line = _line_of(text, "calendars", None, nth=n)
         if ("source" in values) == ("source_command" in values):
             problems.append(error(SETTINGS_FILE, line, "settings",
@@ -435,19 +415,7 @@ def _calendars(text: str, tables: Any, known: dict[tuple[str, str], Setting]
 def _caldav(text: str, table: dict[str, Any], known: dict[tuple[str, str], Setting]
             ) -> tuple[CaldavSettings | None, list[Problem]]:
     """`[caldav]`: checked as the other sections are; it needs `url`."""
-    problems: list[Problem] = []
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        setting = known.get(("caldav", key))
-        if setting is None:
-            allowed = ", ".join(s.key for s in SETTINGS if s.section == "caldav" and s.key != "password")
-            problems.append(_bad(text, "caldav", key, f"unknown key {key!r} in [caldav]; allowed: {allowed}"))
-            continue
-        try:
-            values[str(key)] = setting.accepts(value)
-        except ValueError as exc:
-            shown = "(hidden)" if key in ("url", "password") else repr(value)
-            problems.append(_bad(text, "caldav", key, f"[caldav] {key} = {shown}: expected {exc}"))
+    values, problems = _table(text, "caldav", table, known)
     line = _line_of(text, "caldav", None)
     if "url" not in values:
         if not problems:
@@ -456,6 +424,31 @@ def _caldav(text: str, table: dict[str, Any], known: dict[tuple[str, str], Setti
         return None, problems
     written = values.pop("password", None) is not None
     return CaldavSettings(line=line, password_written=written, **values), problems
+
+
+# Values that may be secrets (an address that grants reading a calendar, a password): never repeated in a message.
+_HIDDEN = {("calendars", "source"), ("caldav", "url"), ("caldav", "password")}
+_NEVER_READ = {("caldav", "password")}  # accepted, so that `check` can warn, but never offered
+
+
+def _table(text: str, section: str, table: dict[str, Any], known: dict[tuple[str, str], Setting], nth: int = 0
+           ) -> tuple[dict[str, Any], list[Problem]]:
+    """The values of one table of `section` (the `nth` of `[[section]]`), each checked by its `Setting`."""
+    label = f"[[{section}]]" if section in ARRAYS else f"[{section}]"
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, value in table.items():
+        setting = known.get((section, key))
+        if setting is None:
+            allowed = ", ".join(s.key for s in SETTINGS if s.section == section and (section, s.key) not in _NEVER_READ)
+            problems.append(_bad(text, section, key, f"unknown key {key!r} in {label}; allowed: {allowed}", nth))
+            continue
+        try:
+            values[str(key)] = setting.accepts(value)
+        except ValueError as exc:
+            shown = "(hidden)" if (section, key) in _HIDDEN else repr(value)
+            problems.append(_bad(text, section, key, f"{label} {key} = {shown}: expected {exc}", nth))
+    return values, problems
 
 
 def _bad(text: str, section: str | None, key: str | None, message: str, nth: int = 0) -> Problem:
