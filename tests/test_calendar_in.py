@@ -434,6 +434,30 @@ source = "http://127.0.0.1:9/{SECRET}/basic.ics"
     assert "work: 0 added" in again.stdout and "(dry run: nothing written)" in again.stdout
 
 
+@pytest.mark.parametrize(("script", "said"), [
+    (f"print({SECRET!r}, file=__import__('sys').stderr); raise SystemExit(3)", "exited 3 without printing a source"),
+    ("print('   ')", "exited 0 without printing a source"),
+    ("import time; time.sleep(5)", None),
+])
+def test_a_source_command_that_fails_says_how_in_one_line_and_never_what_it_printed(
+        vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str, said: str | None) -> None:
+    from reljournal.calendars import commands
+
+    monkeypatch.setattr(commands, "COMMAND_TIMEOUT", 0.5)
+    program = tmp_path / "source.py"
+    program.write_text(script + "\n")
+    (vault / ".reljournal.toml").write_text(SETTINGS + f'[[calendars]]\nname = "work"\n'
+                                                       f'source_command = "{sys.executable} {program}"\n')
+    result = Run(vault, TODAY)("sync")
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    expected = said or "did not finish within 0 s"
+    assert result.stderr.startswith("work: source_command: ") and expected in result.stderr
+    assert SECRET not in result.output
+    missing = (vault / ".reljournal.toml").read_text().replace(sys.executable, "no-such-program-here")
+    (vault / ".reljournal.toml").write_text(missing)
+    assert "'no-such-program-here' is not a command here" in Run(vault, TODAY)("sync").stderr
+
+
 def test_calendar_settings_are_checked(vault: Path) -> None:
     (vault / ".reljournal.toml").write_text(SETTINGS + '[[calendars]]\nname = "x"\npoll = "15m"\n', encoding="utf-8")
     result = Run(vault, TODAY)("due")

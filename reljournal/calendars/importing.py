@@ -100,15 +100,15 @@ def read_imported(root: Path) -> frozenset[str]:
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
-def readings_of(texts: tuple[tuple[str, bytes], ...], window: Window, single: bool) -> list[Reading]:
+def readings_of(fetched: Fetched, window: Window) -> list[Reading]:
     """Each calendar text read in the window. A file that is not a calendar fails the whole source when
     it is the source; in a folder it is counted as unreadable and the rest is read."""
     out = []
-    for where, data in texts:
+    for where, data in fetched.texts:
         try:
             out.append(read(data, window.first, window.last))
         except NotACalendar as exc:
-            if single:
+            if not fetched.from_folder:
                 raise SourceError(f"{where}: not a calendar: {exc}") from None
             out.append(Reading(broken=1))
     return out
@@ -118,7 +118,7 @@ PARALLEL_BYTES = 1 << 20  # a calendar this large is read in a second process wh
 
 
 @contextmanager
-def reading(fetched: Fetched, window: Window, single: bool, *, parallel: bool | None = None
+def reading(fetched: Fetched, window: Window, *, parallel: bool | None = None
             ) -> Iterator[Callable[[], list[Reading]]]:
     """`readings_of` the fetched texts, as a function to call for the result. A large calendar is read in a
     forked process meanwhile (its parsing and expansion are most of an import's time, and bringing the
@@ -133,13 +133,13 @@ def reading(fetched: Fetched, window: Window, single: bool, *, parallel: bool | 
         parallel = (size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
                     and "fork" in mp.get_all_start_methods())
     if not parallel:
-        yield lambda: readings_of(fetched.texts, window, single)
+        yield lambda: readings_of(fetched, window)
         return
     # A plain forked process and a pipe: no thread starts here (a pool's would make the index's own worker
     # pool, should the vault need a large sync meanwhile, start afresh instead of forking).
     context = mp.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_read_into, args=(send, fetched.texts, window, single), daemon=True)
+    child = context.Process(target=_read_into, args=(send, fetched, window), daemon=True)
     child.start()
     send.close()
 
@@ -161,10 +161,10 @@ def reading(fetched: Fetched, window: Window, single: bool, *, parallel: bool | 
             child.terminate()
 
 
-def _read_into(send: Any, texts: tuple[tuple[str, bytes], ...], window: Window, single: bool) -> None:
+def _read_into(send: Any, fetched: Fetched, window: Window) -> None:
     """In the forked reader: the readings, or the error, sent back whole."""
     try:
-        send.send((True, readings_of(texts, window, single)))
+        send.send((True, readings_of(fetched, window)))
     except (SourceError, NotACalendar) as exc:
         send.send((False, exc))
     finally:
@@ -179,8 +179,7 @@ def import_calendar(settings: Settings, view_of: Callable[[], View], source: Sou
     folder = settings.state_dir / STATE_FOLDER
     state = State.load(folder, source)
     fetched = fetch(source, folder, state, timeout=timeout)
-    single = len(fetched.texts) == 1 and not Path(source.location).is_dir()
-    with reading(fetched, window, single, parallel=parallel) as readings_now:
+    with reading(fetched, window, parallel=parallel) as readings_now:
         view = view_of()
         known = known_of(view)
         readings = readings_now()

@@ -18,14 +18,13 @@ import hashlib
 import json
 import netrc
 import os
-import shlex
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reljournal.atomic import write_atomic
+from reljournal.calendars.commands import CommandError, first_line_of
 from reljournal.calendars.dav import Dav, DavError, is_ours, item_href
 from reljournal.calendars.http import host_of
 from reljournal.calendars.reminders import (
@@ -50,7 +49,6 @@ from reljournal.queries import View
 
 STATE_FILE = "caldav.json"
 PASSWORD_ENV = "RELJOURNAL_CALDAV_PASSWORD"
-COMMAND_TIMEOUT = 60.0
 
 
 class PhoneError(Exception):
@@ -107,19 +105,9 @@ def credentials(dav: CaldavSettings, root: Path) -> tuple[str | None, str | None
 
 def _run_password_command(command: str, root: Path) -> str:
     try:
-        argv = shlex.split(command)
-        done = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False,
-                              stdin=subprocess.DEVNULL)
-    except (ValueError, IndexError):
-        raise PhoneError("password_command cannot be read as a command") from None
-    except FileNotFoundError:
-        raise PhoneError(f"password_command: {command.split()[0]!r} is not a command here") from None
-    except subprocess.TimeoutExpired:
-        raise PhoneError(f"password_command did not finish within {int(COMMAND_TIMEOUT)} s") from None
-    first = (done.stdout.splitlines() or [""])[0]
-    if done.returncode != 0 or not first:
-        raise PhoneError(f"password_command exited {done.returncode} without printing a password")
-    return first
+        return first_line_of(command, cwd=root, setting="password_command", what="a password")
+    except CommandError as exc:
+        raise PhoneError(exc.message) from None
 
 
 # ---- what was pushed ---------------------------------------------------------------------------------------

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shlex
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reljournal.atomic import write_atomic
+from reljournal.calendars.commands import CommandError, first_line_of
 from reljournal.calendars.http import TIMEOUT, HttpError, Response, Validators, get, host_of, https_of, is_url
 from reljournal.calendars.reading import NotACalendar, looks_like_icalendar
-
-COMMAND_TIMEOUT = 60.0
 
 
 class SourceError(Exception):
@@ -54,28 +51,11 @@ def source_of(text: str) -> Source:
 
 
 def from_command(command: str, *, cwd: Path) -> Source:
-    """The source printed (first line) by `command`, run without a shell, as vdirsyncer and khal run
-    `fetch` commands: `pass show work-ics-url`."""
+    """The source printed (first line) by `command` (`calendars.commands`)."""
     try:
-        argv = shlex.split(command)
-    except ValueError as exc:
-        raise SourceError(f"source_command cannot be read: {exc}") from None
-    if not argv:
-        raise SourceError("source_command is empty")
-    try:
-        done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False,
-                              stdin=subprocess.DEVNULL)
-    except FileNotFoundError:
-        raise SourceError(f"source_command: {argv[0]!r} is not a command here") from None
-    except subprocess.TimeoutExpired:
-        raise SourceError(f"source_command: {argv[0]} did not finish within {int(COMMAND_TIMEOUT)} s") from None
-    except OSError as exc:
-        raise SourceError(f"source_command: {argv[0]} cannot run ({exc.strerror})") from None
-    first = (done.stdout.splitlines() or [""])[0].strip()
-    if done.returncode != 0 or not first:
-        # its output may hold the secret: say only how it ended
-        raise SourceError(f"source_command: {argv[0]} exited {done.returncode} without printing a source")
-    return source_of(first)
+        return source_of(first_line_of(command, cwd=cwd, setting="source_command", what="a source"))
+    except CommandError as exc:
+        raise SourceError(exc.message) from None
 
 
 @dataclass
@@ -105,6 +85,7 @@ class Fetched:
     texts: tuple[tuple[str, bytes], ...]  # (where, calendar data): one for a file or URL, one per file of a vdir
     validators: Validators = Validators()
     body: bytes | None = None  # a URL's body, to keep for the next conditional request
+    from_folder: bool = False  # a vdir: a file in it that is not a calendar is counted, not fatal
 
 
 def fetch(source: Source, folder: Path, state: State, *, timeout: float | None = None) -> Fetched:
@@ -116,7 +97,7 @@ def fetch(source: Source, folder: Path, state: State, *, timeout: float | None =
         files = sorted(p for p in path.iterdir() if p.suffix.casefold() == ".ics" and p.is_file())
         if not files:
             raise SourceError(f"{source.label}: a folder without .ics files")
-        return Fetched(tuple((p.name, _read_file(p, source)) for p in files))
+        return Fetched(tuple((p.name, _read_file(p, source)) for p in files), from_folder=True)
     data = _read_file(path, source)
     _check(data, source.label)
     return Fetched(((path.name, data),))

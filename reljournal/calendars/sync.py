@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from reljournal.calendars.importing import Outcome, Window, import_calendar
 from reljournal.calendars.source import Source, SourceError, from_command, source_of
@@ -22,7 +23,7 @@ class Synced:
 def source_for(calendar: CalendarSettings, settings: Settings) -> Source:
     if calendar.source is not None:
         source = source_of(calendar.source)
-        if not source.is_url and not source.location.startswith(("/", "~")):
+        if not source.is_url and not Path(source.location).expanduser().is_absolute():
             # a relative path in the settings is relative to the vault, wherever the command runs
             return source_of(str(settings.root / source.location))
         return source
