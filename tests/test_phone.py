@@ -191,6 +191,28 @@ def test_requests_a_sync_costs(vault: Path, server: Server, monkeypatch: pytest.
         journal.close()
 
 
+def test_the_vault_is_brought_up_to_date_again_only_after_a_note_was_written(vault: Path, server: Server) -> None:
+    journal = Journal.open(vault, TODAY)
+    synced: list[int] = []
+
+    def view_of() -> Any:
+        synced.append(1)
+        return journal.view()
+
+    try:
+        sync_phone(journal.settings, journal.today, view_of)
+        synced.clear()
+        sync_phone(journal.settings, journal.today, view_of)
+        assert len(synced) == 1  # nothing done on the phone: one walk of the vault
+        phone_item(server, uid_of(server, "Reach out: Jane Doe")).complete()
+        synced.clear()
+        done = sync_phone(journal.settings, journal.today, view_of)
+        assert done.done == 1 and len(synced) == 2  # the contact logged counts in what is pushed
+        assert str(items(server)[uid_of(server, "Reach out: Jane Doe")]["STATUS"]) == "NEEDS-ACTION"
+    finally:
+        journal.close()
+
+
 def test_the_users_own_events_are_left_alone(vault: Path, server: Server) -> None:
     sync(vault)
     calendar = phone(server)

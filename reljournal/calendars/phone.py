@@ -31,6 +31,7 @@ from reljournal.calendars.reminders import (
     DISMISSED,
     DONE,
     MOVED,
+    Found,
     Outcome,
     Reminder,
     done_day,
@@ -40,7 +41,7 @@ from reljournal.calendars.reminders import (
 )
 from reljournal.config import CaldavSettings, Settings
 from reljournal.edit import edit_note, edit_task
-from reljournal.events import DUE
+from reljournal.events import DUE, TASK
 from reljournal.feed import PRODID
 from reljournal.index.sync import digest as digest_of
 from reljournal.index.sync import settings_fingerprint
@@ -72,6 +73,7 @@ class PhoneResult:
     conflicts: int = 0
     lines: list[str] = field(default_factory=list)  # what changed in the vault (`would …` for a dry run)
     requests: int = 0
+    written: int = 0  # notes written or edited in the vault: the view is brought up to date only after one
 
     def summary(self) -> str:
         """`3 new, 1 changed, 2 removed; 1 done on the phone, 1 snoozed`."""
@@ -229,15 +231,23 @@ def _sync(settings: Settings, today: dt.date, view_of: Callable[[], View], dav: 
         pushed = state.items[uid]
         outcomes.append(Outcome(DISMISSED, uid, pushed["kind"], dt.date.fromisoformat(pushed["day"]),
                                 pushed.get("summary", "")))
-    orphan_found = {found_in(data).uid: (href, etag, data) for href, (etag, data) in fetched.items() if href in orphans}
-    logged = {source for _, source, _, _, _ in view_of().index.sourced("caldav:")}
-    _apply(settings, today, outcomes, state, result, dry_run, logged)
+    orphan_found = {f.uid: (href, f) for href, (_, data) in fetched.items() if href in orphans
+                    for f in (found_in(data),) if f.uid}
+    # The vault is brought up to date again only after a note was written: the notes just written count in
+    # what follows (a contact logged moves the next date), and each sync may walk 100,000 files.
     view = view_of()
+    logged = {source for _, source, _, _, _ in view.index.sourced("caldav:")}
+    _apply(settings, today, outcomes, state, result, dry_run, logged)
+    if result.written:
+        view = view_of()
+    written = result.written
     _orphans_done(settings, view, orphan_found, state, result, dry_run, today, logged)
+    if result.written != written:
+        view = view_of()
     if not dry_run:
         state.token = changes.token
-    _push(settings, view_of() if result.done or result.ticked else view, dav, collection, state, result, dry_run,
-          server_etags, stale, orphans={uid: href for uid, (href, _, _) in orphan_found.items() if uid})
+    _push(settings, view, dav, collection, state, result, dry_run, server_etags, stale,
+          orphans={uid: href for uid, (href, _) in orphan_found.items()})
 
 
 def _apply(settings: Settings, today: dt.date, outcomes: list[Outcome], state: State, result: PhoneResult,
@@ -258,6 +268,7 @@ def _apply(settings: Settings, today: dt.date, outcomes: list[Outcome], state: S
             result.done += 1
             if not dry_run:
                 path = _log_done(settings, o, today, logged)
+                result.written += path is not None
                 result.lines.append(f"+ {path}" if path else f"= {o.person}: logged before")
             else:
                 result.lines.append(f"would log a contact with {o.person} on {o.day}")
@@ -267,6 +278,7 @@ def _apply(settings: Settings, today: dt.date, outcomes: list[Outcome], state: S
             if not dry_run and not edit_task(settings, path, line, text, done=True):
                 result.lines.append(f"= {path}:{line}: already done or gone")
             else:
+                result.written += not dry_run
                 result.lines.append(f"{'would tick' if dry_run else '~'} {path}:{line}: [x] {text}")
         elif o.what == MOVED and o.person is not None and o.day is not None:
             key = "snooze" if o.day > o.pushed_day else "next"
@@ -277,12 +289,14 @@ def _apply(settings: Settings, today: dt.date, outcomes: list[Outcome], state: S
             if dry_run:
                 result.lines.append(f"would set {key}: {o.day} in {o.person}")
             else:
-                result.lines.append(edit_note(settings, o.person, key, o.day).describe())
+                edit = edit_note(settings, o.person, key, o.day)
+                result.written += edit.changed
+                result.lines.append(edit.describe())
         elif o.what == MOVED and o.task is not None and o.day is not None:
             path, line, text = o.task
             result.lines.append(f"{'would move' if dry_run else '~'} {path}:{line}: due {o.day}")
             if not dry_run:
-                edit_task(settings, path, line, text, due=o.day)
+                result.written += edit_task(settings, path, line, text, due=o.day)
 
 
 def _log_done(settings: Settings, o: Outcome, today: dt.date, logged: set[str]) -> str | None:
@@ -298,7 +312,7 @@ def _log_done(settings: Settings, o: Outcome, today: dt.date, logged: set[str]) 
     return write_interaction(settings, entry)
 
 
-def _orphans_done(settings: Settings, view: View, found: dict[str | None, tuple[str, str, str]], state: State,
+def _orphans_done(settings: Settings, view: View, found: dict[str, tuple[str, Found]], state: State,
                   result: PhoneResult, dry_run: bool, today: dt.date, logged: set[str]) -> None:
     """Without a memory of what was pushed (lost, or another machine's), only a completed reminder is read
     back: a move cannot be told from an old push."""
@@ -307,11 +321,10 @@ def _orphans_done(settings: Settings, view: View, found: dict[str | None, tuple[
     current = {r.uid: r for r in reminders(view, owner=settings.caldav.owner if settings.caldav else None,
                                             todos=bool(settings.caldav and settings.caldav.todos))}
     outcomes = []
-    for uid, (_, _, data) in found.items():
-        r = current.get(uid or "")
-        if r is None or r.kind not in (DUE, "task"):
+    for uid, (_, f) in found.items():
+        r = current.get(uid)
+        if r is None or r.kind not in (DUE, TASK):
             continue
-        f = found_in(data)
         if f.completed:
             outcomes.append(Outcome(DONE, r.uid, r.kind, r.day, r.summary, day=done_day(f.completed_at, today,
                                                                                          settings.tz),
