@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from reljournal.errors import UserError
+from reljournal.errors import ERROR, UserError
 from reljournal.index.store import Target
 from reljournal.model import INTERACTION, ORG, PERSON, Record
 from reljournal.names import accent_free, name_key
@@ -86,11 +86,13 @@ def one_target(view: View, name: str, kinds: Sequence[str], *, missing_hint: str
 
 def find(view: View, name: str, kinds: Sequence[str] = (PERSON, ORG), *, missing_hint: str | None = None) -> Record:
     """The record of the one person or org called `name` (`one_target`); a note the index could not
-    read exits 1 pointing at `check`."""
+    read exits 1 with what is wrong in it, as `check` says it (`path:line: message`)."""
     target = one_target(view, name, kinds, missing_hint=missing_hint)
     record = view.by_path_of(kinds).get(target.path)
     if record is None:
-        raise UserError(f"{target.path} could not be read; run `reljournal check`")
+        why = next((p for p in view.problems if p.source.path == target.path and p.severity == ERROR), None)
+        said = f"{why.source}: {why.message}" if why is not None else f"{target.path} could not be read"
+        raise UserError(f"{said}; fix the note first (`reljournal check` lists every problem)")
     return record
 
 

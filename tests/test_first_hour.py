@@ -247,6 +247,17 @@ def test_several_or_none(vault: Path) -> None:
     assert unknown.stderr.endswith('; to add them: reljournal add person "Maria Lopez"\n')
 
 
+@pytest.mark.parametrize("args", [["show", "maria typo"], ["prep", "Maria Typo"], ["log", "maria typo"]])
+def test_a_note_that_cannot_be_read_is_named_with_its_line_and_what_is_wrong(vault: Path, args: list[str]) -> None:
+    write_note(vault, "people/Maria Typo.md", "---\ntype: person\nemail: [maria@example.com\n---\n")
+    before = tree(vault, derived=False)
+    result = Run(vault)(*args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("reljournal: people/Maria Typo.md:4: front matter is not valid YAML")  # as `check`
+    assert result.stderr.endswith("; fix the note first (`reljournal check` lists every problem)\n")
+    assert tree(vault, derived=False) == before
+
+
 def test_a_decomposed_file_name_is_found_by_its_composed_name(vault: Path) -> None:
     """macOS stores `Zoë.md` decomposed (NFD); people type it composed (NFC), in links and commands."""
     write_note(vault, unicodedata.normalize("NFD", "people/Zoë Ångström.md"), PERSON)
