@@ -41,7 +41,7 @@ from reljournal.config import Settings
 from reljournal.dates import parse_birthday
 from reljournal.edit import yaml_scalar
 from reljournal.model import ORG, PERSON
-from reljournal.names import clean, safe_title
+from reljournal.names import clean, name_key, safe_title
 from reljournal.queries import View
 
 
@@ -77,10 +77,6 @@ class Reading:
     unit: str  # "card" | "row": what one entry of the file is called in the summary
     contacts: list[Contact] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
-
-
-def _key(text: str) -> str:
-    return clean(text).casefold()
 
 
 def _date_text(text: str | None) -> str | None:
@@ -475,46 +471,46 @@ def plan_import(view: View, contacts: Iterable[Contact]) -> Plan:
     for target in view.targets:
         names = (target.title, *target.aliases)
         if target.kind == PERSON:
-            by_name.update((_key(n), target.path) for n in names if _key(n) not in by_name)
+            by_name.update((name_key(n), target.path) for n in names if name_key(n) not in by_name)
         elif target.kind == ORG:
-            org_by_name.update((_key(n), target.title) for n in names if _key(n) not in org_by_name)
+            org_by_name.update((name_key(n), target.title) for n in names if name_key(n) not in org_by_name)
     by_email: dict[str, str] = {}
     for p in view.people:
         for address in p.email:
-            by_email.setdefault(_key(address), p.path)
-    taken = {_key(Path(t.path).as_posix()) for t in view.targets}
+            by_email.setdefault(name_key(address), p.path)
+    taken = {name_key(Path(t.path).as_posix()) for t in view.targets}
 
     plan = Plan()
     for contact in contacts:
-        hit = by_name.get(_key(contact.name))
+        hit = by_name.get(name_key(contact.name))
         reason = "name"
         if hit is None:
-            hit = next((by_email[_key(e)] for e in contact.emails if _key(e) in by_email), None)
+            hit = next((by_email[name_key(e)] for e in contact.emails if name_key(e) in by_email), None)
             reason = "e-mail"
         title = safe_title(contact.name)
         path = f"{settings.people}/{title}.md"
-        if hit is None and (_key(path) in taken or (settings.root / path).exists()):
+        if hit is None and (name_key(path) in taken or (settings.root / path).exists()):
             hit, reason = path, "file"
         if hit is not None:
             plan.matched.append(Match(contact, hit, reason))
             continue
         org_title = None
         if contact.org:
-            org_title = org_by_name.get(_key(contact.org))
+            org_title = org_by_name.get(name_key(contact.org))
             if org_title is None:
                 org_title = safe_title(contact.org)
                 org_path = f"{settings.orgs}/{org_title}.md"
-                if org_title and _key(org_path) not in taken and not (settings.root / org_path).exists():
+                if org_title and name_key(org_path) not in taken and not (settings.root / org_path).exists():
                     plan.orgs.append(NewNote(org_path, org_title, org_note(org_title, contact.org), None))
-                    taken.add(_key(org_path))
-                org_by_name[_key(contact.org)] = org_title
-                org_by_name.setdefault(_key(org_title), org_title)
+                    taken.add(name_key(org_path))
+                org_by_name[name_key(contact.org)] = org_title
+                org_by_name.setdefault(name_key(org_title), org_title)
         plan.people.append(NewNote(path, title, person_note(contact, title, org_title or None), contact))
-        taken.add(_key(path))
+        taken.add(name_key(path))
         for n in (contact.name, title, *contact.aliases):
-            by_name.setdefault(_key(n), path)
+            by_name.setdefault(name_key(n), path)
         for e in contact.emails:
-            by_email.setdefault(_key(e), path)
+            by_email.setdefault(name_key(e), path)
     return plan
 
 

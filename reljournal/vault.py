@@ -8,7 +8,9 @@ vault. A file reached twice through links inside the vault is read once (the fir
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -32,6 +34,35 @@ def ignore_spec(settings: Settings) -> pathspec.PathSpec:
     return pathspec.GitIgnoreSpec.from_lines(settings.ignore)
 
 
+def folder_ignored(spec: pathspec.PathSpec, rel: str) -> bool:
+    """Whether git ignores the folder `rel` itself (its parents are judged apart): the last pattern that
+    matches the folder decides. pathspec answers for files, matching a folder's contents too; here a pattern
+    matches the folder only when what it matched is the folder, not a parent of it (`!archive/keep/` does not
+    bring back `archive/keep/deep`) nor an empty rest (`archive/**` is what is inside `archive`, not
+    `archive` itself, so that `!archive/keep/` can bring `archive/keep` back)."""
+    path = rel + "/"
+    ignored = False
+    for pattern in spec.patterns:
+        if pattern.include is None or pattern.regex is None:
+            continue
+        if _matches_folder(pattern.regex.pattern, path):
+            ignored = bool(pattern.include)
+    return ignored
+
+
+@lru_cache(maxsize=1024)
+def _folder_regex(regex: str) -> re.Pattern[str]:
+    return re.compile(f"(?:{regex})\\Z")  # a folder pattern's match must end with the folder itself
+
+
+def _matches_folder(regex: str, path: str) -> bool:
+    if "(?P<ps_d>" in regex:  # `archive/`, `*/`, `*.md`: a name, and the folder mark after it
+        m = _folder_regex(regex).search(path)
+        return m is not None and m.group("ps_d") is not None
+    m = re.search(regex, path)  # `archive/**`: what is below `archive/`, at least one name
+    return m is not None and m.end() < len(path)
+
+
 class Walked:
     """The one answer to "is this path in the vault?", for the full walk, the watcher, the sync of single
     paths and (through the index, which holds only what is walked) links and `check`.
@@ -50,7 +81,7 @@ class Walked:
         """The folder's own name and path (its parents are judged on their own)."""
         if rel.rpartition("/")[2].startswith(".") or rel == self.templates:
             return False
-        return self.spec is None or not self.spec.match_file(rel + "/")
+        return self.spec is None or not folder_ignored(self.spec, rel)
 
     def folder(self, rel: str) -> bool:
         rel = rel.strip("/")

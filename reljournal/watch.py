@@ -132,6 +132,7 @@ def classify(event: FileSystemEvent, root: str, settings: Settings, spec: Any, f
     """One watchdog event -> what must be looked at again. A move counts at both ends: a rename *to* a
     note (an editor's atomic save) and a rename *from* one (a note renamed to a backup) both matter."""
     change = Change()
+    walked = Walked(settings, spec)
     ends = [event.src_path]
     if event.event_type == "moved" and event.dest_path:
         ends.append(event.dest_path)
@@ -149,10 +150,10 @@ def classify(event: FileSystemEvent, root: str, settings: Settings, spec: Any, f
         elif rel == feed_rel:
             continue
         elif event.is_directory:
-            if event.event_type != "modified" and Walked(settings, spec).folder(rel):
+            if event.event_type != "modified" and walked.folder(rel):
                 change.paths.add(rel)
                 change.new_folders |= event.event_type in ("created", "moved")
-        elif Walked(settings, spec).note(rel):
+        elif walked.note(rel):
             change.paths.add(rel)
     return change
 

@@ -23,7 +23,8 @@ from reljournal.vault import Walked, walk
 PATHS = ["a.md", "notes/b.md", "archive/c.md", "archive/keep/d.md", "archive/keep/deep/e.md", "archive/old/f.md",
          "drafts/g.draft.md", "drafts/h.md", "people/archive/i.md", "people/j.md", "x/y/z/k.md"]
 PATTERNS = ["archive/", "!archive/keep/", "archive/**", "!archive/keep/**", "*.draft.md", "drafts/", "!drafts/h.md",
-            "archive/old", "**/archive/", "people/archive/", "!people/archive/i.md", "x/", "!x/y/", "/a.md", "!a.md"]
+            "archive/old", "**/archive/", "people/archive/", "!people/archive/i.md", "x/", "!x/y/", "/a.md", "!a.md",
+            "archive/*", "*/", "!*/", "**/keep/", "!**/keep/", "archive/keep/**", "!archive/keep/deep/"]
 
 
 def git_included(root: Path, paths: list[str]) -> set[str]:

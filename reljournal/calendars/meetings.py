@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from reljournal.calendars.reading import Attendee, Occurrence, Reading
-from reljournal.lognote import NewInteraction
+from reljournal.lognote import ID_ALPHABET, ID_LENGTH, NewInteraction
 from reljournal.model import CANCELLED
 from reljournal.names import clean, name_key, safe_title
 
@@ -143,8 +143,7 @@ def guess_me(readings: Iterable[Reading], known: Known) -> frozenset[str]:
 def note_id(source: str) -> str:
     """Four characters from the source: the same file name on every clone for the same occurrence."""
     number = int.from_bytes(hashlib.blake2b(source.encode(), digest_size=8).digest(), "big")
-    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-    return "".join(alphabet[(number >> (6 * i)) % 36] for i in range(4))
+    return "".join(ID_ALPHABET[(number >> (6 * i)) % len(ID_ALPHABET)] for i in range(ID_LENGTH))
 
 
 def kind_of(o: Occurrence) -> str:

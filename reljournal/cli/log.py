@@ -70,4 +70,3 @@ def command(ctx: Ctx, names: tuple[str, ...], kind: str | None, when: str | None
             raise UserError(f"--next: {planned} is not after the interaction's date ({entry.day})", exit_code=2)
         entry = dataclasses.replace(entry, next=planned)
     echo(write_interaction(view.settings, entry))
-
