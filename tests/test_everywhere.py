@@ -92,6 +92,23 @@ def test_every_command_runs_where_there_is_no_fcntl(tmp_path: Path) -> None:
     assert "tier: A" in (root / "people/Ann Lee.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(("module", "args"), [("pathvalidate", ["log", "ann lee", "--kind", "call"]),
+                                              ("recurring_ical_events", ["import", "ics", "{calendar}"])])
+def test_a_library_missing_from_an_old_installation_is_one_line(tmp_path: Path, module: str, args: list[str]) -> None:
+    """A checkout pulled since `pip install -e .` may lack a library the code now needs: one line saying
+    which and how to install again, no traceback, nothing written."""
+    root = tmp_path / "v"
+    write_note(root, "people/Ann Lee.md", "---\ntype: person\ncadence: 30d\nemail: ann@example.com\n---\n")
+    calendar = write_note(tmp_path, "work.ics", "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:x\n"
+                                               "DTSTART:20260310T100000Z\nSUMMARY:Call\n"
+                                               "ATTENDEE:mailto:ann@example.com\nEND:VEVENT\nEND:VCALENDAR\n")
+    done = run_without([module], root, *[a.format(calendar=calendar) for a in args])
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"reljournal: the Python package {module!r} is not installed, and this command "
+                                  "needs it; install reljournal again") and len(done.stderr.splitlines()) == 1
+    assert not (root / "interactions").exists()
+
+
 def test_twelve_edits_at_once_keep_all_twelve(tmp_path: Path) -> None:
     """Twelve `set` processes on one note, each a different field: every change is there afterwards."""
     root = tmp_path / "v"

@@ -1,8 +1,9 @@
 """The command line: one module per command (`cli/<name>.py`, each exposing `command`), registered here.
 
 Each command parses its options, makes one core call and renders. `RelGroup.invoke` is the one error
-boundary: a `UserError` prints `reljournal: message` without a traceback and exits with its code
-(`--debug` shows the traceback).
+boundary: a `UserError` prints `reljournal: message` without a traceback and exits with its code, a
+library missing from the installation says which and how to install again, Ctrl-C exits 130 (`--debug`
+shows the traceback).
 """
 
 from __future__ import annotations
@@ -55,6 +56,16 @@ class RelGroup(click.Group):
                 raise
             click.echo(f"reljournal: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
+        except ModuleNotFoundError as exc:
+            # A library reljournal needs is not installed: an installation older than the code (a checkout
+            # pulled since `pip install -e .`). Modules are imported where used, so it shows only here.
+            obj = ctx.obj if isinstance(ctx.obj, Ctx) else None
+            if (obj is not None and obj.debug) or not exc.name or exc.name.split(".")[0] == "reljournal":
+                raise
+            click.echo(f"reljournal: the Python package {exc.name.split('.')[0]!r} is not installed, and this "
+                       "command needs it; install reljournal again (`pip install -e .` in a checkout, else "
+                       "`pip install --upgrade reljournal`)", err=True)
+            ctx.exit(1)
         finally:
             if isinstance(ctx.obj, Ctx):
                 ctx.obj.close()
