@@ -83,6 +83,18 @@ def test_wide_rows_share_80_columns(rs: Run) -> None:
     assert max(len(line) for line in result.output.splitlines()) <= 80
 
 
+def test_wide_characters_share_80_columns_by_display_width(rs: Run) -> None:
+    from reljournal.output import display_width
+
+    wide = "山田太郎" * 8  # 32 characters, 64 columns
+    result = rs("sql", f"SELECT '{wide}' AS name, '{wide}' AS other, 'x' AS n UNION ALL SELECT 'Bo', 'Cy', 'y'")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert max(display_width(line) for line in lines) <= 80
+    starts = {display_width(line[:line.rindex(" ") + 1]) for line in lines}
+    assert len(starts) == 1  # the last column starts at the same place on every row
+
+
 def test_no_rows_and_pragmas(rs: Run) -> None:
     assert rs("sql", "SELECT title FROM notes WHERE 0").output == "No rows.\n"
     assert rs("sql", "SELECT title FROM notes WHERE 0", "--json").output == "[]\n"

@@ -1,4 +1,5 @@
-"""The one HTTP layer: calendar URLs now (SPEC 7), CalDAV next (SPEC 8). Standard library only.
+"""HTTP for calendar URLs (SPEC 7), standard library only; and, for CalDAV too (SPEC 8), what a status or
+a network failure means to the user (`status_message`, `network_message`).
 
 Polite (conditional requests with `If-None-Match` / `If-Modified-Since`, a user agent that says who we
 are), bounded (a timeout on every wait, a size cap, a limited number of redirects) and discreet: a URL

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from reljournal.cli.common import Ctx, json_option, pass_ctx
-from reljournal.output import Column, echo, print_json, table, width
+from reljournal.output import Column, display_width, echo, print_json, table, width
 from reljournal.sql import SqlResult, run
 
 
@@ -41,7 +41,8 @@ def render(result: SqlResult) -> None:
         echo("No rows.")
         return
     cells = [[_cell(v) for v in row] for row in result.rows]
-    widths = [max(len(name), *(len(row[i]) for row in cells)) for i, name in enumerate(result.columns)]
+    widths = [max(display_width(name), *(display_width(row[i]) for row in cells))
+              for i, name in enumerate(result.columns)]
     cap = _fair_cap(widths, width() - 2 * (len(widths) - 1))
     columns = [Column(name, min(w, cap), shrink=True) for name, w in zip(result.columns, widths, strict=True)]
     echo(table(columns, cells))
