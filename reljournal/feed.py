@@ -35,7 +35,8 @@ from reljournal.config import Settings
 from reljournal.errors import UserError
 from reljournal.events import BIRTHDAY, DUE, MEETING, OBJECTIVE, TASK, Event, meeting_title, names, note_events
 from reljournal.index.sync import digest, settings_fingerprint
-from reljournal.model import ORG, PERSON, Interaction, Person, Record, name_key
+from reljournal.model import ORG, PERSON, Interaction, Person, Record
+from reljournal.names import name_key
 from reljournal.parse import link_text, links_in_text
 from reljournal.queries import View
 from reljournal.rules import CADENCE, NEVER, PLANNED, SNOOZED, NextContact

@@ -41,7 +41,8 @@ from reljournal.atomic import write_atomic
 from reljournal.config import Settings
 from reljournal.feed import END, PLACE, FeedBuilder, OwnerScope, Privacy, SortKey, Uids, Whose, feed_head
 from reljournal.index.store import Index, NoteFacts
-from reljournal.model import ORG, PERSON, Interaction, Record, name_key
+from reljournal.model import ORG, PERSON, Interaction, Record
+from reljournal.names import name_key
 from reljournal.queries import Scope, View
 
 # An update that touches more than this share of the vault is done as a full build: cheaper by then.

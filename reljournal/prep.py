@@ -16,7 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reljournal.model import CANCELLED, Interaction, Person, Record, name_key
+from reljournal.model import CANCELLED, Interaction, Person, Record
+from reljournal.names import name_key
 from reljournal.parse import link_text
 from reljournal.queries import FollowUp, HistoryItem, PersonDetail, View, person_detail, with_gists
 

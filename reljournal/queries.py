@@ -30,8 +30,8 @@ from reljournal.model import (
     Org,
     Person,
     Record,
-    name_key,
 )
+from reljournal.names import name_key
 from reljournal.rules import Contact, NextContact, cadence_of, has_unknown_tier, last_contact, next_contact
 
 

@@ -38,8 +38,8 @@ from reljournal.model import (
     Org,
     Person,
     Record,
-    name_key,
 )
+from reljournal.names import name_key
 from reljournal.queries import PersonRow, View, people
 
 ANY = frozenset(KINDS)
