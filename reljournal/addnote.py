@@ -22,7 +22,7 @@ from reljournal.atomic import write_atomic
 from reljournal.config import Settings
 from reljournal.edit import YamlValue, frontmatter_span, set_field
 from reljournal.errors import ERROR, UserError
-from reljournal.lookup import matches, one_target
+from reljournal.lookup import closest, matches, one_target
 from reljournal.model import ORG, PERSON
 from reljournal.names import clean, name_key, safe_title
 from reljournal.output import shell_quoted
@@ -49,6 +49,7 @@ class AddPlan:
     note: NewNote
     org: NewNote | None = None  # the organisation made on the way (`add person --org NEW`)
     same_without_accents: tuple[str, ...] = ()  # paths of notes whose name differs only in accents
+    org_close: tuple[str, ...] = ()  # organisations whose names come close to a new `--org` (a typo?)
 
 
 def template_of(settings: Settings, kind: str) -> tuple[str, bytes]:
@@ -167,6 +168,7 @@ def plan_person(view: View, name: str, given: PersonFields, now: dt.datetime) ->
     settings = view.settings
     org_note: NewNote | None = None
     org_title: str | None = None
+    org_close: tuple[str, ...] = ()
     if given.org:
         found = matches(view, given.org, (ORG,))
         if found.targets:
@@ -174,6 +176,7 @@ def plan_person(view: View, name: str, given: PersonFields, now: dt.datetime) ->
         else:
             org_note = plan_org(view, given.org, OrgFields(), now).note
             org_title = org_note.title
+            org_close = tuple(closest(view, given.org, (ORG,)))
     fields: list[tuple[str, YamlValue]] = [
         ("org", f"[[{org_title}]]" if org_title else ""),
         ("role", clean(given.role)),
@@ -189,7 +192,7 @@ def plan_person(view: View, name: str, given: PersonFields, now: dt.datetime) ->
     _new_file(settings, note.path)
     if org_note is not None:
         _new_file(settings, org_note.path)
-    return AddPlan(note, org_note, loose)
+    return AddPlan(note, org_note, loose, org_close)
 
 
 def plan_org(view: View, name: str, given: OrgFields, now: dt.datetime) -> AddPlan:

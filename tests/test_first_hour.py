@@ -184,6 +184,9 @@ def test_add_person_makes_the_org_on_the_way_and_says_so(vault: Path) -> None:
     ambiguous = rj("add", "person", "Kofi Mensah", "--org", "volta trading")
     assert ambiguous.exit_code == 2 and "could be 2 notes" in ambiguous.stderr
     assert tree(vault, derived=False) == before
+    typo = rj("add", "person", "Efua Asante", "--org", "Acme Corpp")  # made, and the close name said
+    assert typo.stderr == ("reljournal: Acme Corpp was not in the vault: made orgs/Acme Corpp.md too "
+                           "(did you mean Acme Corp?)\n")
 
 
 def test_add_uses_the_vaults_own_template_or_the_built_in_one(vault: Path, tmp_path: Path) -> None:

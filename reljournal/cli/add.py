@@ -105,6 +105,7 @@ def _write(ctx: Ctx, plan: AddPlan) -> None:
     write_plan(ctx.journal().settings, plan)
     echo(plan.note.path)
     if plan.org is not None:
-        echo(f"reljournal: {plan.org.title} was not in the vault: made {plan.org.path} too", err=True)
+        close = f" (did you mean {' or '.join(plan.org_close)}?)" if plan.org_close else ""
+        echo(f"reljournal: {plan.org.title} was not in the vault: made {plan.org.path} too{close}", err=True)
     for path in plan.same_without_accents:
         echo(f"reljournal: note: {path} has the same name but for accents; both are kept", err=True)
