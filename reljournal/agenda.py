@@ -95,7 +95,7 @@ def _admitted(view: View, e: Event, filters: Filters) -> bool:
     if filters == Filters():
         return True
     if e.people:
-        return any(filters.admits(view, p) for p in e.people)
+        return any(filters.admits_person(view, p) for p in e.people)
     if e.kind == OBJECTIVE and e.org is not None:
         return filters.admits_org(e.org)
     return False

@@ -90,7 +90,7 @@ class Journal:
             self.sync()
         view = View(self.settings, self.today, self.index)
         try:
-            view.problems  # noqa: B018  (the first read: a damaged database shows here)
+            self.index.error_count()  # the first read: a damaged database shows here
         except sqlite3.DatabaseError as exc:
             self.recover(exc)
             view = View(self.settings, self.today, self.index)

@@ -78,4 +78,4 @@ def vcards(view: View, people: Iterable[Person]) -> str:
 
 def export_people(view: View, filters: Filters) -> list[Person]:
     """Every person (active, dormant or archived) that the filters admit."""
-    return [p for p in view.people if filters.admits(view, p)]
+    return [p for p in view.people if filters.admits_person(view, p)]

@@ -40,7 +40,60 @@ def echo(text: str = "", err: bool = False) -> None:
 
 
 def print_json(value: Any) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=_json_default))
+    click.echo(json_text(value))
+
+
+def json_text(value: Any) -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)`, byte for byte (tests/test_output.py holds them equal),
+    at a third of the cost: with `indent`, the json module encodes in Python, generator within generator, which
+    took longer than reading the answers of 10,000 people (`people --json`). Strings go through its C escaper."""
+    parts: list[str] = []
+    _json_into(parts, value, "\n")
+    return "".join(parts)
+
+
+_JSON_WORDS = {None: "null", True: "true", False: "false"}
+
+
+def _json_into(parts: list[str], value: Any, newline: str) -> None:
+    """Append `value` as `json.dumps(..., indent=2)` writes it, `newline` being the line break and indent of
+    the line it is on."""
+    if isinstance(value, str):
+        parts.append(_encode_string(value))
+    elif value is None or value is True or value is False:
+        parts.append(_JSON_WORDS[value])
+    elif type(value) is int:
+        parts.append(int.__repr__(value))
+    elif isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        if not value:
+            parts.append("{}")
+            return
+        inner = newline + "  "
+        sep = "{" + inner
+        for k, v in value.items():
+            parts.append(sep)
+            parts.append(_encode_string(k))
+            parts.append(": ")
+            _json_into(parts, v, inner)
+            sep = "," + inner
+        parts.append(newline + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            parts.append("[]")
+            return
+        inner = newline + "  "
+        sep = "[" + inner
+        for v in value:
+            parts.append(sep)
+            _json_into(parts, v, inner)
+            sep = "," + inner
+        parts.append(newline + "]")
+    else:  # floats, dates, other keys: as the json module writes them, indented from this line
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=_json_default)
+        parts.append(text.replace("\n", newline) if "\n" in text else text)
+
+
+_encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # the C escaper (ensure_ascii=False)
 
 
 def _json_default(value: Any) -> Any:
@@ -64,7 +117,8 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     if not rows:
         return ""
     room = width() - indent
-    widths = [max(display_width(c.header), *(display_width(r[i]) for r in rows)) for i, c in enumerate(columns)]
+    sizes = [[display_width(cell) for cell in row] for row in rows]  # each cell measured once
+    widths = [max(display_width(c.header), *(s[i] for s in sizes)) for i, c in enumerate(columns)]
     total = sum(widths) + 2 * (len(widths) - 1)
     for i in sorted((i for i, c in enumerate(columns) if c.shrink), key=lambda i: -widths[i]):
         if total <= room:
@@ -74,15 +128,21 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
             widths[i] -= cut
             total -= cut
     lines = ["  ".join(_fit(c.header, w, c.align) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    for n, row in enumerate(rows):
-        line = "  ".join(_fit(cell, w, c.align) for c, cell, w in zip(columns, row, widths, strict=True)).rstrip()
+    aligns = [c.align for c in columns]
+    for n, (row, size) in enumerate(zip(rows, sizes, strict=True)):
+        line = "  ".join(_fit(cell, w, align, has) for align, cell, w, has in zip(aligns, row, widths, size,
+                                                                                  strict=True)).rstrip()
         style = styles[n] if n < len(styles) else None
         lines.append(click.style(line, fg=style) if style else line)
     return "\n".join(lines)
 
 
-def _fit(text: str, size: int, align: str) -> str:
-    return pad(clip(text, size), size, align)
+def _fit(text: str, size: int, align: str, has: int | None = None) -> str:
+    """`text` cut and padded to `size` columns; `has`: its display width, when known."""
+    has = display_width(text) if has is None else has
+    if has > size:
+        return pad(clip(text, size), size, align)
+    return text + " " * (size - has) if align == "<" else " " * (size - has) + text
 
 
 def display_width(text: str) -> int:

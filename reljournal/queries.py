@@ -8,16 +8,19 @@ the rule results. Every listing is a function of a `View` and typed options, ret
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from reljournal.config import Settings
+from reljournal.dates import Duration, parse_duration
 from reljournal.errors import Problem, warning
-from reljournal.index.store import Index, Loaded, Target
+from reljournal.index.store import Index, Loaded, StoredAnswer, Target
 from reljournal.model import (
     INTERACTION,
     NOT_A_CONTACT,
@@ -349,13 +352,7 @@ class View:
         `note`): for interaction notes, SQLite's summary per name (the latest contact, the earliest arranged
         meeting, the latest agreed `next`), which gives the rules the same answer as every contact would."""
         out: dict[str, list[Contact]] = defaultdict(list)
-        days: dict[str | None, dt.date | None] = {None: None}
-
-        def day(text: str | None) -> dt.date | None:
-            if text not in days:
-                days[text] = dt.date.fromisoformat(text) if text else None
-            return days[text]
-
+        day = _day_reader()
         for target, folder, last, meeting, agreed_on, agreed in self.index.contact_summary(
                 self.today, None if self.scope is None else self.scope.keys):
             person = self.person_named(target, folder)
@@ -375,9 +372,69 @@ class View:
     @cached_property
     def status(self) -> dict[str, NextContact]:
         """Person path → the rules' answer, for active people."""
+        return {path: a.rule for path, a in self.answers.items() if a.rule is not None}
+
+    @cached_property
+    def answers(self) -> dict[str, PersonAnswer]:
+        """Person path → what the rules say of them today, by path. The whole vault's come from the index's
+        `answers` table, brought up to date first (`_stored_answers`); a scoped view works its own out."""
+        if self.scope is not None:
+            return {p.path: self.computed_answer(p) for p in sorted(self.people, key=lambda p: p.path)}
+        return self._stored_answers()
+
+    def computed_answer(self, p: Person) -> PersonAnswer:
+        """The rules run on one person's contacts: what the stored answers are held equal to."""
         s = self.settings
-        return {p.path: next_contact(p, self.contacts(p), self.today, cadence_of(p, s.tiers, s.default_cadence))
-                for p in self.people if p.active}
+        rule = next_contact(p, self.contacts(p), self.today, cadence_of(p, s.tiers, s.default_cadence)) \
+            if p.active else None
+        last = rule.last if rule is not None else last_contact(p, self.contacts(p), self.today)
+        return PersonAnswer(p.path, p.title, p.tags, p.tier, p.status, p.relationship, p.role, self.org_name(p),
+                            self.owner_of(p), last, rule, self.today)
+
+    def _stored_answers(self) -> dict[str, PersonAnswer]:
+        """The answers for today from the index. The people without one for today (new or changed since, as
+        `reindex` leaves them: `Index.forget_answers`; everyone on a new day) are worked out and stored first,
+        in one transaction: a few by a view of just them and what their answers read (`answer_scope`), many
+        by this view. With the index read-only, they are worked out and not stored."""
+        index, today = self.index, self.today
+        rows = index.answer_rows(today)
+        if len(rows) != index.people_count():
+            try:
+                with index.transaction():
+                    stale = index.stale_answers(today)  # again: another process may have stored them meanwhile
+                    if stale:
+                        index.put_answers(today, (a.stored() for a in self._answers_of(stale)))
+                    rows = index.answer_rows(today)
+            except sqlite3.OperationalError:  # a read-only index: answer without storing
+                found = [*self._read_answers(rows), *self._answers_of(index.stale_answers(today))]
+                return {a.path: a for a in sorted(found, key=lambda a: a.path)}
+        return {a.path: a for a in self._read_answers(rows)}
+
+    def _answers_of(self, paths: list[str]) -> list[PersonAnswer]:
+        if "_core" in self.__dict__ or len(paths) > STORED_SHARE * len(self.index.paths_of_kind(PERSON)):
+            wanted = set(paths)
+            return [self.computed_answer(p) for p in self.people if p.path in wanted]
+        view = View(self.settings, self.today, self.index, answer_scope(self.index, paths))
+        return [view.answers[p] for p in paths if p in view.answers]
+
+    def _read_answers(self, rows: Iterable[Sequence[Any]]) -> list[PersonAnswer]:
+        """`Index.answer_rows` as `PersonAnswer`s (10,000 in about 50 ms)."""
+        durations: dict[str | None, Duration | None] = {None: None}
+        tag_lists: dict[str, tuple[str, ...]] = {}  # people share a few hundred lists of tags
+        day = _day_reader()
+        today = self.today
+        out = []
+        for (path, title, tags, tier, status, relationship, role, active, last, planned, meeting, spec, nxt, reason,
+             org, owner) in rows:
+            if spec not in durations:
+                durations[spec] = parse_duration(spec)
+            if tags not in tag_lists:
+                tag_lists[tags] = tuple(json.loads(tags))
+            rule = NextContact(day(last), day(planned), day(meeting), durations[spec], day(nxt), reason) \
+                if active else None
+            out.append(PersonAnswer(path, title, tag_lists[tags], tier, status, relationship, role, org, owner,
+                                    day(last), rule, today))
+        return out
 
     def body(self, path: str) -> str:
         return self.index.body(path)
@@ -385,6 +442,38 @@ class View:
 
 def _by_title(r: Record) -> tuple[str, str]:
     return (r.title.casefold(), r.path)
+
+
+# Past this share of the people without a stored answer, they are worked out from the whole vault: cheaper
+# by then than a view of just them (and on a new day every answer is stale).
+STORED_SHARE = 0.2
+
+
+def answer_scope(index: Index, people: Collection[str]) -> Scope:
+    """What working out these people's answers reads: their notes and the people and organisations their
+    `org:` names; links resolve among every note called by those notes' names or by a name their links use,
+    so that a contact resolves here as it does in the whole vault."""
+    org_keys = set().union(*index.link_keys(people, ["org"]).values())
+    load = set(people) | (index.named(org_keys, [PERSON, ORG]) if org_keys else set())
+    keys = {name_key(n) for f in index.note_facts(load) for n in (f.title, *f.aliases)}
+    keys |= set().union(*index.link_keys(load).values())
+    return Scope(frozenset(load), frozenset(keys))
+
+
+def _day_reader() -> Callable[[str | None], dt.date | None]:
+    """ISO text -> date, each text parsed once (10,000 people share a few hundred days)."""
+    days: dict[str | None, dt.date | None] = {None: None}
+
+    def day(text: str | None) -> dt.date | None:
+        if text not in days:
+            days[text] = dt.date.fromisoformat(text) if text else None
+        return days[text]
+
+    return day
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 # ---- a person's history, item by item ------------------------------------------------------------------
@@ -457,18 +546,21 @@ class Filters:
     owners: tuple[str, ...] = ()
     relationships: tuple[str, ...] = ()
 
-    def admits(self, view: View, p: Person) -> bool:
-        if self.tags and not _folded(self.tags) & _folded(p.tags):
+    def admits(self, a: PersonAnswer) -> bool:
+        if self.tags and not _folded(self.tags) & _folded(a.tags):
             return False
-        if self.tiers and (p.tier or "").casefold() not in _folded(self.tiers):
+        if self.tiers and (a.tier or "").casefold() not in _folded(self.tiers):
             return False
-        if self.orgs and (view.org_name(p) or "").casefold() not in _folded(self.orgs):
+        if self.orgs and (a.org or "").casefold() not in _folded(self.orgs):
             return False
-        if self.owners and (view.owner_of(p) or "").casefold() not in _folded(self.owners):
+        if self.owners and (a.owner or "").casefold() not in _folded(self.owners):
             return False
-        if self.relationships and (p.relationship or "") not in _folded(self.relationships):
+        if self.relationships and (a.relationship or "") not in _folded(self.relationships):
             return False
         return True
+
+    def admits_person(self, view: View, p: Person) -> bool:
+        return self.admits(person_row(view, p).answer)
 
     def admits_org(self, org: Org) -> bool:
         """The filters as they apply to an organisation: `--tag` its tags, `--tier` its tier, `--org` its
@@ -487,45 +579,90 @@ class Filters:
 
 
 # ---- due and people ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PersonRow:
-    person: Person
-    status: NextContact | None
-    today: dt.date
-    org: str | None
-    owner: str | None
+class PersonAnswer(NamedTuple):
+    """What `due` and `people` say of one person on one day: the person's own fields beside the rules'
+    answer. The index stores them per day (table `answers`); a change works out again those of the people it
+    touches (`Index.forget_answers`), so that the listings read rows instead of running the rules."""
+
+    path: str
+    title: str
+    tags: tuple[str, ...]
+    tier: str | None
+    status: str  # the person's `status:` (active, dormant, archived)
+    relationship: str | None
+    role: str | None
+    org: str | None  # the organisation's name as shown: its title when the link resolves, else as written
+    owner: str | None  # the person's own, else their organisation's
     last: dt.date | None
+    rule: NextContact | None  # the rules' answer: active people only
+    today: dt.date
 
     @property
     def days(self) -> int | None:
-        return self.status.days(self.today) if self.status else None
+        return self.rule.days(self.today) if self.rule else None
+
+    def stored(self) -> StoredAnswer:
+        r = self.rule
+        return (self.path, int(r is not None), _iso(self.last), _iso(r.planned) if r else None,
+                _iso(r.meeting) if r else None, r.cadence.spec if r and r.cadence else None,
+                _iso(r.next) if r else None, r.reason if r else None, self.org, self.owner)
 
     def due_json(self) -> dict[str, Any]:
-        p, s = self.person, self.status
+        s = self.rule
         cadence = s.cadence if s else None
         return {
-            "name": p.title,
-            "path": p.path,
+            "name": self.title,
+            "path": self.path,
             "next": s.next.isoformat() if s and s.next else None,
             "last": self.last.isoformat() if self.last else None,
             "reason": s.reason if s else None,
             "days": self.days,
             "cadence_days": cadence.days if cadence else None,
-            "tier": p.tier,
+            "tier": self.tier,
             "org": self.org,
             "owner": self.owner,
-            "tags": list(p.tags),
+            "tags": list(self.tags),
         }
 
     def people_json(self) -> dict[str, Any]:
-        p = self.person
-        return {**self.due_json(), "status": p.status, "relationship": p.relationship, "role": p.role}
+        return {**self.due_json(), "status": self.status, "relationship": self.relationship, "role": self.role}
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A person's record beside their answer: what `show`, `prep` and the account views read."""
+
+    person: Person
+    answer: PersonAnswer
+
+    @property
+    def status(self) -> NextContact | None:
+        return self.answer.rule
+
+    @property
+    def today(self) -> dt.date:
+        return self.answer.today
+
+    @property
+    def org(self) -> str | None:
+        return self.answer.org
+
+    @property
+    def owner(self) -> str | None:
+        return self.answer.owner
+
+    @property
+    def last(self) -> dt.date | None:
+        return self.answer.last
+
+    @property
+    def days(self) -> int | None:
+        return self.answer.days
 
 
 def person_row(view: View, p: Person) -> PersonRow:
-    status = view.status.get(p.path)
-    last = status.last if status else last_contact(p, view.contacts(p), view.today)
-    return PersonRow(p, status, view.today, view.org_name(p), view.owner_of(p), last)
+    answer = view.answers.get(p.path) if view.scope is None else None
+    return PersonRow(p, answer if answer is not None else view.computed_answer(p))
 
 
 @dataclass(frozen=True)
@@ -536,27 +673,27 @@ class DueOptions:
     filters: Filters = Filters()
 
 
-def due(view: View, options: DueOptions) -> list[PersonRow]:
+def due(view: View, options: DueOptions) -> list[PersonAnswer]:
     """Overdue first, then by next date, then name (case-folded), then path."""
     today = view.today
     rows = []
-    for p in view.people:
-        s = view.status.get(p.path)
-        if s is None or s.next is None or not options.filters.admits(view, p):
+    for a in view.answers.values():
+        s = a.rule
+        if s is None or s.next is None or not options.filters.admits(a):
             continue
         if options.overdue:
             if s.next >= today:
                 continue
         elif not options.all and not s.due(today, options.within):
             continue
-        rows.append(person_row(view, p))
-    rows.sort(key=lambda r: (r.status.next if r.status else dt.date.max, r.person.title.casefold(), r.person.path))
+        rows.append(a)
+    rows.sort(key=lambda a: (a.rule.next if a.rule else dt.date.max, a.title.casefold(), a.path))
     return rows
 
 
-def people(view: View, filters: Filters = Filters()) -> list[PersonRow]:
+def people(view: View, filters: Filters = Filters()) -> list[PersonAnswer]:
     """Every person (active, dormant, archived) by name."""
-    return [person_row(view, p) for p in view.people if filters.admits(view, p)]
+    return sorted((a for a in view.answers.values() if filters.admits(a)), key=lambda a: (a.title.casefold(), a.path))
 
 
 # ---- check --------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import datetime as dt
 import difflib
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -40,7 +40,7 @@ from reljournal.model import (
     Record,
 )
 from reljournal.names import name_key
-from reljournal.queries import PersonRow, View, people
+from reljournal.queries import PersonAnswer, View
 
 ANY = frozenset(KINDS)
 PEOPLE = frozenset({PERSON})
@@ -470,8 +470,8 @@ class Evaluator:
         return self.view.index is not None and self.view.from_rows
 
     @cached_property
-    def rows(self) -> dict[str, PersonRow]:
-        return {r.person.path: r for r in people(self.view)}
+    def rows(self) -> Mapping[str, PersonAnswer]:
+        return self.view.answers
 
     def universe(self, kinds: Iterable[str]) -> frozenset[str]:
         return frozenset().union(*(self.paths_of(k) for k in kinds))
@@ -608,7 +608,7 @@ class Evaluator:
             if term.key == "last":
                 day = row.last
             else:
-                day = row.status.next if row.status else None
+                day = row.rule.next if row.rule else None
             return day is not None and test(day, bound)
         return compare
 

@@ -571,6 +571,8 @@ class Watcher:
             except sqlite3.DatabaseError as exc:  # damaged: rebuilt from the notes, as every command does
                 stats = self.journal.recover(exc)
             self.journal.last_sync = stats
+        if stats.touched or reason in ("start", "midnight", "settings", "rescan"):
+            self._keep_answers()
         if cookies:
             self._answer(cookies)  # committed: waiting commands need not wait for the feed too
         for p in sorted(stats.problems, key=Problem.sort_key):
@@ -607,6 +609,14 @@ class Watcher:
                 self.report_exception("the update callback")
         if self._poller is not None and (stats.touched or reason in ("midnight", "settings")):
             self._poller.poke()  # the phone's calendar follows the vault within seconds
+
+    def _keep_answers(self) -> None:
+        """Work out and store the answers of the people this update touched (every one's at start and at
+        midnight), so that `due` and `people` find them ready (`View.answers`) and only read rows."""
+        try:
+            View(self.settings, self.journal.today, self.journal.index).answers  # noqa: B018  (stores them)
+        except sqlite3.DatabaseError:
+            self.report_exception("storing the answers")  # the commands work them out themselves
 
     def _feed_data(self, stats: SyncStats, *, full: bool) -> FeedParts:
         """The feed after this update: only the notes the change touched are rebuilt, unless `full`."""

@@ -122,7 +122,7 @@ def filters_from(kwargs: dict[str, Any]) -> Filters:
 
 def mention_problems(view: View) -> None:
     """Listings work whatever the notes' problems; they say so in one line on stderr."""
-    errors = sum(1 for p in view.problems if p.severity == "error")
+    errors = view.index.error_count()
     if errors:
         echo(f"reljournal: {plural(errors, 'problem')} in the vault; run `reljournal check`", err=True)
 

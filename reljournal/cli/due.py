@@ -8,7 +8,7 @@ import click
 
 from reljournal.cli.common import Ctx, filter_options, filters_from, json_option, mention_problems, pass_ctx
 from reljournal.output import Column, echo, print_json, table, when
-from reljournal.queries import DueOptions, PersonRow, due
+from reljournal.queries import DueOptions, PersonAnswer, due
 
 COLUMNS = (
     Column("NEXT"), Column("WHEN", align=">"), Column("NAME", 12, shrink=True), Column("WHY"),
@@ -43,12 +43,12 @@ def command(ctx: Ctx, days: int, overdue: bool, all_: bool, as_json: bool, **kwa
     mention_problems(view)
 
 
-def render(rows: list[PersonRow]) -> None:
+def render(rows: list[PersonAnswer]) -> None:
     if not rows:
         echo("Nobody is due.")
         return
-    cells = [[r.status.next.isoformat() if r.status and r.status.next else "", when(r.days), r.person.title,
-              r.status.reason or "" if r.status else "", r.last.isoformat() if r.last else "never", r.org or ""]
+    cells = [[r.rule.next.isoformat() if r.rule and r.rule.next else "", when(r.days), r.title,
+              r.rule.reason or "" if r.rule else "", r.last.isoformat() if r.last else "never", r.org or ""]
              for r in rows]
     styles = ["red" if (r.days or 0) < 0 else "yellow" if r.days == 0 else None for r in rows]
     echo(table(COLUMNS, cells, styles))

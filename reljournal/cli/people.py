@@ -36,14 +36,13 @@ def command(ctx: Ctx, query: tuple[str, ...], as_json: bool, **kwargs: Any) -> N
     rows = people(view, filters_from(kwargs))
     if query:
         wanted = people_matching(view, " ".join(query))
-        rows = [r for r in rows if r.person.path in wanted]
+        rows = [r for r in rows if r.path in wanted]
     if as_json:
         print_json([r.people_json() for r in rows])
     elif rows:
-        echo(table(COLUMNS, [[r.person.title, r.person.tier or "", r.org or "",
-                              r.last.isoformat() if r.last else "never",
-                              r.status.next.isoformat() if r.status and r.status.next else "", when(r.days),
-                              r.person.status] for r in rows]))
+        echo(table(COLUMNS, [[r.title, r.tier or "", r.org or "", r.last.isoformat() if r.last else "never",
+                              r.rule.next.isoformat() if r.rule and r.rule.next else "", when(r.days),
+                              r.status] for r in rows]))
     else:
         echo("No people.")
     mention_problems(view)

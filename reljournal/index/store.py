@@ -71,6 +71,12 @@ class NoteFacts(NamedTuple):
     parsed: bool
 
 
+# One person's stored answer, as written: (path, active, last, planned, meeting, cadence, next, reason, org, owner),
+# dates in ISO form and the cadence as written (`View.answers` turns it back into a `PersonAnswer`).
+StoredAnswer = tuple[str, int, str | None, str | None, str | None, str | None, str | None, str | None, str | None,
+                     str | None]
+
+
 @dataclass(frozen=True)
 class Loaded:
     records: tuple[Record, ...]
@@ -634,6 +640,59 @@ class Index:
             GROUP BY x.target, x.folder ORDER BY x.target, x.folder""",
                                {"today": today.isoformat(), "keys": json.dumps(sorted(keys or ()))}).fetchall()
         return [(target, folder, last, meeting, *_agreed(packed)) for target, folder, last, meeting, packed in rows]
+
+    # ---- stored answers: what the date rules said of each person on one day (`View.answers`) ----------------
+    def answer_keys(self, paths: Collection[str]) -> set[str]:
+        """The name keys whose people's answers a change of these notes can move: the notes' own names (a link
+        to one of them may now resolve elsewhere) and the names their `with:` and `org:` links point to."""
+        listed = json.dumps(sorted(paths))
+        rows = self.db.execute(
+            "SELECT x.key FROM names x JOIN notes n ON n.id = x.note_id "
+            "WHERE n.path IN (SELECT value FROM json_each(?)) "
+            "UNION SELECT x.key FROM links x JOIN notes n ON n.id = x.note_id "
+            "WHERE n.path IN (SELECT value FROM json_each(?)) AND x.field IN ('with', 'org')", (listed, listed))
+        return {key for (key,) in rows}
+
+    def forget_answers(self, keys: Collection[str] | None = None) -> None:
+        """Drop the stored answers of the people called by one of these name keys (title or alias) and of those
+        whose `org:` names one; every answer when None. A changed person's own row goes with its note (ON DELETE
+        CASCADE)."""
+        if keys is None:
+            self.db.execute("DELETE FROM answers")
+        elif keys:
+            self.db.execute(
+                "DELETE FROM answers WHERE note_id IN (SELECT note_id FROM names WHERE key IN "
+                "(SELECT value FROM json_each(:keys)) UNION SELECT note_id FROM links WHERE field = 'org' AND key IN "
+                "(SELECT value FROM json_each(:keys)))", {"keys": json.dumps(sorted(keys))})
+
+    def stale_answers(self, day: dt.date) -> list[str]:
+        """The people (paths) without a stored answer for `day`."""
+        return [path for (path,) in self.db.execute(
+            "SELECT n.path FROM notes n JOIN people p ON p.note_id = n.id LEFT JOIN answers a ON a.note_id = n.id "
+            "WHERE a.day IS NOT ? ORDER BY n.path", (day.isoformat(),))]
+
+    def put_answers(self, day: dt.date, rows: Iterable[StoredAnswer]) -> None:
+        """Store answers for `day`: (path, active, last, planned, meeting, cadence, next, reason, org, owner)."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO answers(note_id, day, active, last, planned, meeting, cadence, next, reason, org, "
+            "owner) SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM notes WHERE path = ?",
+            [(day.isoformat(), *rest, path) for path, *rest in rows])
+
+    def answer_rows(self, day: dt.date) -> list[tuple[Any, ...]]:
+        """The stored answers for `day` beside the person's own fields, by path: (path, title, tags (JSON),
+        tier, status, relationship, role, active, last, planned, meeting, cadence, next, reason, org, owner)."""
+        return self.db.execute(
+            "SELECT n.path, n.title, n.tags, p.tier, p.status, p.relationship, p.role, a.active, a.last, a.planned, "
+            "a.meeting, a.cadence, a.next, a.reason, a.org, a.owner FROM answers a JOIN notes n ON n.id = a.note_id "
+            "JOIN people p ON p.note_id = a.note_id WHERE a.day = ? ORDER BY n.path", (day.isoformat(),)).fetchall()
+
+    def people_count(self) -> int:
+        """How many person notes have a record (those `answer_rows` can hold)."""
+        return int(self.db.execute("SELECT count(*) FROM people").fetchone()[0])
+
+    def error_count(self) -> int:
+        """How many stored problems are errors (what a listing mentions in one line)."""
+        return int(self.db.execute("SELECT count(*) FROM problems WHERE severity = 'error'").fetchone()[0])
 
     def contacts_by_day(self, until: dt.date) -> list[tuple[str, int]]:
         """(date, how many interaction notes on it) up to `until`, kind `note` left out: what `week` counts

@@ -144,6 +144,9 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
             seen = {f.path for f in current}
             known, differ = index.file_stats(under=scope), None
             gone = [path for path in known if path not in seen and (path in scope or _under(path, scope))]
+        # the people whose stored answers a change can move are found by name: those of the changed notes'
+        # names and links, before the change and after it (`Index.answer_keys`)
+        moved_names: set[str] = index.answer_keys(gone) if gone else set()
         for path in sorted(gone):
             index.remove(path)
             stats.removed.append(path)
@@ -152,17 +155,21 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
                 or old[0] >= racy_from]
         if len(todo) >= BATCH_MIN:
             _sync_many(settings, index, todo, stats, progress, jobs, fresh=not known and index.is_empty())
+            index.forget_answers()  # many notes changed: every answer is worked out again when next asked
         for done, (f, old) in enumerate(todo if len(todo) < BATCH_MIN else ()):
             parsed, data = read_and_parse(settings, f.path)
             new_hash = digest(data) if data is not None else "-"
             if old is not None and data is not None and old[2] == new_hash:
                 index.touch(f.path, f.mtime_ns, f.size)  # same bytes, new mtime: nothing to re-read
                 continue
+            moved_names |= index.answer_keys([f.path])
             index.put(parsed, f.mtime_ns, f.size, new_hash)
+            moved_names |= index.answer_keys([f.path])
             (stats.changed if old is not None else stats.added).append(f.path)
             stats.problems.extend(parsed.problems)
             if progress is not None:
                 progress(done + 1, len(todo))
+        index.forget_answers(moved_names)
         if index.meta("fingerprint") != fingerprint:
             index.set_meta("fingerprint", fingerprint)
         if walked is not None and not walked.unreadable():

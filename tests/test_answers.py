@@ -1,0 +1,169 @@
+"""The answers the index stores per person and day (`View.answers`, table `answers`) equal the rules run on
+every person's contacts, after any sequence of edits, whether the watcher re-reads single files or a command
+walks the vault, whether a few people are worked out again by a view of just them or many by the whole
+vault, and across days."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from conftest import VAULTS, write_note
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_livefeed import edits
+
+from reljournal import queries
+from reljournal.app import Journal
+from reljournal.index.sync import reindex
+from reljournal.queries import DueOptions, View, due, people
+
+DAYS = [dt.date(2026, 3, 15), dt.date(2026, 3, 16), dt.date(2026, 4, 30)]
+
+
+def reference(journal: Journal, today: dt.date) -> dict[str, dict[str, Any]]:
+    """Every person's `people --json` object, the rules run on their contacts now (nothing stored read)."""
+    view = View(journal.settings, today, journal.index)
+    return {p.path: view.computed_answer(p).people_json() for p in view.people}
+
+
+def stored(journal: Journal, today: dt.date) -> dict[str, dict[str, Any]]:
+    view = View(journal.settings, today, journal.index)
+    found = {path: a.people_json() for path, a in view.answers.items()}
+    assert journal.index.stale_answers(today) == []  # worked out and kept
+    return found
+
+
+def apply(root: Path, step: list[tuple[str, str, str | None]]) -> set[str]:
+    """Make the edits of one step in the vault; the paths they touched."""
+    touched: set[str] = set()
+    for action, where, text in step:
+        notes = sorted(str(p.relative_to(root)) for p in root.rglob("*.md"))
+        if action == "write":
+            assert text is not None
+            write_note(root, where, text)
+            touched.add(where)
+        elif notes:
+            rel = notes[int(where) % len(notes)]
+            touched.add(rel)
+            if action == "delete":
+                (root / rel).unlink()
+            else:
+                dest = ("archive/" + rel) if not rel.startswith("archive/") else rel[len("archive/"):]
+                (root / dest).parent.mkdir(parents=True, exist_ok=True)
+                (root / rel).rename(root / dest)
+                touched.add(dest)
+    return touched
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(st.tuples(edits(), st.sampled_from(DAYS), st.booleans()), min_size=1, max_size=4),
+       share=st.sampled_from([0.0, 1.0]))
+def test_stored_answers_equal_the_rules_after_every_edit(
+        steps: list[tuple[list[tuple[str, str, str | None]], dt.date, bool]], share: float) -> None:
+    """`share` 1.0: the people a change touched are worked out by a view of just them; 0.0: by the whole
+    vault's view. Each step re-indexes as the watcher does (its paths) or as a command does (a walk)."""
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(queries, "STORED_SHARE", share):
+        root = Path(tmp) / "feed"
+        shutil.copytree(VAULTS / "feed", root)
+        journal = Journal.open(root, "2026-03-15")
+        try:
+            journal.sync()
+            assert stored(journal, DAYS[0]) == reference(journal, DAYS[0])
+            for step, today, walk in steps:
+                touched = apply(root, step)
+                reindex(journal.settings, journal.index, paths=None if walk else touched)
+                assert stored(journal, today) == reference(journal, today)
+        finally:
+            journal.close()
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    root = tmp_path / "feed"
+    shutil.copytree(VAULTS / "feed", root)
+    opened = Journal.open(root, "2026-03-15")
+    opened.sync()
+    View(opened.settings, opened.today, opened.index).answers  # noqa: B018  (stored for the day)
+    return opened
+
+
+def test_an_interaction_drops_the_answers_of_the_people_it_names_only(journal: Journal) -> None:
+    root = journal.settings.root
+    everyone = len(journal.index.stale_answers(dt.date(2030, 1, 1)))
+    write_note(root, "interactions/2026/Lunch.md", """
+        ---
+        type: interaction
+        date: 2026-03-14
+        with: ["[[Ada Obi]]", "[[Bola Ade]]"]
+        ---
+    """)
+    journal.sync()
+    assert journal.index.stale_answers(journal.today) == ["people/Ada Obi.md", "people/Bola Ade.md"]
+    assert everyone > 5
+    rows = {a.path: a for a in View(journal.settings, journal.today, journal.index).answers.values()}
+    assert rows["people/Ada Obi.md"].last == dt.date(2026, 3, 14)
+    # Ada taken out: her answer goes too (the names the note named before the change count)
+    write_note(root, "interactions/2026/Lunch.md", """
+        ---
+        type: interaction
+        date: 2026-03-14
+        with: ["[[Bola Ade]]"]
+        ---
+    """)
+    journal.sync()
+    assert journal.index.stale_answers(journal.today) == ["people/Ada Obi.md", "people/Bola Ade.md"]
+    assert stored(journal, journal.today) == reference(journal, journal.today)
+
+
+def test_an_organisation_drops_the_answers_of_its_people(journal: Journal) -> None:
+    root = journal.settings.root
+    view = View(journal.settings, journal.today, journal.index)
+    org = next(o for o in view.orgs if view.people_of_org.get(o.path))
+    members = sorted(p.path for p in view.people_of_org[org.path])
+    text = (root / org.path).read_text(encoding="utf-8")
+    (root / org.path).write_text(text.replace("---\n", "---\nowner: zed\n", 1), encoding="utf-8")
+    journal.sync()
+    stale = journal.index.stale_answers(journal.today)
+    assert set(members) <= set(stale) and len(stale) < len(view.people)
+    assert stored(journal, journal.today) == reference(journal, journal.today)
+    assert {stored(journal, journal.today)[p]["owner"] for p in members} <= {"zed", *(
+        a.owner for a in view.answers.values())}
+
+
+def test_a_new_day_works_every_answer_out_again(journal: Journal) -> None:
+    next_day = journal.today + dt.timedelta(days=1)
+    assert len(journal.index.stale_answers(next_day)) == len(View(journal.settings, next_day, journal.index).people)
+    view = View(journal.settings, next_day, journal.index)
+    assert [a.people_json() for a in people(view)] == [
+        view.computed_answer(p).people_json() for p in sorted(view.people, key=lambda p: (p.title.casefold(), p.path))]
+    assert journal.index.stale_answers(next_day) == []
+
+
+def test_due_reads_the_stored_rows(journal: Journal) -> None:
+    """Once stored, `due` does not run the rules: the answers are read back as they were kept."""
+    view = View(journal.settings, journal.today, journal.index)
+    with mock.patch.object(queries, "next_contact", side_effect=AssertionError("the rules ran")):
+        rows = due(view, DueOptions(all=True))
+    assert rows and [r.due_json() for r in rows] == [
+        r.due_json() for r in sorted((View(journal.settings, journal.today, journal.index).computed_answer(p)
+                                      for p in view.people if p.active),
+                                     key=lambda a: (a.rule.next if a.rule and a.rule.next else dt.date.max,
+                                                    a.title.casefold(), a.path))
+        if r.rule and r.rule.next]
+
+
+def test_a_read_only_index_answers_without_storing(journal: Journal, tmp_path: Path) -> None:
+    next_day = journal.today + dt.timedelta(days=3)
+    journal.index.db.execute("PRAGMA query_only = ON")
+    try:
+        found = {p: a.people_json() for p, a in View(journal.settings, next_day, journal.index).answers.items()}
+    finally:
+        journal.index.db.execute("PRAGMA query_only = OFF")
+    assert found == reference(journal, next_day)
+    assert journal.index.stale_answers(next_day)  # nothing was stored
