@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reljournal.model import Objective, Org, Person
-from reljournal.queries import Filters, PersonRow, View, person_row
+from reljournal.queries import Filters, PersonAnswer, View
 
 WINDOW_DAYS = 90  # "interactions in the last 90 days", today included
 NOBODY = "(nobody)"  # an interaction no `by:` and no owner credits
@@ -34,18 +34,18 @@ _STATUS_ORDER = {"open": 0, "done": 1, "dropped": 2}
 @dataclass(frozen=True)
 class OrgRow:
     org: Org
-    stakeholders: tuple[PersonRow, ...]  # active people whose `org` links to it, by name
+    stakeholders: tuple[PersonAnswer, ...]  # active people whose `org` links to it, by name
     today: dt.date
 
     @property
-    def people(self) -> tuple[PersonRow, ...]:
+    def people(self) -> tuple[PersonAnswer, ...]:
         return self.stakeholders
 
     @property
-    def overdue(self) -> list[PersonRow]:
+    def overdue(self) -> list[PersonAnswer]:
         """Overdue stakeholders, most overdue first, then by name."""
         late = [r for r in self.stakeholders if (r.days or 0) < 0]
-        return sorted(late, key=lambda r: (r.days or 0, r.person.title.casefold(), r.person.path))
+        return sorted(late, key=lambda r: (r.days or 0, r.title.casefold(), r.path))
 
     @property
     def covered(self) -> int:
@@ -70,7 +70,7 @@ class OrgRow:
 
     @property
     def next(self) -> dt.date | None:
-        return min((r.status.next for r in self.stakeholders if r.status and r.status.next), default=None)
+        return min((r.rule.next for r in self.stakeholders if r.rule and r.rule.next), default=None)
 
     @property
     def next_objective(self) -> Objective | None:
@@ -93,12 +93,12 @@ class OrgRow:
             "stakeholders": len(self.stakeholders),
             "covered": self.covered,
             "coverage": self.coverage,
-            "overdue": [r.person.title for r in self.overdue],
+            "overdue": [r.title for r in self.overdue],
             "next_objective": {"title": nxt.title, "due": nxt.due.isoformat()} if nxt and nxt.due else None,
         }
 
 
-def is_covered(row: PersonRow) -> bool:
+def is_covered(row: PersonAnswer) -> bool:
     return row.last is not None and (row.days is None or row.days >= 0)
 
 
@@ -107,8 +107,8 @@ def percent(share: float) -> str:
     return f"{int(share * 100 + 0.5)}%"
 
 
-def stakeholders(view: View, org: Org) -> tuple[PersonRow, ...]:
-    return tuple(person_row(view, p) for p in view.people_of_org.get(org.path, ()))
+def stakeholders(view: View, org: Org) -> tuple[PersonAnswer, ...]:
+    return view.stakeholders.get(org.path, ())
 
 
 def members(org: Org) -> list[str]:
@@ -173,7 +173,9 @@ def account_plan(view: View, org: Org) -> AccountPlan:
         key=lambda r: (_STATUS_ORDER.get(r.objective.status, 3), r.objective.due or dt.date.max,
                        r.objective.title.casefold(), r.objective.line))
     since = today - dt.timedelta(days=WINDOW_DAYS - 1)
-    credited = credits(view, [r.person for r in row.stakeholders], since, today)
+    records = view.records_at([r.path for r in row.stakeholders])
+    credited = credits(view, [p for r in row.stakeholders if isinstance(p := records.get(r.path), Person)], since,
+                       today)
     team = members(org)
     by_member: dict[str, list[dt.date]] = {}
     spelling: dict[str, str] = {m.casefold(): m for m in team}

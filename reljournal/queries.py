@@ -193,7 +193,7 @@ class View:
         111,000 notes, reading every note's names for `due` cost more than the rules themselves."""
         if self.scope is not None:
             return Resolver(self.targets, fetch=self.index.targets, known=self.scope.keys)
-        keys = {name_key(name) for r in self._core.records for name in (r.title, *r.aliases)}
+        keys = self.index.name_keys_of_kinds((PERSON, ORG))  # not from the records: they need not be read
         return Resolver(self.index.targets(keys), fetch=self.index.targets, known=keys)
 
     @cached_property
@@ -202,7 +202,9 @@ class View:
 
     @cached_property
     def orgs(self) -> list[Org]:
-        return sorted((r for r in self._core.records if isinstance(r, Org)), key=_by_title)
+        """Organisations by name: read alone (a tenth of the people's cost) unless the people are read already."""
+        records = self._core.records if "_core" in self.__dict__ else self._load((ORG,)).records
+        return sorted((r for r in records if isinstance(r, Org)), key=_by_title)
 
     @cached_property
     def interactions(self) -> list[Interaction]:
@@ -236,6 +238,12 @@ class View:
     def person_named(self, target: str, folder: str | None) -> Person | None:
         """The person a link to `target` (in `folder`) names: what the index's link rows resolve to."""
         return self.person_of(Link(target, folder, target, 0))
+
+    def path_named(self, target: str, folder: str | None, expect: str) -> str | None:
+        """The note a link to `target` (in `folder`) resolves to, expecting a note of the kind `expect`: its
+        path, without reading any record (it may be a note of another kind, or one that never parsed)."""
+        found = self.resolver.resolve(Link(target, folder, target, 0), expect)
+        return found.path if found is not None else None
 
     @property
     def from_rows(self) -> bool:
@@ -276,16 +284,14 @@ class View:
         return person.org.display if person.org else None
 
     @cached_property
-    def people_of_org(self) -> dict[str, list[Person]]:
-        """Organisation path → the active people whose `org` links to it, by name. Made once: asking each
-        organisation in turn for its people went over every person once per organisation, 10 million
-        steps for `orgs` at 111,000 notes."""
-        out: dict[str, list[Person]] = {}
-        for person in self.people:
-            org = self.org_of(person) if person.active else None
-            if org is not None:
-                out.setdefault(org.path, []).append(person)
-        return out
+    def stakeholders(self) -> dict[str, tuple[PersonAnswer, ...]]:
+        """Organisation path → the answers of the active people whose `org` links to it, by name (from the
+        answers: the people's records are not read)."""
+        out: dict[str, list[PersonAnswer]] = {}
+        for a in self.answers.values():
+            if a.active and a.org_path is not None:
+                out.setdefault(a.org_path, []).append(a)
+        return {path: tuple(sorted(found, key=lambda a: (a.title.casefold(), a.path))) for path, found in out.items()}
 
     def owner_of(self, person: Person) -> str | None:
         if person.owner:
@@ -388,8 +394,9 @@ class View:
         rule = next_contact(p, self.contacts(p), self.today, cadence_of(p, s.tiers, s.default_cadence)) \
             if p.active else None
         last = rule.last if rule is not None else last_contact(p, self.contacts(p), self.today)
+        org = self.org_of(p)
         return PersonAnswer(p.path, p.title, p.tags, p.tier, p.status, p.relationship, p.role, self.org_name(p),
-                            self.owner_of(p), last, rule, self.today)
+                            self.owner_of(p), last, rule, self.today, org.path if org is not None else None)
 
     def _stored_answers(self) -> dict[str, PersonAnswer]:
         """The answers for today from the index. The people without one for today (new or changed since, as
@@ -425,7 +432,7 @@ class View:
         today = self.today
         out = []
         for (path, title, tags, tier, status, relationship, role, active, last, planned, meeting, spec, nxt, reason,
-             org, owner) in rows:
+             org, owner, org_path) in rows:
             if spec not in durations:
                 durations[spec] = parse_duration(spec)
             if tags not in tag_lists:
@@ -433,7 +440,7 @@ class View:
             rule = NextContact(day(last), day(planned), day(meeting), durations[spec], day(nxt), reason) \
                 if active else None
             out.append(PersonAnswer(path, title, tag_lists[tags], tier, status, relationship, role, org, owner,
-                                    day(last), rule, today))
+                                    day(last), rule, today, org_path))
         return out
 
     def body(self, path: str) -> str:
@@ -596,6 +603,11 @@ class PersonAnswer(NamedTuple):
     last: dt.date | None
     rule: NextContact | None  # the rules' answer: active people only
     today: dt.date
+    org_path: str | None = None  # the organisation `org:` resolves to
+
+    @property
+    def active(self) -> bool:
+        return self.rule is not None
 
     @property
     def days(self) -> int | None:
@@ -605,7 +617,7 @@ class PersonAnswer(NamedTuple):
         r = self.rule
         return (self.path, int(r is not None), _iso(self.last), _iso(r.planned) if r else None,
                 _iso(r.meeting) if r else None, r.cadence.spec if r and r.cadence else None,
-                _iso(r.next) if r else None, r.reason if r else None, self.org, self.owner)
+                _iso(r.next) if r else None, r.reason if r else None, self.org, self.owner, self.org_path)
 
     def due_json(self) -> dict[str, Any]:
         s = self.rule

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from reljournal.model import NOT_A_CONTACT, Person
+from reljournal.model import NOT_A_CONTACT, PERSON
 from reljournal.queries import View
 
 WEEKS_SHOWN = 12
@@ -37,7 +37,8 @@ class WeekCount:
 
 @dataclass(frozen=True)
 class Overdue:
-    person: Person
+    name: str
+    path: str
     days: int  # days overdue, positive
 
 
@@ -73,7 +74,7 @@ class WeekReport:
             "on_target": self.on_target,
             "streak": self.streak,
             "weeks": [w.as_json() for w in self.weeks],
-            "overdue_top_tier": [{"name": o.person.title, "days": o.days} for o in self.overdue_top_tier],
+            "overdue_top_tier": [{"name": o.name, "days": o.days} for o in self.overdue_top_tier],
         }
 
 
@@ -87,28 +88,37 @@ def monday(day: dt.date) -> dt.date:
 
 
 def contact_days(view: View) -> Counter[dt.date]:
-    """How many interactions happened on each day up to today (see the module's rules). Interaction notes
-    are counted by SQLite; a `last_contact` is looked for among the interaction notes of its day only."""
+    """How many interactions happened on each day up to today (see the module's rules), counted by SQLite:
+    interaction notes, Log entries, and each `last_contact` without a Log entry on its day is looked for
+    among the interaction notes of its day only. No record is read (`contact_days_of_records` is the plain
+    way, which tests hold this to)."""
     today = view.today
     counts: Counter[dt.date] = Counter()
-    for day, n in view.index.contacts_by_day(today):
+    for day, n in (*view.index.contacts_by_day(today), *view.index.log_contacts_by_day(today)):
         counts[dt.date.fromisoformat(day)] += n
-    pending: dict[str, Person] = {}  # people whose last_contact may be a contact recorded nowhere else
+    pending = dict(view.index.lone_last_contacts(today))  # person path -> a last_contact recorded nowhere else?
+    for target, folder, day in view.index.contacts_on(set(pending.values())) if pending else ():
+        path = view.path_named(target, folder, PERSON)  # as the note's `with:` link resolves
+        if path is not None and pending.get(path) == day:
+            del pending[path]  # that interaction note is this contact, recorded twice
+    for day in pending.values():
+        counts[dt.date.fromisoformat(day)] += 1
+    return counts
+
+
+def contact_days_of_records(view: View) -> Counter[dt.date]:
+    """`contact_days` from the people's records and the interactions' (the reference for tests)."""
+    today = view.today
+    counts: Counter[dt.date] = Counter(i.date for i in view.interactions
+                                       if i.date is not None and i.date <= today and i.counts)
     for p in view.people:
         for e in p.log:
             if e.date <= today and e.kind != NOT_A_CONTACT:
                 counts[e.date] += 1
         if p.last_contact is not None and p.last_contact <= today and not any(
-                e.date == p.last_contact and e.kind != NOT_A_CONTACT for e in p.log):
-            pending[p.path] = p
-    days = {p.last_contact.isoformat() for p in pending.values() if p.last_contact is not None}
-    for target, folder, day in view.index.contacts_on(days) if days else ():
-        person = view.person_named(target, folder)  # as the note's `with:` link resolves
-        if person is not None and person.path in pending and str(person.last_contact) == day:
-            del pending[person.path]  # that interaction note is this contact, recorded twice
-    for p in pending.values():
-        assert p.last_contact is not None
-        counts[p.last_contact] += 1
+                e.date == p.last_contact and e.kind != NOT_A_CONTACT for e in p.log) and not any(
+                h.date == p.last_contact and h.source == "interaction" and h.counts for h in view.history_of(p)):
+            counts[p.last_contact] += 1
     return counts
 
 
@@ -135,9 +145,9 @@ def week(view: View) -> WeekReport:
     top = next(iter(view.settings.tiers), None)
     late = []
     if top is not None:
-        for p in view.people:
-            s = view.status.get(p.path)
-            if p.tier == top and s is not None and s.next is not None and s.next < today:
-                late.append(Overdue(p, (today - s.next).days))
-    late.sort(key=lambda o: (-o.days, o.person.title.casefold(), o.person.path))
+        for a in view.answers.values():
+            s = a.rule
+            if a.tier == top and s is not None and s.next is not None and s.next < today:
+                late.append(Overdue(a.title, a.path, (today - s.next).days))
+    late.sort(key=lambda o: (-o.days, o.name.casefold(), o.path))
     return WeekReport(this_monday, target, count, streak, weeks, top, tuple(late[:TOP_TIER_SHOWN]))

@@ -23,7 +23,7 @@ from reljournal.accounts import AccountPlan, OrgRow, account_plan, money, orgs, 
 from reljournal.app import Journal
 from reljournal.lookup import find
 from reljournal.model import Org, Person
-from reljournal.queries import Filters, PersonAnswer, PersonRow, View
+from reljournal.queries import Filters, PersonAnswer, View
 from reljournal.rules import NextContact
 from tests.conftest import Run, copy_vault, write_note
 
@@ -327,7 +327,7 @@ def test_coverage_counts_contacted_and_not_overdue(vault: Path) -> None:
         ---
         """)  # Bo: contacted, but 43 days late: not covered, overdue
     (row,) = orgs(view_of(vault), Filters(orgs=("Fabrikam",)))
-    assert (row.covered, row.coverage, [r.person.title for r in row.overdue]) == (1, 0.33, ["Bo"])
+    assert (row.covered, row.coverage, [r.title for r in row.overdue]) == (1, 0.33, ["Bo"])
     write_note(vault, "interactions/2026/2026-02-20 Call.md", """
         ---
         date: 2026-02-20
@@ -362,8 +362,8 @@ def test_coverage_partitions_the_stakeholders(states: list[tuple[bool, int | Non
         last = today - dt.timedelta(days=10) if contacted else None
         nxt = today + dt.timedelta(days=days) if days is not None else None
         status = NextContact(last, None, None, None, nxt, "cadence" if nxt else None)
-        rows.append(PersonRow(person, PersonAnswer(person.path, person.title, (), None, "active", None, None, None,
-                                                   None, last, status, today)))
+        rows.append(PersonAnswer(person.path, person.title, (), None, "active", None, None, None, None, last, status,
+                                 today))
     row = OrgRow(Org(path="orgs/X.md", title="X"), tuple(rows), today)
     never = sum(1 for contacted, days in states if not contacted and (days is None or days >= 0))
     assert row.covered + len(row.overdue) + never == len(states)

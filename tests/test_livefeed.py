@@ -84,6 +84,8 @@ def person_text(draw: st.DrawFn) -> str:
         lines.append("birthday: --" + draw(st.sampled_from(["02-29", "03-20", "12-01"])))
     if draw(st.booleans()):
         lines.append("tags: [private]")
+    if draw(st.booleans()):
+        lines.append("last_contact: " + draw(st.sampled_from(DAYS)))
     lines.append("status: " + draw(st.sampled_from(["active", "active", "dormant"])))
     if draw(st.booleans()):
         lines.append("owner: " + draw(st.sampled_from(OWNERS)))
@@ -118,6 +120,8 @@ def org_text(draw: st.DrawFn) -> str:
              "  - title: Win the mandate", f"    due: {draw(st.sampled_from(DAYS))}", "    status: open"]
     if draw(st.booleans()):
         lines.append("tags: [private]")
+    if draw(st.booleans()):
+        lines.append("last_contact: " + draw(st.sampled_from(DAYS)))
     if draw(st.booleans()):
         lines.append("owner: " + draw(st.sampled_from(OWNERS)))
     if draw(st.booleans()):

@@ -50,4 +50,4 @@ def _cells(r: OrgRow) -> list[str]:
     objective = r.next_objective
     return [r.org.title, r.org.tier or "", r.org.owner or "", r.coverage_text,
             objective.due.isoformat() if objective and objective.due else "",
-            ", ".join(p.person.title for p in r.overdue)]
+            ", ".join(p.title for p in r.overdue)]

@@ -99,8 +99,8 @@ def render(report: WeekReport, fancy: bool = False) -> None:
         echo(click.style(f"Overdue in tier {report.top_tier}", bold=True))
         if not report.overdue_top_tier:
             echo("  nobody")
-        width = min(NAME_WIDTH, max((len(o.person.title) for o in report.overdue_top_tier), default=0))
+        width = min(NAME_WIDTH, max((len(o.name) for o in report.overdue_top_tier), default=0))
         days_w = max((len(str(o.days)) for o in report.overdue_top_tier), default=0)
         for o in report.overdue_top_tier:
-            name = o.person.title if len(o.person.title) <= width else o.person.title[: width - 1] + "…"
+            name = o.name if len(o.name) <= width else o.name[: width - 1] + "…"
             echo(click.style(f"  {name:<{width}}  {o.days:>{days_w}}d late", fg="red"))

@@ -2,7 +2,7 @@
 with another `PRAGMA user_version` is rebuilt by itself. (A setting such as FTS5's buffer is not a table:
 an index without it reads the same, and takes it at its next rebuild.)"""
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -86,7 +86,8 @@ CREATE TABLE answers (              -- what the rules said of each person on `da
     day TEXT NOT NULL,              -- the day they were computed for: another day's rows are stale
     active INTEGER NOT NULL,        -- 1: the rules ran (an active person); 0: only `last` was worked out
     last TEXT, planned TEXT, meeting TEXT, cadence TEXT, next TEXT, reason TEXT,
-    org TEXT, owner TEXT            -- the organisation's name as shown, the owner (own, else the org's)
+    org TEXT, owner TEXT,           -- the organisation's name as shown, the owner (own, else the org's)
+    org_path TEXT                   -- the organisation `org:` resolves to (its stakeholders, `orgs`)
 );
 CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
 -- FTS5 buffers the terms of new rows and writes a segment each time the buffer (1 MiB by default) fills,

@@ -71,10 +71,11 @@ class NoteFacts(NamedTuple):
     parsed: bool
 
 
-# One person's stored answer, as written: (path, active, last, planned, meeting, cadence, next, reason, org, owner),
+# One person's stored answer, as written: (path, active, last, planned, meeting, cadence, next, reason, org, owner,
+# org_path),
 # dates in ISO form and the cadence as written (`View.answers` turns it back into a `PersonAnswer`).
 StoredAnswer = tuple[str, int, str | None, str | None, str | None, str | None, str | None, str | None, str | None,
-                     str | None]
+                     str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -672,18 +673,20 @@ class Index:
             "WHERE a.day IS NOT ? ORDER BY n.path", (day.isoformat(),))]
 
     def put_answers(self, day: dt.date, rows: Iterable[StoredAnswer]) -> None:
-        """Store answers for `day`: (path, active, last, planned, meeting, cadence, next, reason, org, owner)."""
+        """Store answers for `day` (`StoredAnswer`s)."""
         self.db.executemany(
             "INSERT OR REPLACE INTO answers(note_id, day, active, last, planned, meeting, cadence, next, reason, org, "
-            "owner) SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM notes WHERE path = ?",
+            "owner, org_path) SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM notes WHERE path = ?",
             [(day.isoformat(), *rest, path) for path, *rest in rows])
 
     def answer_rows(self, day: dt.date) -> list[tuple[Any, ...]]:
         """The stored answers for `day` beside the person's own fields, by path: (path, title, tags (JSON),
-        tier, status, relationship, role, active, last, planned, meeting, cadence, next, reason, org, owner)."""
+        tier, status, relationship, role, active, last, planned, meeting, cadence, next, reason, org, owner,
+        org_path)."""
         return self.db.execute(
             "SELECT n.path, n.title, n.tags, p.tier, p.status, p.relationship, p.role, a.active, a.last, a.planned, "
-            "a.meeting, a.cadence, a.next, a.reason, a.org, a.owner FROM answers a JOIN notes n ON n.id = a.note_id "
+            "a.meeting, a.cadence, a.next, a.reason, a.org, a.owner, a.org_path "
+            "FROM answers a JOIN notes n ON n.id = a.note_id "
             "JOIN people p ON p.note_id = a.note_id WHERE a.day = ? ORDER BY n.path", (day.isoformat(),)).fetchall()
 
     def people_count(self) -> int:
@@ -710,6 +713,27 @@ class Index:
             "UNION SELECT n.path FROM tasks t JOIN notes n ON n.id = t.note_id "
             "WHERE t.status = ' ' AND t.due <= ? AND n.kind IN (?, ?)",
             (today.isoformat(), last.isoformat(), last.isoformat(), INTERACTION, NOTE))]
+
+    def log_contacts_by_day(self, until: dt.date) -> list[tuple[str, int]]:
+        """(date, how many `## Log` entries on it) up to `until`, kind `note` left out."""
+        return self.db.execute("SELECT date, count(*) FROM log_entries WHERE date <= ? AND "
+                               "(kind IS NULL OR kind != 'note') GROUP BY date ORDER BY date",
+                               (until.isoformat(),)).fetchall()
+
+    def lone_last_contacts(self, until: dt.date) -> list[tuple[str, str]]:
+        """(person path, `last_contact`) of the people whose `last_contact` is up to `until` and who have no Log
+        entry on that day (kind `note` aside)."""
+        return self.db.execute(
+            "SELECT n.path, p.last_contact FROM people p JOIN notes n ON n.id = p.note_id "
+            "WHERE p.last_contact <= ? AND NOT EXISTS (SELECT 1 FROM log_entries e WHERE e.note_id = p.note_id "
+            "AND e.date = p.last_contact AND (e.kind IS NULL OR e.kind != 'note')) ORDER BY n.path",
+            (until.isoformat(),)).fetchall()
+
+    def name_keys_of_kinds(self, kinds: Collection[str]) -> set[str]:
+        """The name keys (titles and aliases) of the notes of these kinds."""
+        return {key for (key,) in self.db.execute(
+            "SELECT DISTINCT x.key FROM names x JOIN notes n ON n.id = x.note_id "
+            "WHERE n.kind IN (SELECT value FROM json_each(?))", (json.dumps(sorted(kinds)),))}
 
     def contacts_on(self, days: Collection[str]) -> list[tuple[str, str | None, str]]:
         """(link target, link folder, date) of the `with:` links of the interaction notes on these days, kind
