@@ -456,7 +456,7 @@ class Evaluator:
         full text reads no interaction it does not match, and the interactions' and plain notes' paths come
         from the index (`rows_answer`)."""
         if kind not in self._paths:
-            if kind in REST and self.rows_answer:
+            if self.rows_answer:
                 self._paths[kind] = frozenset(self.view.index.paths_of_kind(kind))
             else:
                 records = self.view.by_path_of((kind,))
@@ -503,10 +503,37 @@ class Evaluator:
             return self.paths_of(kind) if kind in KINDS else frozenset()
         domain = self.domain(node)
         from_rows = domain & REST if self.rows_answer else frozenset()
-        domain -= from_rows
-        test, records = self.predicate(node), self.view.by_path_of(domain)
-        found = frozenset(p for p in self.universe(domain) if test(records[p]))
+        answered = self.answer_test(node) if self.rows_answer and PERSON in domain else None
+        domain -= from_rows | (PEOPLE if answered is not None else frozenset())
+        found: frozenset[str] = frozenset()
+        if domain:
+            test, records = self.predicate(node), self.view.by_path_of(domain)
+            found = frozenset(p for p in self.universe(domain) if test(records[p]))
+        if answered is not None:  # people from their stored answers, without their records
+            found |= frozenset(path for path, a in self.view.answers.items() if answered(a))
         return found | self.rows_matching(node, from_rows) if from_rows else found
+
+    def answer_test(self, term: Term) -> Callable[[PersonAnswer], bool] | None:
+        """What `predicate` says of a person, from their stored answer; None for the terms an answer cannot
+        tell (`org:`, which matches the organisation's aliases too). Tests hold the two to each other."""
+        today = self.view.today
+        if isinstance(term, Overdue):
+            return lambda a: a.rule is not None and a.rule.next is not None and a.rule.next < today
+        if isinstance(term, Compare):
+            return self.compare(term)
+        assert isinstance(term, Field)
+        key, value = term.key, term.value.casefold()
+        fields: dict[str, Callable[[PersonAnswer], str | None]] = {
+            "tier": lambda a: a.tier, "owner": lambda a: a.owner, "relationship": lambda a: a.relationship,
+            "status": lambda a: a.status}
+        if key == "type":
+            return lambda a: value == PERSON
+        if key == "tag":
+            return lambda a: any(_tag_matches(t, value) for t in a.tags)
+        if key in fields:
+            field = fields[key]
+            return lambda a: _same(field(a), value)
+        return None
 
     def rows_matching(self, term: Term, kinds: frozenset[str]) -> frozenset[str]:
         """The notes of `kinds` (interactions, plain notes) that `term` matches, from the index's rows: what
@@ -590,7 +617,7 @@ class Evaluator:
             return lambda r: isinstance(r, Interaction) and bool(people & self.with_names(r))
         raise AssertionError(key)  # the lexer admits no other key
 
-    def compare(self, term: Compare) -> Callable[[Record], bool]:
+    def compare(self, term: Compare) -> Callable[[Record | PersonAnswer], bool]:
         today, test = self.view.today, OPERATORS[term.op]
         if isinstance(term.value, Duration) and term.key == "last":
             # An age: `last<30d` is a last contact less than 30 days ago, so after today - 30 days.
@@ -601,7 +628,7 @@ class Evaluator:
         else:
             bound = term.value
 
-        def compare(r: Record) -> bool:
+        def compare(r: Record | PersonAnswer) -> bool:
             row = self.rows.get(r.path)
             if row is None:
                 return False
@@ -647,7 +674,7 @@ def people_matching(view: View, text: str) -> frozenset[str]:
 def query(view: View, text: str) -> list[QueryRow]:
     """The notes matching `text`, by kind (person, org, interaction, note), then title, then path."""
     paths = matching_paths(view, parse(text))
-    records = view.records_at(paths)
+    records = view.records_read(paths)
     out = []
     for path in paths:
         r = records[path]
