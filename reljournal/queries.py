@@ -183,13 +183,6 @@ class View:
         read = {r.path: r for r in self.index.load(kinds=(INTERACTION, NOTE), paths=others).records} if others else {}
         return {p: r for p in paths if (r := core.get(p) or read.get(p)) is not None}
 
-    def records_read(self, paths: Collection[str]) -> dict[str, Record]:
-        """The records of these paths to show them: read by path unless the view holds them already (then its
-        own, which `person_of` and the others compare by identity; these need not be)."""
-        if "_core" in self.__dict__ or "_rest" in self.__dict__ or self.scope is not None:
-            return self.records_at(paths)
-        return {r.path: r for r in self.index.load(paths=paths).records}
-
     def targets_of(self, kinds: Collection[str]) -> list[Target]:
         """The notes of these kinds (of the scope's names) as link targets."""
         if self.scope is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -426,19 +427,23 @@ def parse(query: str) -> Node:
 # ---- evaluation ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class QueryRow:
-    record: Record
+    """One matching note as `query` shows it: from the index's rows, no record read."""
+
+    title: str
+    path: str
+    kind: str
+    tags: tuple[str, ...]
     date: dt.date | None  # an interaction's date
     next: dt.date | None  # a person's next date
 
     def as_json(self) -> dict[str, Any]:
-        r = self.record
         return {
-            "title": r.title,
-            "path": r.path,
-            "kind": r.kind,
+            "title": self.title,
+            "path": self.path,
+            "kind": self.kind,
             "date": self.date.isoformat() if self.date else None,
             "next": self.next.isoformat() if self.next else None,
-            "tags": list(r.tags),
+            "tags": list(self.tags),
         }
 
 
@@ -674,13 +679,12 @@ def people_matching(view: View, text: str) -> frozenset[str]:
 def query(view: View, text: str) -> list[QueryRow]:
     """The notes matching `text`, by kind (person, org, interaction, note), then title, then path."""
     paths = matching_paths(view, parse(text))
-    records = view.records_read(paths)
+    shown = view.index.shown(paths)
+    status = view.status if any(kind == PERSON for _, kind, *_ in shown) else {}
     out = []
-    for path in paths:
-        r = records[path]
-        status = view.status.get(path) if isinstance(r, Person) else None
-        date = r.date if isinstance(r, Interaction) else None
-        out.append(QueryRow(r, date, status.next if status else None))
-    out.sort(key=lambda row: (KIND_ORDER.get(row.record.kind, 9), row.record.title.casefold(),
-                              row.record.path))
+    for path, kind, title, tags, date in shown:
+        rule = status.get(path) if kind == PERSON else None
+        out.append(QueryRow(title, path, kind, tuple(json.loads(tags)), dt.date.fromisoformat(date) if date else None,
+                            rule.next if rule else None))
+    out.sort(key=lambda row: (KIND_ORDER.get(row.kind, 9), row.title.casefold(), row.path))
     return out

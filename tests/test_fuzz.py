@@ -219,7 +219,7 @@ def test_query_raises_only_query_errors(text: str, which: int) -> None:
     except QueryError as err:
         assert err.exit_code == 2 and err.message.startswith("query: ")
         return
-    paths = [r.record.path for r in rows]
+    paths = [r.path for r in rows]
     assert len(paths) == len(set(paths))
 
 

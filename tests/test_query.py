@@ -64,7 +64,7 @@ def rq(vault: Path) -> Run:
 
 
 def titles(view: View, text: str) -> list[str]:
-    return [r.record.title for r in query(view, text)]
+    return [r.title for r in query(view, text)]
 
 
 # ---- parser ----------------------------------------------------------------------------------------------
@@ -460,7 +460,7 @@ def test_a_query_reads_of_the_interactions_only_those_it_shows(vault_with_broken
     journal = Journal.open(vault_with_broken_notes, TODAY)
     try:
         view = journal.view()
-        assert [r.record.title for r in query(view, text)] == expected
+        assert [r.title for r in query(view, text)] == expected
         assert "_rest" not in view.__dict__  # interactions and plain notes: only those matched were read
     finally:
         journal.close()

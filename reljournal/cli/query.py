@@ -51,5 +51,5 @@ def render(rows: list[QueryRow]) -> None:
     if not rows:
         echo("No notes match.")
         return
-    echo(table(COLUMNS, [[r.record.title, r.record.kind, r.date.isoformat() if r.date else "",
-                          r.next.isoformat() if r.next else "", ", ".join(r.record.tags)] for r in rows]))
+    echo(table(COLUMNS, [[r.title, r.kind, r.date.isoformat() if r.date else "",
+                          r.next.isoformat() if r.next else "", ", ".join(r.tags)] for r in rows]))

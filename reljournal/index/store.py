@@ -729,6 +729,13 @@ class Index:
             "AND e.date = p.last_contact AND (e.kind IS NULL OR e.kind != 'note')) ORDER BY n.path",
             (until.isoformat(),)).fetchall()
 
+    def shown(self, paths: Collection[str]) -> list[tuple[str, str, str, str, str | None]]:
+        """(path, kind, title, tags (JSON), interaction date) of these notes, those with a record: what `query`
+        shows of them."""
+        return self.db.execute(
+            "SELECT n.path, n.kind, n.title, n.tags, i.date FROM notes n LEFT JOIN interactions i ON i.note_id = n.id "
+            "WHERE n.parsed AND n.path IN (SELECT value FROM json_each(?))", (json.dumps(sorted(paths)),)).fetchall()
+
     def name_keys_of_kinds(self, kinds: Collection[str]) -> set[str]:
         """The name keys (titles and aliases) of the notes of these kinds."""
         return {key for (key,) in self.db.execute(
