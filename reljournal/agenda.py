@@ -70,7 +70,7 @@ def agenda(view: View, days: int = DEFAULT_DAYS, filters: Filters | None = None)
     today = view.today
     last = today + dt.timedelta(days=days - 1)
     items = []
-    for e in events(view, until=last):
+    for e in events(view, until=last, tasks_keep_notes=False):
         late = e.overdue_days(today)
         if not (late or today <= e.date <= last):
             continue

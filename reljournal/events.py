@@ -71,17 +71,20 @@ def meeting_title(kind: str | None, people: tuple[Person, ...], fallback: str) -
     return f"{what} with {names(people)}" if people else fallback
 
 
-def events(view: View, until: dt.date | None = None) -> list[Event]:
+def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool = True) -> list[Event]:
     """All events, sorted by date, kind, title. With `until`, those dated up to that day (overdue ones
     included): of the interactions and plain notes, only those with a meeting from today to `until` or an
-    open task due by then are read (`View.dated_until`)."""
-    records = view.records if until is None else view.dated_until(until)
-    out = [e for record in records for e in note_events(view, record) if until is None or e.date <= until]
+    open task due by then are read (`View.dated_until`). `tasks_keep_notes=False`: a task's event does not
+    keep its interaction note (`Event.interaction`, which the agenda does not read), so that the notes read
+    are let go part by part (100,000 overdue tasks: 100,000 interactions not held at once)."""
+    parts = (view.records,) if until is None else view.dated_until(until)
+    out = [e for records in parts for record in records
+           for e in note_events(view, record, tasks_keep_notes=tasks_keep_notes) if until is None or e.date <= until]
     out.sort(key=Event.sort_key)
     return out
 
 
-def note_events(view: View, record: Record) -> list[Event]:
+def note_events(view: View, record: Record, *, tasks_keep_notes: bool = True) -> list[Event]:
     """The events one note gives, sorted: every event belongs to exactly one note (`Event.path`), so the
     feed can be rebuilt one note at a time (see `reljournal.livefeed`)."""
     today = view.today
@@ -111,8 +114,9 @@ def note_events(view: View, record: Record) -> list[Event]:
                                  objective=obj))
     for t in record.tasks:
         if t.open and t.due is not None:
+            note = record if tasks_keep_notes and isinstance(record, Interaction) else None
             out.append(Event(TASK, t.due, link_text(t.text), _task_people(view, record, t), record.path, t.line,
-                             task=t, interaction=record if isinstance(record, Interaction) else None))
+                             task=t, interaction=note))
     out.sort(key=Event.sort_key)
     return out
 

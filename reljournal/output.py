@@ -40,7 +40,23 @@ def echo(text: str = "", err: bool = False) -> None:
 
 
 def print_json(value: Any) -> None:
-    click.echo(json_text(value))
+    """`value` as JSON (`json_text`); a list written in pieces, so that 100,000 items (`agenda --json`) are
+    never held as text at once."""
+    if not isinstance(value, list) or not value:
+        click.echo(json_text(value))
+        return
+    parts = ["["]
+    for n, item in enumerate(value):
+        parts.append(",\n  " if n else "\n  ")
+        _json_into(parts, item, "\n  ")
+        if len(parts) > JSON_PIECE:
+            click.echo("".join(parts), nl=False)
+            parts = [""]
+    parts.append("\n]")
+    click.echo("".join(parts))
+
+
+JSON_PIECE = 50_000  # strings gathered before they are written
 
 
 def json_text(value: Any) -> str:
@@ -166,6 +182,8 @@ def clip(text: str, size: int) -> str:
     """`text` cut to `size` columns, with `…` where it was cut; as it is when it fits."""
     if display_width(text) <= size:
         return text
+    if text.isascii():  # one column a character: no need to measure them one by one
+        return text[:size - 1] + "…" if size > 0 else ""
     out, used = [], 0
     for c in text:
         w = display_width(c)

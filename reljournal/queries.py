@@ -12,7 +12,7 @@ import json
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -255,14 +255,19 @@ class View:
         rows are the whole vault's)."""
         return "_rest" not in self.__dict__ and self.scope is None
 
-    def dated_until(self, last: dt.date) -> Sequence[Record]:
-        """Every record that has an event dated up to `last`, and maybe others: people and organisations,
-        and of the interactions and plain notes those with a meeting from today to `last` or an open task
-        due by `last` (`from_rows`)."""
+    def dated_until(self, last: dt.date) -> Iterator[Sequence[Record]]:
+        """Every record that has an event dated up to `last`, and maybe others, in parts: people and
+        organisations, then of the interactions and plain notes those with a meeting from today to `last` or
+        an open task due by `last` (`from_rows`), DATED_PART at a time, so that a caller keeping less than
+        the records (the agenda) need not hold 100,000 of them at once."""
         if not self.from_rows:
-            return self.records
-        found = self.records_at(self.index.dated_until(self.today, last))
-        return self._core.records + tuple(found[path] for path in sorted(found))
+            yield self.records
+            return
+        yield self._core.records
+        paths = sorted(self.index.dated_until(self.today, last))
+        for start in range(0, len(paths), DATED_PART):
+            found = self.records_at(paths[start:start + DATED_PART])
+            yield tuple(found[path] for path in paths[start:start + DATED_PART] if path in found)
 
     @cached_property
     def with_links(self) -> Mapping[tuple[str, str | None], list[tuple[str, int]]]:
@@ -453,6 +458,8 @@ class View:
 def _by_title(r: Record) -> tuple[str, str]:
     return (r.title.casefold(), r.path)
 
+
+DATED_PART = 5000  # interactions and plain notes read at a time by `View.dated_until`
 
 # Past this share of the people without a stored answer, they are worked out from the whole vault: cheaper
 # by then than a view of just them (and on a new day every answer is stale).

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+from unittest import mock
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reljournal import output
 from reljournal.output import _json_default, json_text
 
 JSON_VALUES = st.recursive(
@@ -27,3 +31,12 @@ def test_json_text_of_a_listing() -> None:
     rows = [{"name": "Zoë \"Z\" Ng", "days": -3, "tags": ["a", "b\n"], "org": None, "key": True, "x": []}]
     assert json_text(rows) == json.dumps(rows, indent=2, ensure_ascii=False)
     assert json_text([]) == "[]" and json_text({}) == "{}"
+
+
+@given(st.lists(st.dictionaries(st.text(max_size=3), st.integers() | st.text(max_size=3), max_size=3), max_size=30),
+       st.integers(1, 40))
+def test_print_json_in_pieces_writes_the_same_text(value: list[object], piece: int) -> None:
+    out = io.StringIO()
+    with mock.patch.object(output, "JSON_PIECE", piece), contextlib.redirect_stdout(out):
+        output.print_json(value)
+    assert out.getvalue() == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
