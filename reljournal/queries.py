@@ -415,18 +415,27 @@ class View:
         rows = index.answer_rows(today)
         if len(rows) != index.people_count():
             try:
-                with index.transaction():
-                    stale = index.stale_answers(today)  # again: another process may have stored them meanwhile
-                    if stale:
-                        index.put_answers(today, (a.stored() for a in self._answers_of(stale)))
-                    rows = index.answer_rows(today)
+                self.keep_answers()
             except sqlite3.OperationalError:  # a read-only index: answer without storing
                 found = [*self._read_answers(rows), *self._answers_of(index.stale_answers(today))]
                 return {a.path: a for a in sorted(found, key=lambda a: a.path)}
+            rows = index.answer_rows(today)
         return {a.path: a for a in self._read_answers(rows)}
 
+    def keep_answers(self) -> int:
+        """Work out and store the answers missing for today (none missing: two counts); how many there were.
+        What the watcher does after each update, so that commands find them ready."""
+        index, today = self.index, self.today
+        if index.answer_count(today) == index.people_count():
+            return 0
+        with index.transaction():
+            stale = index.stale_answers(today)  # in the transaction: another process may have stored them
+            if stale:
+                index.put_answers(today, (a.stored() for a in self._answers_of(stale)))
+        return len(stale)
+
     def _answers_of(self, paths: list[str]) -> list[PersonAnswer]:
-        if "_core" in self.__dict__ or len(paths) > STORED_SHARE * len(self.index.paths_of_kind(PERSON)):
+        if "_core" in self.__dict__ or len(paths) > STORED_SHARE * self.index.people_count():
             wanted = set(paths)
             return [self.computed_answer(p) for p in self.people if p.path in wanted]
         view = View(self.settings, self.today, self.index, answer_scope(self.index, paths))

@@ -614,7 +614,7 @@ class Watcher:
         """Work out and store the answers of the people this update touched (every one's at start and at
         midnight), so that `due` and `people` find them ready (`View.answers`) and only read rows."""
         try:
-            View(self.settings, self.journal.today, self.journal.index).answers  # noqa: B018  (stores them)
+            View(self.settings, self.journal.today, self.journal.index).keep_answers()
         except sqlite3.DatabaseError:
             self.report_exception("storing the answers")  # the commands work them out themselves
 

@@ -645,13 +645,14 @@ class Index:
     # ---- stored answers: what the date rules said of each person on one day (`View.answers`) ----------------
     def answer_keys(self, paths: Collection[str]) -> set[str]:
         """The name keys whose people's answers a change of these notes can move: the notes' own names (a link
-        to one of them may now resolve elsewhere) and the names their `with:` and `org:` links point to."""
+        to one of them may now resolve elsewhere) and the names their `with:` links point to. (A person's own
+        `org:` moves only their own answer, which goes with their note.)"""
         listed = json.dumps(sorted(paths))
         rows = self.db.execute(
             "SELECT x.key FROM names x JOIN notes n ON n.id = x.note_id "
             "WHERE n.path IN (SELECT value FROM json_each(?)) "
             "UNION SELECT x.key FROM links x JOIN notes n ON n.id = x.note_id "
-            "WHERE n.path IN (SELECT value FROM json_each(?)) AND x.field IN ('with', 'org')", (listed, listed))
+            "WHERE n.path IN (SELECT value FROM json_each(?)) AND x.field = 'with'", (listed, listed))
         return {key for (key,) in rows}
 
     def forget_answers(self, keys: Collection[str] | None = None) -> None:
@@ -688,6 +689,10 @@ class Index:
             "a.meeting, a.cadence, a.next, a.reason, a.org, a.owner, a.org_path "
             "FROM answers a JOIN notes n ON n.id = a.note_id "
             "JOIN people p ON p.note_id = a.note_id WHERE a.day = ? ORDER BY n.path", (day.isoformat(),)).fetchall()
+
+    def answer_count(self, day: dt.date) -> int:
+        """How many answers are stored for `day`."""
+        return int(self.db.execute("SELECT count(*) FROM answers WHERE day = ?", (day.isoformat(),)).fetchone()[0])
 
     def people_count(self) -> int:
         """How many person notes have a record (those `answer_rows` can hold)."""
