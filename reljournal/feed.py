@@ -302,16 +302,28 @@ def revision(stamp: dt.datetime) -> int:
     return (stamp.date() - REVISIONS_FROM).days
 
 
-_SERIALISED: dict[tuple[object, ...], bytes] = {}  # an event's fields -> its bytes, for this process
-_SERIALISED_LIMIT = 250_000
-_remembering = False
+class EventBytes:
+    """Events' bytes by their fields (an `Entry` and its stamp), kept by a long-running process that builds the
+    feed again and again (`LiveFeed` for `watch`, the server's own for `serve`), where almost every event is
+    as it was. Pure: an event's bytes are a function of its fields, so a builder with a warm one writes what a
+    cold one does (tests/test_feed.py). Bounded: past `limit` events it starts again. A one-off `feed` keeps
+    none, and so does not hold every event twice."""
 
+    def __init__(self, limit: int = 250_000) -> None:
+        self.limit = limit
+        self._bytes: dict[tuple[object, ...], bytes] = {}
 
-def remember_serialised_events() -> None:
-    """For long-running processes (`watch`, `serve`) that rebuild the feed after every change: keep each
-    event's bytes. A one-off `feed` does not, and so does not hold every event twice."""
-    global _remembering
-    _remembering = True
+    def of(self, entry: Entry, stamp: dt.datetime) -> bytes:
+        key = (entry, stamp)
+        found = self._bytes.get(key)
+        if found is None:
+            if len(self._bytes) >= self.limit:
+                self._bytes.clear()
+            found = self._bytes[key] = entry.to_ical(stamp)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._bytes)
 
 
 class FeedBuilder:
@@ -319,9 +331,9 @@ class FeedBuilder:
     when the view holds only the notes an update touched."""
 
     def __init__(self, view: View, owner: str | None = None, *, privacy: Privacy | None = None,
-                 uids: Uids | None = None, overdue: str | None = None) -> None:
+                 uids: Uids | None = None, overdue: str | None = None, kept: EventBytes | None = None) -> None:
         """`overdue`: instead of the `[feed] overdue` setting (`keep` for tasks on a phone, which show
-        themselves as overdue)."""
+        themselves as overdue). `kept`: the events' bytes a long-running caller keeps between builds."""
         self.view = view
         self.settings = view.settings if overdue is None else replace(view.settings, overdue=overdue)
         self.today = view.today
@@ -330,6 +342,7 @@ class FeedBuilder:
         self.keep = owner_filter(view, owner) if owner else (lambda e: True)
         self.owner = owner
         self.detail = self.settings.detail
+        self.kept = kept
 
     # -- the calendar --
     def build(self) -> bytes:
@@ -354,17 +367,8 @@ class FeedBuilder:
         return midnight.astimezone(dt.timezone.utc)
 
     def serialised(self, entry: Entry, stamp: dt.datetime) -> bytes:
-        """The event's bytes, remembered: a long-running `watch` or `serve` rebuilds the feed after every
-        save, where almost every event is as it was."""
-        if not _remembering:
-            return entry.to_ical(stamp)
-        key = (entry, stamp)
-        found = _SERIALISED.get(key)
-        if found is None:
-            if len(_SERIALISED) >= _SERIALISED_LIMIT:
-                _SERIALISED.clear()
-            found = _SERIALISED[key] = entry.to_ical(stamp)
-        return found
+        """The event's bytes; those the caller keeps (`kept`) when it keeps them."""
+        return entry.to_ical(stamp) if self.kept is None else self.kept.of(entry, stamp)
 
     # -- the events --
     def note_serialised(self, record: Record) -> list[tuple[SortKey, bytes]]:
@@ -584,9 +588,9 @@ def reason_text(status: NextContact) -> str:
 
 
 # ---- the API -------------------------------------------------------------------------------------------
-def build_feed(view: View, *, owner: str | None = None) -> bytes:
+def build_feed(view: View, *, owner: str | None = None, kept: EventBytes | None = None) -> bytes:
     """The feed of `view` as iCalendar bytes (CRLF lines); `owner` keeps one owner's part (SPEC 4)."""
-    return FeedBuilder(view, owner).build()
+    return FeedBuilder(view, owner, kept=kept).build()
 
 
 class FeedWritten(NamedTuple):

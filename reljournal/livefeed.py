@@ -39,7 +39,7 @@ from pathlib import Path
 
 from reljournal.atomic import write_atomic
 from reljournal.config import Settings
-from reljournal.feed import END, PLACE, FeedBuilder, OwnerScope, Privacy, SortKey, Uids, Whose, feed_head
+from reljournal.feed import END, PLACE, EventBytes, FeedBuilder, OwnerScope, Privacy, SortKey, Uids, Whose, feed_head
 from reljournal.index.store import Index, NoteFacts
 from reljournal.model import ORG, PERSON, Interaction, Record
 from reljournal.names import name_key
@@ -75,6 +75,7 @@ class LiveFeed:
         self.settings = settings
         self.index = index
         self.owners = owners
+        self._kept = EventBytes()  # a full rebuild (midnight, settings) serialises again only what changed
         self.today: dt.date | None = None
         self.parts: FeedParts | None = None
         self._head = b""
@@ -242,7 +243,7 @@ class LiveFeed:
 
     # ---- helpers ------------------------------------------------------------------------------------------
     def _builder(self, view: View) -> FeedBuilder:
-        return FeedBuilder(view, privacy=self._privacy, uids=Uids(self._shared))
+        return FeedBuilder(view, privacy=self._privacy, uids=Uids(self._shared), kept=self._kept)
 
     def _put(self, builder: FeedBuilder, record: Record) -> list[tuple[SortKey, bytes, Whose]]:
         made = (builder.note_owned(record) if self.owners

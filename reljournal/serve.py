@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from reljournal.app import Journal, resolve_today
 from reljournal.config import SETTINGS_FILE, load_settings
 from reljournal.errors import UserError
-from reljournal.feed import build_feed, event_count, owners, remember_serialised_events
+from reljournal.feed import EventBytes, build_feed, event_count, owners
 from reljournal.queries import View
 
 if TYPE_CHECKING:  # only the type: serving without a watcher need not load watchdog
@@ -49,6 +49,7 @@ DEFAULT_PORT = 8765
 TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]+")  # URL-safe as they stand: usable as a path prefix
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 NOT_FOUND = b"Not found\n"
+FIRST_SEEN_KEPT = 256  # feeds (owner, bytes) whose first serving time a server remembers
 
 Clock = Callable[[], dt.datetime]
 
@@ -105,7 +106,7 @@ class FeedSource:
         self._clock = clock
         self._log = log or (lambda message: print(message, file=sys.stderr))
         self.journal = Journal.open(vault, today)  # bad settings at start: SettingsError (exit 2)
-        remember_serialised_events()  # the feed is rebuilt after every change: re-serialise only what changed
+        self._kept = EventBytes()  # the feed is rebuilt after every change: serialise again only what changed
         self._settings_stamp = self._stamp()
         self._generation = 0  # bumped whenever the index changed
         self._dirty = True  # the index must be brought up to date before the next answer
@@ -113,6 +114,8 @@ class FeedSource:
         self._view_key: tuple[int, dt.date] | None = None
         self._docs: dict[str, FeedDoc] = {}
         self._live: _Live | None = None  # the watcher's feed, served as it is
+        # (owner key, ETag) -> when first served, the FIRST_SEEN_KEPT latest: a feed that goes back to bytes it
+        # had keeps their Last-Modified; one that never does cannot grow this without bound
         self._first_seen: dict[tuple[str, str], dt.datetime] = {}
 
     @property
@@ -170,9 +173,12 @@ class FeedSource:
                 elif live is not None and live.owned is not None and owner is not None:
                     body = b"".join(live.owned.of_owner(view, owner))
                 else:
-                    body = build_feed(view, owner=owner)
+                    body = build_feed(view, owner=owner, kept=self._kept)
                 etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-                first = self._first_seen.setdefault((key, etag), self._clock().replace(microsecond=0))
+                first = self._first_seen.pop((key, etag), None) or self._clock().replace(microsecond=0)
+                self._first_seen[key, etag] = first  # now the latest
+                if len(self._first_seen) > FIRST_SEEN_KEPT:
+                    del self._first_seen[next(iter(self._first_seen))]
                 doc = self._docs[key] = FeedDoc(body, etag, first)
             return doc
 

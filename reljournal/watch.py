@@ -25,7 +25,6 @@ import threading
 import time
 import traceback
 import unicodedata
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +46,6 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from reljournal import feed as feed_module
 from reljournal import live
 from reljournal.app import Journal
 from reljournal.config import SETTINGS_FILE, STATE_DIR, Settings, load_settings
@@ -68,8 +66,6 @@ EVENT_TYPES: list[type[FileSystemEvent]] = [
     DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
 ]
 WATCH_LIMIT_ERRNOS = (errno.ENOSPC, errno.EMFILE)  # watch limit, instance limit
-# watchdog warns when a folder moved back in reuses a watch it already had: harmless, and not for users
-warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning)
 
 
 # ---- what an event means ----------------------------------------------------------------------------
@@ -264,7 +260,6 @@ class Watcher:
         self._owner_feeds = owner_feeds
         self._live_feed: LiveFeed | None = None  # the feed, rebuilt per change (see reljournal.livefeed)
         self._feed_file: FeedFile | None = None
-        feed_module.remember_serialised_events()  # a full rebuild (midnight, settings) re-serialises only what changed
         self.fixed_today = fixed_today
         self.on_update = on_update
         self._echo = echo or _default_echo

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from reljournal.app import Journal
 from reljournal.errors import UserError
-from reljournal.feed import FeedBuilder, build_feed, owners, write_feed
+from reljournal.feed import EventBytes, FeedBuilder, build_feed, owners, write_feed
 
 TODAY = "2026-03-15"
 UTC = dt.timezone.utc
@@ -585,3 +585,23 @@ def test_the_good_vault_feed_parses(good_vault: Path) -> None:
 
 def test_the_feed_vault_is_untouched_by_tests() -> None:
     assert (VAULTS / "feed" / "people" / "Ada Obi.md").read_text().count("role: CFO") == 1
+
+
+@pytest.mark.parametrize("name", ["feed", "good", "views", "accounts"])
+def test_kept_event_bytes_change_no_feed(tmp_path: Path, name: str) -> None:
+    """The bytes a long-running process keeps (`EventBytes`) are a pure cache: a warm one, a cold one, one
+    that overflows, and none give the same feed, for every owner and across days."""
+    vault = copy_vault(name, tmp_path)
+    kept, tiny = EventBytes(), EventBytes(limit=3)
+    for today in ("2026-03-15", "2026-03-16", "2026-03-15"):
+        journal = Journal.open(vault, today, tolerate_bad_settings=True)
+        try:
+            view = journal.view()
+            for owner in (None, *owners(view)):
+                plain = build_feed(view, owner=owner)
+                assert build_feed(view, owner=owner, kept=kept) == plain
+                assert build_feed(view, owner=owner, kept=kept) == plain  # warm
+                assert build_feed(view, owner=owner, kept=tiny) == plain
+                assert len(tiny) <= 3
+        finally:
+            journal.close()

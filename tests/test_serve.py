@@ -399,3 +399,32 @@ def test_with_a_watcher_only_invalidate_triggers_a_sync(vault: Path) -> None:
         assert b"Reach out: Zoe New" in get(src, "/feed.ics").body
     finally:
         src.close()
+
+
+def test_the_server_remembers_a_bounded_number_of_feeds(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each feed's first serving time is its Last-Modified; a feed that goes back to bytes it had keeps it,
+    and a server whose feed never repeats remembers at most FIRST_SEEN_KEPT of them."""
+    from reljournal import serve
+
+    monkeypatch.setattr(serve, "FIRST_SEEN_KEPT", 3)
+    clock = [CLOCK]
+    src = FeedSource(vault, TODAY, clock=lambda: clock[0])
+    try:
+        person = vault / "people" / "Ada Obi.md"
+        original = person.read_text(encoding="utf-8")
+        first = get(src, "/feed.ics").header("Last-Modified")
+        for n in range(6):
+            clock[0] += dt.timedelta(hours=1)
+            person.write_text(original.replace("role: ", f"role: R{n} "), encoding="utf-8")
+            os.utime(person, (1_800_000_000 + n, 1_800_000_000 + n))
+            src.invalidate()
+            assert get(src, "/feed.ics").status == 200
+            assert len(src._first_seen) <= 3
+        clock[0] += dt.timedelta(hours=1)
+        person.write_text(original.replace("role: ", "role: R5 "), encoding="utf-8")
+        os.utime(person, (1_800_000_100, 1_800_000_100))
+        src.invalidate()
+        assert get(src, "/feed.ics").header("Last-Modified") == "Sun, 15 Mar 2026 14:30:05 GMT"  # R5's, kept
+        assert first == "Sun, 15 Mar 2026 08:30:05 GMT"
+    finally:
+        src.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import warnings
 from typing import Any
 
 import click
@@ -98,4 +99,8 @@ def main() -> None:
     # often, as mypy does; the objects made at start-up are never scanned again.
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
+    # The program's own policy, set where the program starts (never when a module is imported): watchdog warns
+    # when a folder moved back in reuses a watch it already had, which is harmless and not for users.
+    warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning,
+                            module=r"watchdog\.")
     cli(prog_name="reljournal")
