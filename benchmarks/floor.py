@@ -12,7 +12,7 @@ tuning reljournal's own code: see docs/performance.md, "Not reached yet".
 Each variant runs in its own process, in turn with (b) and (c) (as run.py does), fastest of --repeat:
 
 - split: read + split the front matter, write `notes` and `fts` rows (no YAML parsed at all);
-- flat: the same, with the front matter loaded by reljournal's own reader of flat YAML (`parse._simple_yaml`,
+- flat: the same, with the front matter loaded by reljournal's own reader of flat YAML (`parse.frontmatter.simple_yaml`,
   held to PyYAML's results by the tests; PyYAML's C loader where it declines) and stored as JSON;
 - yaml: the same, with the front matter loaded by PyYAML's C loader, as (b) does;
 - yaml, no fts: the same without the full-text rows, for what FTS5 costs.
@@ -40,11 +40,11 @@ if MODE != "split":
     import yaml
     LOADER = yaml.CSafeLoader
 if MODE == "flat":
-    from reljournal.parse import _simple_yaml
+    from reljournal.parse.frontmatter import simple_yaml
 
 def load(head):
     if MODE == "flat":
-        simple = _simple_yaml(head, 2)
+        simple = simple_yaml(head, 2)
         if simple is not None:
             return simple[0]
     return yaml.load(head, Loader=LOADER)

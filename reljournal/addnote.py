@@ -26,7 +26,7 @@ from reljournal.lookup import closest, matches, one_target
 from reljournal.model import ORG, PERSON
 from reljournal.names import clean, name_key, safe_title
 from reljournal.output import shell_quoted
-from reljournal.parse import parse_note
+from reljournal.parse.note import parse_note
 from reljournal.queries import View
 from reljournal.template import template_dir
 

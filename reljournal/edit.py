@@ -33,7 +33,9 @@ from reljournal.errors import ERROR, UserError
 from reljournal.locks import held
 from reljournal.lookup import one_target
 from reljournal.model import ORG, PERSON
-from reljournal.parse import TASK_DUE, TASK_LINE, parse_note, row_of, task_text
+from reljournal.parse.frontmatter import row_of
+from reljournal.parse.note import parse_note
+from reljournal.parse.tasks import TASK_DUE, TASK_LINE, task_text
 from reljournal.queries import View
 
 YamlValue = str | int | float | bool | dt.date | list[str]  # dt.datetime is a dt.date

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reljournal.model import NOT_A_CONTACT, Interaction, LogEntry, Objective, Org, Person, Record, Task
-from reljournal.parse import link_text
+from reljournal.parse.links import link_text
 from reljournal.queries import View
 from reljournal.rules import NextContact
 

@@ -15,7 +15,7 @@ import vobject  # type: ignore[import-untyped]
 
 from reljournal.dates import Birthday
 from reljournal.model import Person
-from reljournal.parse import link_text
+from reljournal.parse.links import link_text
 from reljournal.queries import Filters, View
 
 PRODID = "-//reljournal//vCard export//EN"

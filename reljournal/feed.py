@@ -37,7 +37,7 @@ from reljournal.events import BIRTHDAY, DUE, MEETING, OBJECTIVE, TASK, Event, me
 from reljournal.index.sync import digest, settings_fingerprint
 from reljournal.model import ORG, PERSON, Interaction, Person, Record
 from reljournal.names import name_key
-from reljournal.parse import link_text, links_in_text
+from reljournal.parse.links import link_text, links_in_text
 from reljournal.queries import View
 from reljournal.rules import CADENCE, NEVER, PLANNED, SNOOZED, NextContact
 

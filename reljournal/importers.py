@@ -160,24 +160,16 @@ def read_vcard(path: Path) -> tuple[Reading, str | None]:
             elif card is None and not found_card:
                 raise ImportFileError(f"{path}:{number}: not a vCard file") from None
             continue
-        name = line.name.upper()
-        value = line.value if isinstance(line.value, str) else ""
-        if name == "BEGIN" and value.strip().upper() == "VCARD":
+        marker = _card_marker(line)
+        if marker == "BEGIN":
             found_card = True
             if card is None:
                 card, start, broken = [], number, ""
             else:
                 card.append(line)  # a card inside a card (vCard 2.1 AGENT): kept out of this one's fields
             continue
-        if name == "END" and value.strip().upper() == "VCARD" and card is not None:
-            if broken:
-                reading.unreadable.append(Unreadable(start, broken))
-            else:
-                contact = _contact_of_card(card, start)
-                if isinstance(contact, Unreadable):
-                    reading.unreadable.append(contact)
-                else:
-                    reading.contacts.append(contact)
+        if marker == "END" and card is not None:
+            _finish_card(reading, card, start, broken)
             card = None
             continue
         if card is not None:
@@ -189,6 +181,22 @@ def read_vcard(path: Path) -> tuple[Reading, str | None]:
     if not found_card:
         raise ImportFileError(f"{path}: no vCard in it (no BEGIN:VCARD)")
     return reading, note
+
+
+def _card_marker(line: ContentLine) -> str | None:
+    """`BEGIN` or `END` for a `BEGIN:VCARD` or `END:VCARD` line."""
+    value = line.value if isinstance(line.value, str) else ""
+    name = line.name.upper()
+    return name if name in ("BEGIN", "END") and value.strip().upper() == "VCARD" else None
+
+
+def _finish_card(reading: Reading, card: list[ContentLine], start: int, broken: str) -> None:
+    """A card read to its END: a contact, or unreadable (a line that did not parse, or no name)."""
+    contact = Unreadable(start, broken) if broken else _contact_of_card(card, start)
+    if isinstance(contact, Unreadable):
+        reading.unreadable.append(contact)
+    else:
+        reading.contacts.append(contact)
 
 
 def _start_line(physical: list[str], number: int) -> int:
@@ -226,7 +234,8 @@ def _preferred_first(lines: list[ContentLine]) -> list[ContentLine]:
     return sorted(lines, key=lambda ln: "PREF" not in _types(ln))  # stable: file order otherwise
 
 
-def _contact_of_card(card: list[ContentLine], start: int) -> Contact | Unreadable:
+def _card_props(card: list[ContentLine]) -> dict[str, list[ContentLine]]:
+    """The card's own properties by name (a group prefix such as `item1.` dropped), cards inside it left out."""
     props: dict[str, list[ContentLine]] = {}
     depth = 0
     for line in card:
@@ -237,15 +246,40 @@ def _contact_of_card(card: list[ContentLine], start: int) -> Contact | Unreadabl
             depth -= 1
         elif depth == 0:
             props.setdefault(name.split(".")[-1], []).append(line)
-    first = lambda key: props.get(key, [None])[0]  # noqa: E731
+    return props
 
-    fn = first("FN")
+
+def _card_name(props: dict[str, list[ContentLine]]) -> str:
+    """FN, else the parts of N as a person says them (given, additional, family)."""
+    fn = props.get("FN", [None])[0]
     name = clean(_text(fn)) if fn is not None else ""
-    n = first("N")
+    n = props.get("N", [None])[0]
     if not name and n is not None:
         parts = [clean(p) for p in _texts(n, ";")] + [""] * 5
         family, given, additional = parts[0], parts[1], parts[2]
         name = clean(" ".join(p for p in (given, additional, family) if p))
+    return name
+
+
+def _card_links(props: dict[str, list[ContentLine]]) -> tuple[str | None, list[str]]:
+    """The LinkedIn profile (by its address or its TYPE) and the other web addresses, each once."""
+    linkedin = None
+    web: list[str] = []
+    for line in props.get("URL", []) + props.get("X-SOCIALPROFILE", []):
+        url = clean(_text(line))
+        if not url:
+            continue
+        if linkedin is None and ("linkedin.com/" in url.casefold() or "LINKEDIN" in _types(line)):
+            linkedin = url
+        elif url not in web:
+            web.append(url)
+    return linkedin, web
+
+
+def _contact_of_card(card: list[ContentLine], start: int) -> Contact | Unreadable:
+    props = _card_props(card)
+    first = lambda key: props.get(key, [None])[0]  # noqa: E731
+    name = _card_name(props)
     if not name:
         return Unreadable(start, "no name (FN or N)")
     if not safe_title(name):
@@ -279,16 +313,7 @@ def _contact_of_card(card: list[ContentLine], start: int) -> Contact | Unreadabl
         if birthday is None and raw:
             extra.append(f"Birthday: {raw}")
 
-    linkedin = None
-    web: list[str] = []
-    for line in props.get("URL", []) + props.get("X-SOCIALPROFILE", []):
-        url = clean(_text(line))
-        if not url:
-            continue
-        if linkedin is None and ("linkedin.com/" in url.casefold() or "LINKEDIN" in _types(line)):
-            linkedin = url
-        elif url not in web:
-            web.append(url)
+    linkedin, web = _card_links(props)
     extra.extend(f"E-mail: {e}" for e in emails[1:])
     extra.extend(f"Phone: {p}" for p in phones[1:])
     extra.extend(f"Web: {u}" for u in web)

@@ -59,6 +59,7 @@ def _target(facts: NoteFacts | None) -> tuple[object, ...] | None:
     return None if facts is None else (facts.kind, name_key(facts.title), tuple(name_key(a) for a in facts.aliases))
 
 
+Placed = tuple[SortKey, bytes, Whose]  # one event: its place in the feed, its bytes, whom it is about
 FeedParts = tuple[bytes, ...]  # the feed in pieces (its head, each event, its end): b"".join() them
 
 
@@ -82,7 +83,7 @@ class LiveFeed:
         self.last_rebuilt = 0  # notes whose events were rebuilt by the last call, for the log
         self._facts: dict[str, NoteFacts] = {}
         self._with: dict[str, frozenset[str]] = {}  # interaction -> the name keys of its `with:`, as last read
-        self._entries: dict[str, list[tuple[SortKey, bytes, Whose]]] = {}
+        self._entries: dict[str, list[Placed]] = {}
         # every event of the feed in its order: their sort keys, and beside them their bytes and whom they are
         # about (for owners' feeds)
         self._keys: list[SortKey] = []
@@ -138,6 +139,18 @@ class LiveFeed:
             else:
                 self._facts.pop(p, None)
 
+        affected = self._affected(changed, old, new)
+        if len(affected) > FULL_BUILD_SHARE * max(1, len(self._facts)):
+            return self.rebuild(today)
+        changes = self._rebuild_notes(affected, today)
+        self._splice(changes)
+        self.last_rebuilt = len(affected)
+        if not changes:
+            return self.parts  # the same object: `FeedFile` need not compare 70 MB to see it
+        return self._assemble()
+
+    def _affected(self, changed: set[str], old: dict[str, NoteFacts | None], new: dict[str, NoteFacts]) -> set[str]:
+        """The notes whose events a change of `changed` can move (the module's list)."""
         affected = changed | self._identity_flips(old, new)
         renamed: set[str] = set()  # name keys whose notes changed: links to them may resolve elsewhere
         for p in changed:
@@ -150,12 +163,13 @@ class LiveFeed:
         named = set().union(*(with_now.get(p, set()) | self._with.get(p, frozenset()) for p in affected))
         if named:
             affected |= self.index.named(named, [PERSON])
-        if len(affected) > FULL_BUILD_SHARE * max(1, len(self._facts)):
-            return self.rebuild(today)
+        return affected
 
+    def _rebuild_notes(self, affected: set[str], today: dt.date) -> list[tuple[list[Placed], list[Placed]]]:
+        """The affected notes' events built again: (before, after) for each note whose events changed."""
         view = View(self.settings, today, self.index, self._scope(affected))
         builder = self._builder(view)
-        changes: list[tuple[list[tuple[SortKey, bytes, Whose]], list[tuple[SortKey, bytes, Whose]]]] = []
+        changes: list[tuple[list[Placed], list[Placed]]] = []
         for p in sorted(affected):
             before = self._entries.pop(p, [])
             record = view.by_path.get(p)
@@ -166,7 +180,11 @@ class LiveFeed:
                 self._with[p] = frozenset(link.key for link in record.with_)
             else:
                 self._with.pop(p, None)
-        # all removals first: a note moved to another folder keeps its UIDs, and so its events' sort keys
+        return changes
+
+    def _splice(self, changes: list[tuple[list[Placed], list[Placed]]]) -> None:
+        """The changed events taken out of the feed's order and the new ones put in their places: all removals
+        first, since a note moved to another folder keeps its UIDs, and so its events' sort keys."""
         for before, _ in changes:
             for key, chunk, _ in before:
                 at = bisect.bisect_left(self._keys, key)
@@ -179,10 +197,6 @@ class LiveFeed:
                 self._keys.insert(at, key)
                 self._chunks.insert(at, chunk)
                 self._whose.insert(at, about)
-        self.last_rebuilt = len(affected)
-        if not changes:
-            return self.parts  # the same object: `FeedFile` need not compare 70 MB to see it
-        return self._assemble()
 
     def _scope(self, affected: set[str]) -> Scope:
         """The notes the affected notes' events read: themselves, the people and organisations they link to,
@@ -245,7 +259,7 @@ class LiveFeed:
     def _builder(self, view: View) -> FeedBuilder:
         return FeedBuilder(view, privacy=self._privacy, uids=Uids(self._shared), kept=self._kept)
 
-    def _put(self, builder: FeedBuilder, record: Record) -> list[tuple[SortKey, bytes, Whose]]:
+    def _put(self, builder: FeedBuilder, record: Record) -> list[Placed]:
         made = (builder.note_owned(record) if self.owners
                 else [(key, chunk, UNKNOWN) for key, chunk in builder.note_serialised(record)])
         if made:

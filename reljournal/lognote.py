@@ -23,7 +23,7 @@ from reljournal.config import Settings
 from reljournal.edit import YamlValue, yaml_scalar
 from reljournal.errors import ERROR, UserError
 from reljournal.names import FILE_NAME_BYTES, NOTE_NAME_BYTES, file_safe
-from reljournal.parse import parse_note
+from reljournal.parse.note import parse_note
 
 ID_ALPHABET = string.ascii_lowercase + string.digits
 ID_LENGTH = 4  # 36**4 = 1.7 million names per person, kind and day

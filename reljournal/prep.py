@@ -18,7 +18,7 @@ from typing import Any
 
 from reljournal.model import CANCELLED, Interaction, Person, Record
 from reljournal.names import name_key
-from reljournal.parse import link_text
+from reljournal.parse.links import link_text
 from reljournal.queries import FollowUp, HistoryItem, PersonDetail, View, person_detail, with_gists
 
 LAST_SHOWN = 5

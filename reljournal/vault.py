@@ -103,34 +103,44 @@ class Walked:
 
 
 def walk(settings: Settings, under: str = "") -> tuple[list[FileStat], list[Problem]]:
-    """Every note of the vault (or of the folder `under`, vault-relative: the watcher's new folders).
-    The hot loop does as little as it can per file: at 111,000 notes every microsecond is 0.1 s."""
-    root = settings.root
-    real_root = os.path.realpath(root)
-    walked = Walked(settings)
-    is_note = walked.note_test()
-    files: list[FileStat] = []
-    linked: list[tuple[str, str, FileStat]] = []  # (real path, rel, stat) of files reached through a link
-    problems: list[Problem] = []
-    seen_dirs: dict[str, str] = {}  # real folder -> its vault-relative path, as first visited
-    new_stat = tuple.__new__
+    """Every note of the vault (or of the folder `under`, vault-relative: the watcher's new folders)."""
+    walker = _Walker(settings)
+    if under and not walker.walked.folder(under):
+        return [], walker.problems
+    walker.visit(str(settings.root / under) if under else str(settings.root), under.strip("/"))
+    return walker.notes(), walker.problems
 
-    def inside(real: str) -> bool:
-        return real == real_root or real.startswith(real_root + os.sep)
 
-    def visit(directory: str, rel_dir: str) -> None:
+class _Walker:
+    """One walk. The hot loop (`visit`) does as little as it can per file: at 111,000 notes every microsecond
+    is 0.1 s."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.real_root = os.path.realpath(settings.root)
+        self.walked = Walked(settings)
+        self.is_note = self.walked.note_test()
+        self.files: list[FileStat] = []
+        self.linked: list[tuple[str, str, FileStat]] = []  # (real path, rel, stat) of files reached through a link
+        self.problems: list[Problem] = []
+        self.seen_dirs: dict[str, str] = {}  # real folder -> its vault-relative path, as first visited
+
+    def inside(self, real: str) -> bool:
+        return real == self.real_root or real.startswith(self.real_root + os.sep)
+
+    def visit(self, directory: str, rel_dir: str) -> None:
         real_dir = os.path.realpath(directory)
-        if real_dir in seen_dirs:  # a link loop, or a folder reached twice
+        if real_dir in self.seen_dirs:  # a link loop, or a folder reached twice
             return
-        seen_dirs[real_dir] = rel_dir
+        self.seen_dirs[real_dir] = rel_dir
         try:
             with os.scandir(directory) as it:
                 entries = list(it)  # the result is sorted once at the end; folders are visited in order
         except OSError as exc:
-            problems.append(error(rel_dir or ".", 1, "unreadable", f"cannot list this folder: {exc.strerror}"))
+            self.problems.append(error(rel_dir or ".", 1, "unreadable", f"cannot list this folder: {exc.strerror}"))
             return
         prefix = f"{rel_dir}/" if rel_dir else ""
         folders: list[tuple[str, str]] = []
+        is_note, files, new_stat = self.is_note, self.files, tuple.__new__
         for entry in entries:
             name = entry.name
             if name[0] == ".":
@@ -142,11 +152,11 @@ def walk(settings: Settings, under: str = "") -> tuple[list[FileStat], list[Prob
                 # A link loop (ELOOP): treated as a file, so that a note name in a loop is reported as
                 # unreadable instead of vanishing without a word.
                 is_link, is_dir = True, False
-            if is_link and not inside(os.path.realpath(entry.path)):
+            if is_link and not self.inside(os.path.realpath(entry.path)):
                 continue  # links that leave the vault are not followed
             rel = prefix + name
             if is_dir:
-                if walked.folder_itself(rel):  # its parents were walked: that is how we got here
+                if self.walked.folder_itself(rel):  # its parents were walked: that is how we got here
                     folders.append((entry.path, rel))
                 continue
             if not is_note(name, rel):
@@ -157,24 +167,25 @@ def walk(settings: Settings, under: str = "") -> tuple[list[FileStat], list[Prob
             except OSError:
                 stat = FileStat(rel, 0, -1)
             if is_link:
-                linked.append((os.path.realpath(entry.path), rel, stat))
+                self.linked.append((os.path.realpath(entry.path), rel, stat))
             else:
                 files.append(stat)
         for folder, rel in sorted(folders):  # in name order, so that a folder reached twice is kept the same way
-            visit(folder, rel)
+            self.visit(folder, rel)
 
-    if under and not walked.folder(under):
-        return [], problems
-    visit(str(root / under) if under else str(root), under.strip("/"))
-    if linked:  # a file reached twice is read once: under its own path, else under the first link's
-        real_of = {rel: real for real, rel in seen_dirs.items()}
-        taken = {f"{real_of[f.path.rpartition('/')[0]]}/{f.path.rpartition('/')[2]}" for f in files}
-        for real, _, stat in sorted(linked, key=lambda item: item[1]):
-            if real not in taken:
-                taken.add(real)
-                files.append(stat)
-    files.sort(key=itemgetter(0))  # by path
-    return files, problems
+    def notes(self) -> list[FileStat]:
+        """The notes found, by path; a file reached twice is read once: under its own path, else under the
+        first link's."""
+        files = list(self.files)
+        if self.linked:
+            real_of = {rel: real for real, rel in self.seen_dirs.items()}
+            taken = {f"{real_of[f.path.rpartition('/')[0]]}/{f.path.rpartition('/')[2]}" for f in files}
+            for real, _, stat in sorted(self.linked, key=lambda item: item[1]):
+                if real not in taken:
+                    taken.add(real)
+                    files.append(stat)
+        files.sort(key=itemgetter(0))  # by path
+        return files
 
 
 def read_bytes(settings: Settings, rel: str) -> bytes:

@@ -406,7 +406,7 @@ def test_any_task_the_parser_reads_is_ticked_changing_only_its_box(tmp_path_fact
                                                                      before: str, words: str, due: str,
                                                                      crlf: bool) -> None:
     from reljournal.edit import edit_task
-    from reljournal.parse import parse_note
+    from reljournal.parse.note import parse_note
 
     root = tmp_path_factory.mktemp("tick")
     settings_ = Settings(root=root, name="t")

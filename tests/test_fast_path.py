@@ -3,7 +3,7 @@
 - Indexing: many files are parsed in chunks (in worker processes) and written table by table
   (`Batch` + `Index.put_batch`); the reference path parses and `put()`s one file at a time. Both must
   leave the same rows in every table, on every test vault and on a generated one, cold and incremental.
-- Front matter: `_simple_yaml` reads flat front matter without PyYAML; where it answers, its value, key
+- Front matter: `simple_yaml` reads flat front matter without PyYAML; where it answers, its value, key
   lines and item lines must be PyYAML's.
 """
 
@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from reljournal.config import load_settings
 from reljournal.index import sync
 from reljournal.index.store import Index
-from reljournal.parse import _Loader, _simple_yaml, _split_front_matter
+from reljournal.parse.frontmatter import Loader, simple_yaml, split_front_matter
 
 VAULTS = Path(__file__).parent / "data" / "vaults"
 ROOT = Path(__file__).parent.parent
@@ -253,7 +253,7 @@ def test_a_failing_worker_stops_the_sync_and_leaves_the_old_index(generated: Pat
 
 # ---- the simple front-matter reader --------------------------------------------------------------------
 def pyyaml(text: str, first_line: int) -> Any:
-    loader = _Loader(text)
+    loader = Loader(text)
     try:
         node = loader.get_single_node()
         value = loader.construct_document(node) if node is not None else None
@@ -272,7 +272,7 @@ def pyyaml(text: str, first_line: int) -> Any:
 def all_front_matter() -> list[tuple[str, str]]:
     out = []
     for note in sorted(VAULTS.rglob("*.md")):
-        split = _split_front_matter(note.read_bytes().decode("utf-8", "replace").lstrip("\ufeff"))
+        split = split_front_matter(note.read_bytes().decode("utf-8", "replace").lstrip("\ufeff"))
         if isinstance(split, tuple) and split[0] is not None:
             out.append((str(note.relative_to(VAULTS)), split[0]))
     return out
@@ -280,7 +280,7 @@ def all_front_matter() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("name", "text"), all_front_matter())
 def test_simple_reader_agrees_with_pyyaml_on_the_test_vaults(name: str, text: str) -> None:
-    fast = _simple_yaml(text, 2)
+    fast = simple_yaml(text, 2)
     if fast is not None:
         assert fast == pyyaml(text, 2)
 
@@ -289,7 +289,7 @@ def test_simple_reader_takes_the_usual_front_matter() -> None:
     text = ('type: person\naliases: [Jane]\norg: "[[Acme Corp]]"\ntier: A\nbirthday: 1980-04-12\n'
             "status: no\nrevenue: 120000\nbudget: 1.5\nnext:\ntags: [key-account, 'finance']\n"
             "team:\n  - alice\n  - \"bob\"\n# a comment\nwith:\n- \"[[A]]\"\n")
-    value, lines, items = _simple_yaml(text, 2)  # type: ignore[misc]
+    value, lines, items = simple_yaml(text, 2)  # type: ignore[misc]
     assert value == {"type": "person", "aliases": ["Jane"], "org": "[[Acme Corp]]", "tier": "A",
                      "birthday": "1980-04-12", "status": False, "revenue": 120000, "budget": 1.5, "next": None,
                      "tags": ["key-account", "finance"], "team": ["alice", "bob"], "with": ["[[A]]"]}
@@ -303,7 +303,7 @@ def test_simple_reader_takes_the_usual_front_matter() -> None:
     "a:\n  - x\n - y", "a: [x\n  , y]", "a: {b: 1}", "a: x\tb", "a: .inf", "a: 1.5e+3", "a: @x", "- x", "a b: 1",
 ])
 def test_simple_reader_leaves_the_rest_to_pyyaml(text: str) -> None:
-    assert _simple_yaml(text, 2) is None
+    assert simple_yaml(text, 2) is None
 
 
 SCALARS = st.one_of(
@@ -347,7 +347,7 @@ def front_matter(draw: st.DrawFn) -> str:
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(front_matter())
 def test_simple_reader_agrees_with_pyyaml(text: str) -> None:
-    fast = _simple_yaml(text, 2)
+    fast = simple_yaml(text, 2)
     if fast is None:
         return
     try:

@@ -43,7 +43,7 @@ from reljournal.dates import (
 from reljournal.edit import field_value, set_field
 from reljournal.errors import ERROR, WARNING, UserError
 from reljournal.model import KINDS
-from reljournal.parse import parse_note
+from reljournal.parse.note import parse_note
 from reljournal.queries import View
 from reljournal.querylang import QueryError, query
 

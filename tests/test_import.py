@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from reljournal.config import Settings
 from reljournal.importers import birthday_of, read_csv, read_vcard, safe_title, yaml_text
-from reljournal.parse import parse_note
+from reljournal.parse.note import parse_note
 from tests.conftest import Run, write_note
 
 DATA = Path(__file__).parent / "data" / "import"

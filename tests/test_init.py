@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from reljournal.cli import cli
 from reljournal.cli.common import complete_names
 from reljournal.config import SETTINGS, load_settings
-from reljournal.parse import parse_note
+from reljournal.parse.note import parse_note
 from reljournal.template import SAMPLE_ANCHOR, shift_dates, template_dir
 from tests.conftest import Run, write_note
 

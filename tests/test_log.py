@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from reljournal import lognote
 from reljournal.config import Settings
 from reljournal.lognote import NewInteraction, file_stem, names_phrase, render, write_interaction
-from reljournal.parse import parse_note
+from reljournal.parse.note import parse_note
 from tests.conftest import Run, write_note
 
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from reljournal.config import Settings
 from reljournal.model import Interaction, Link, Note, Org, Person
-from reljournal.parse import link_text, links_in_value, parse_note
+from reljournal.parse.links import link_text, links_in_value
+from reljournal.parse.note import parse_note
 
 SETTINGS = Settings(root=Path("/vault"), name="vault", timezone="Europe/London")
 

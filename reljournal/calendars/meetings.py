@@ -204,15 +204,10 @@ def _one(o: Occurrence, known: Known, options: Options, out: Plan, new_people: d
         else:
             out.skipped[DECLINED_OR_CANCELLED] += 1
         return
-    if end is not None and (end - dt.timedelta(microseconds=1)).date() > day:
-        out.skipped[ALL_DAY] += 1  # multi-day: a conference, travel, out of office
-        return
     people = [a for a in o.attendees if a.is_a_person and not _is_me(a, options.me)]
-    if o.transparent and not people:
-        out.skipped[FREE] += 1
-        return
-    if len({a.email.casefold() if a.email else a.name for a in o.attendees if a.is_a_person}) > options.max_attendees:
-        out.skipped[TOO_MANY] += 1
+    skipped = _skipped(o, people, end, day, options)
+    if skipped is not None:
+        out.skipped[skipped] += 1
         return
     titles, unknown = _who(tuple(people), known)
     if not titles and options.new_people:
@@ -235,6 +230,18 @@ def _one(o: Occurrence, known: Known, options: Options, out: Plan, new_people: d
     entry = NewInteraction(when=start, people=tuple(titles), kind=kind_of(o), note=body_of(o) or None, end=end,
                            title=o.summary or None, source=source)
     out.new.append(NewMeeting(entry, note_id(source)))
+
+
+def _skipped(o: Occurrence, people: list[Attendee], end: dt.datetime | None, day: dt.date, options: Options
+             ) -> str | None:
+    """Why a meeting on `day` that was neither cancelled nor declined is no interaction, if it is not."""
+    if end is not None and (end - dt.timedelta(microseconds=1)).date() > day:
+        return ALL_DAY  # multi-day: a conference, travel, out of office
+    if o.transparent and not people:
+        return FREE
+    if len({a.email.casefold() if a.email else a.name for a in o.attendees if a.is_a_person}) > options.max_attendees:
+        return TOO_MANY
+    return None
 
 
 def _is_me(a: Attendee, me: frozenset[str]) -> bool:

@@ -357,46 +357,59 @@ def _push(settings: Settings, view: View, dav: Dav, collection: str, state: Stat
     orphans = orphans or {}
     for uid, r in desired.items():
         known = state.items.get(uid)
-        if known is not None and known["digest"] == r.digest and uid not in stale:
-            continue
-        href = known["href"] if known is not None else orphans.get(uid) or item_href(collection, uid)
-        etag = server_etags.get(href) or (known or {}).get("etag")
-        exists = known is not None or href in orphans.values()
-        if dry_run:
-            result.changed += exists
-            result.new += not exists
-            continue
-        try:
-            new_etag = dav.put(href, r.data, etag if exists else None)
-        except DavError as exc:
-            if exc.status != 412:
-                raise
-            if exists:
-                result.conflicts += 1  # changed on the phone since we looked: read back at the next sync
-                continue
-            listing = dav.etags(collection)  # there already (a memory lost): replace what is there
-            new_etag = dav.put(href, r.data, listing.etags.get(href))
-        result.changed += exists
-        result.new += not exists
-        state.items[uid] = {"href": href, "etag": new_etag, "digest": r.digest, "kind": r.kind, "summary": r.summary,
-                            "day": r.day.isoformat(), "person": r.person, "task": list(r.task) if r.task else None}
+        if known is None or known["digest"] != r.digest or uid in stale:
+            _put(dav, collection, state, result, r, dry_run, server_etags, orphans)
     for uid in sorted(set(state.items) - set(desired)):
-        known = state.items[uid]
-        result.removed += 1
-        if dry_run:
-            continue
-        try:
-            dav.delete(known["href"], server_etags.get(known["href"]) or known.get("etag"))
-        except DavError as exc:
-            if exc.status != 412:
-                raise
-            result.removed -= 1
-            result.conflicts += 1
-            continue
-        state.items.pop(uid)
+        _remove(dav, state, result, uid, dry_run, server_etags)
     for uid, href in sorted(orphans.items()):
         if uid not in desired and not dry_run:
             dav.delete(href, server_etags.get(href))  # ours, from a memory lost: no longer in the feed
             result.removed += 1
     if not dry_run and not result.conflicts:
         state.made_from = source
+
+
+def _put(dav: Dav, collection: str, state: State, result: PhoneResult, r: Reminder, dry_run: bool,
+         server_etags: dict[str, str], orphans: dict[str, str]) -> None:
+    """Push one new or changed reminder (`If-Match` its last ETag: one changed on the phone meanwhile is a
+    conflict, read back at the next sync)."""
+    known = state.items.get(r.uid)
+    href = known["href"] if known is not None else orphans.get(r.uid) or item_href(collection, r.uid)
+    etag = server_etags.get(href) or (known or {}).get("etag")
+    exists = known is not None or href in orphans.values()
+    if dry_run:
+        result.changed += exists
+        result.new += not exists
+        return
+    try:
+        new_etag = dav.put(href, r.data, etag if exists else None)
+    except DavError as exc:
+        if exc.status != 412:
+            raise
+        if exists:
+            result.conflicts += 1  # changed on the phone since we looked: read back at the next sync
+            return
+        listing = dav.etags(collection)  # there already (a memory lost): replace what is there
+        new_etag = dav.put(href, r.data, listing.etags.get(href))
+    result.changed += exists
+    result.new += not exists
+    state.items[r.uid] = {"href": href, "etag": new_etag, "digest": r.digest, "kind": r.kind, "summary": r.summary,
+                          "day": r.day.isoformat(), "person": r.person, "task": list(r.task) if r.task else None}
+
+
+def _remove(dav: Dav, state: State, result: PhoneResult, uid: str, dry_run: bool, server_etags: dict[str, str]
+            ) -> None:
+    """Take a reminder the vault no longer gives off the phone (unless changed there meanwhile)."""
+    known = state.items[uid]
+    result.removed += 1
+    if dry_run:
+        return
+    try:
+        dav.delete(known["href"], server_etags.get(known["href"]) or known.get("etag"))
+    except DavError as exc:
+        if exc.status != 412:
+            raise
+        result.removed -= 1
+        result.conflicts += 1
+        return
+    state.items.pop(uid)

@@ -12,7 +12,7 @@ from reljournal.cli.common import Ctx, complete_people, json_option, mention_pro
 from reljournal.lookup import find
 from reljournal.model import PERSON, Person
 from reljournal.output import clip, display_width, echo, pad, print_json, when, width
-from reljournal.parse import link_text
+from reljournal.parse.links import link_text
 from reljournal.prep import Brief, prep
 from reljournal.queries import FollowUp, HistoryItem
 

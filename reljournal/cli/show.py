@@ -9,7 +9,7 @@ from reljournal.cli.common import Ctx, complete_names, mention_problems, pass_ct
 from reljournal.lookup import find
 from reljournal.model import CANCELLED, Org, Person
 from reljournal.output import Column, clip, echo, table, when, width
-from reljournal.parse import link_text
+from reljournal.parse.links import link_text
 from reljournal.queries import View, person_detail, with_gists
 
 TIMELINE_LIMIT = 15

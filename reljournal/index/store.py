@@ -46,7 +46,7 @@ from reljournal.model import (
 )
 
 if TYPE_CHECKING:  # parsing (and PyYAML) is imported by the commands that read notes only
-    from reljournal.parse import Parsed
+    from reljournal.parse.note import Parsed
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from reljournal.vault import FileStat, Walked, walk
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-    from reljournal.parse import Parsed
+    from reljournal.parse.note import Parsed
 
 PARSER_VERSION = "4"  # bump when parsing changes what a note gives: every note is read again
 
@@ -59,7 +59,7 @@ def digest(data: bytes | Iterable[bytes]) -> str:
 
 def read_and_parse(settings: Settings, rel: str) -> tuple[Parsed, bytes | None]:
     # Imported here: a sync with nothing to read (every command's) need not import the parser and PyYAML.
-    from reljournal.parse import Parsed, folder_kind, parse_note, title_of
+    from reljournal.parse.note import Parsed, folder_kind, parse_note, title_of
 
     try:
         data = _read(os.path.join(settings.root, rel))
@@ -156,33 +156,49 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
         if len(todo) >= BATCH_MIN:
             _sync_many(settings, index, todo, stats, progress, jobs, fresh=not known and index.is_empty())
             index.forget_answers()  # many notes changed: every answer is worked out again when next asked
-        for done, (f, old) in enumerate(todo if len(todo) < BATCH_MIN else ()):
-            parsed, data = read_and_parse(settings, f.path)
-            new_hash = digest(data) if data is not None else "-"
-            if old is not None and data is not None and old[2] == new_hash:
-                index.touch(f.path, f.mtime_ns, f.size)  # same bytes, new mtime: nothing to re-read
-                continue
-            moved_names |= index.answer_keys([f.path])
-            index.put(parsed, f.mtime_ns, f.size, new_hash)
-            moved_names |= index.answer_keys([f.path])
-            (stats.changed if old is not None else stats.added).append(f.path)
-            stats.problems.extend(parsed.problems)
-            if progress is not None:
-                progress(done + 1, len(todo))
+        else:
+            moved_names |= _sync_few(settings, index, todo, stats, progress)
         index.forget_answers(moved_names)
         if index.meta("fingerprint") != fingerprint:
             index.set_meta("fingerprint", fingerprint)
-        if walked is not None and not walked.unreadable():
-            if walked != stored_walk:
-                index.set_walk(walked)
-        elif todo or stats.removed:  # the files table moved on from the last full walk
-            index.set_walk(None)
+        _keep_walk(index, walked, stored_walk, bool(todo or stats.removed))
         if todo:  # files were read: those written in this clock tick are racily clean until a later sync
             index.set_meta("synced_at_ns", str(started_ns))
         if stats.touched or stats.rebuilt:  # what the index holds changed: what was derived from it is stale
             index.content_changed()
     stats.problems.extend(walk_problems)
     return stats
+
+
+def _sync_few(settings: Settings, index: Index, todo: list[tuple[FileStat, tuple[int, int, str, int] | None]],
+              stats: SyncStats, progress: Callable[[int, int], None] | None) -> set[str]:
+    """Read and store the files to read one by one (fewer than BATCH_MIN); the name keys whose people's
+    answers the changes can move, before and after each (`Index.answer_keys`)."""
+    moved_names: set[str] = set()
+    for done, (f, old) in enumerate(todo):
+        parsed, data = read_and_parse(settings, f.path)
+        new_hash = digest(data) if data is not None else "-"
+        if old is not None and data is not None and old[2] == new_hash:
+            index.touch(f.path, f.mtime_ns, f.size)  # same bytes, new mtime: nothing to re-read
+            continue
+        moved_names |= index.answer_keys([f.path])
+        index.put(parsed, f.mtime_ns, f.size, new_hash)
+        moved_names |= index.answer_keys([f.path])
+        (stats.changed if old is not None else stats.added).append(f.path)
+        stats.problems.extend(parsed.problems)
+        if progress is not None:
+            progress(done + 1, len(todo))
+    return moved_names
+
+
+def _keep_walk(index: Index, walked: Walk | None, stored_walk: Walk | None, files_changed: bool) -> None:
+    """Store this sync's full walk for the next to compare with; after a sync of single files that changed
+    the files table, none (the files table moved on from the last full walk)."""
+    if walked is not None and not walked.unreadable():
+        if walked != stored_walk:
+            index.set_walk(walked)
+    elif files_changed:
+        index.set_walk(None)
 
 
 def _differing(index: Index, walked: Walk, stored: Walk | None, racy_from: int
