@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from reljournal import model
 from reljournal.atomic import write_atomic
 from reljournal.config import Settings
 from reljournal.dates import parse_date, parse_date_or_duration
@@ -143,17 +144,13 @@ def _yaml_printable(c: str) -> bool:
 TEXT, LIST, DATE, NUMBER, FLAG, BIRTHDAY, BLOCK = "text", "list", "date", "number", "flag", "birthday", "block"
 
 _COMMON = {"type": TEXT, "aliases": LIST, "id": TEXT, "tags": LIST}
+# What `set` writes for each way of reading a field (model.Field.read); a field may say otherwise (`set_as`).
+_WRITTEN_AS = {model.TEXT: TEXT, model.CHOICE: TEXT, model.CADENCE: TEXT, model.LINK: TEXT, model.DATE: DATE,
+               model.BIRTHDAY: BIRTHDAY, model.STRINGS: LIST, model.NUMBER: NUMBER, model.FLAG: FLAG,
+               model.OBJECTIVES: BLOCK}
 FIELDS: dict[str, dict[str, str]] = {
-    PERSON: {
-        **_COMMON, "org": TEXT, "role": TEXT, "relationship": TEXT, "tier": TEXT, "cadence": TEXT,
-        "next": DATE, "snooze": DATE, "last_contact": DATE, "status": TEXT, "owner": TEXT,
-        "birthday": BIRTHDAY, "email": TEXT, "phone": TEXT, "linkedin": TEXT,
-        "motivations": LIST, "priorities": LIST, "common_ground": LIST,
-    },
-    ORG: {
-        **_COMMON, "tier": TEXT, "key_account": FLAG, "owner": TEXT, "team": LIST,
-        "revenue": NUMBER, "budget": NUMBER, "exposure": NUMBER, "objectives": BLOCK,
-    },
+    kind: {**_COMMON, **{str(f.key): f.set_as or _WRITTEN_AS[f.read] for f in model.FIELDS_OF[kind] if f.key}}
+    for kind in (PERSON, ORG)
 }
 _TRUE = ("true", "yes", "on", "y")
 _FALSE = ("false", "no", "off", "n")

@@ -166,12 +166,97 @@ class Interaction(NoteBase):
 Record = Person | Org | Interaction | Note
 
 
+# ---- the field tables: one place for each field of each kind ----------------------------------------------
+# How a field is read from front matter and stored in the index (`parse.note`, `index.store`, `index.schema`),
+# and what `set` writes for it (`edit`).
+TEXT, CHOICE, STRINGS, DATE, WHEN, DATETIME, NUMBER, FLAG, CADENCE, BIRTHDAY = (
+    "text", "choice", "strings", "date", "when", "datetime", "number", "flag", "cadence", "birthday")
+LINK, LINKS, LOG, OBJECTIVES = "link", "links", "log", "objectives"  # kept in tables of their own
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record kind: the record's attribute (`name`), the front-matter key it is read from
+    (`key`; None: from the body), how it is read (`read`), its column in the kind's table (`column`; None:
+    in a table of its own: links, Log entries, objectives), and what it means (`doc`: docs/schema.md's
+    column and the README's key say the same). `choices`: the values a CHOICE admits; `default`: when the
+    key is absent."""
+
+    name: str
+    key: str | None
+    read: str
+    doc: str
+    column: str | None = ""  # "": the same as `name`
+    choices: tuple[str, ...] = ()
+    default: object = None
+    set_as: str | None = None  # how `set` writes it, when not as its reading says (`edit.FIELDS`)
+
+    @property
+    def stored_in(self) -> str | None:
+        if self.read in (LINK, LINKS, LOG, OBJECTIVES):
+            return None
+        return self.column or self.name
+
+
+PERSON_FIELDS: tuple[Field, ...] = (
+    Field("org", "org", LINK, "a person's `org:` is a row in `links` with `field = 'org'`"),
+    Field("role", "role", TEXT, "`role:`"),
+    Field("relationship", "relationship", CHOICE,
+          "`client`, `prospect`, `referrer`, `peer`, `mentor`, `internal`, `partner`, `other`", choices=RELATIONSHIPS),
+    Field("tier", "tier", TEXT, "`tier:` as written (`1` becomes `\"1\"`)"),
+    Field("cadence", "cadence", CADENCE, "`cadence:` as written (`30d`, `monthly`), `none`, or NULL"),
+    Field("next", "next", DATE, "`next:` date (the agreed next interaction; not the computed next date)"),
+    Field("snooze", "snooze", DATE, "`snooze:` date"),
+    Field("last_contact", "last_contact", DATE, "`last_contact:` date"),
+    Field("status", "status", CHOICE, "`active` (also when absent), `dormant` or `archived`", choices=STATUSES,
+          default="active"),
+    Field("owner", "owner", TEXT, "`owner:` (the person's own; the org's owner is in `orgs`)"),
+    Field("birthday", "birthday", BIRTHDAY, "`1980-04-12`, or `--04-12` without a year"),
+    Field("email", "email", STRINGS, "`email:` addresses, a JSON list (the preferred first)", set_as=TEXT),
+    Field("phone", "phone", TEXT, "`phone:`"),
+    Field("linkedin", "linkedin", TEXT, "`linkedin:`"),
+    Field("motivations", "motivations", STRINGS, "JSON list"),
+    Field("priorities", "priorities", STRINGS, "JSON list"),
+    Field("common_ground", "common_ground", STRINGS, "JSON list"),
+    Field("log", None, LOG, "a person's `## Log` entries are rows of `log_entries`"),
+)
+ORG_FIELDS: tuple[Field, ...] = (
+    Field("tier", "tier", TEXT, "`tier:`"),
+    Field("key_account", "key_account", FLAG, "1 or 0 (absent)"),
+    Field("owner", "owner", TEXT, "`owner:`"),
+    Field("team", "team", STRINGS, "JSON list of owner names"),
+    Field("revenue", "revenue", NUMBER, "`revenue:`"),
+    Field("budget", "budget", NUMBER, "`budget:`"),
+    Field("exposure", "exposure", NUMBER, "`exposure:`"),
+    Field("objectives", "objectives", OBJECTIVES, "an org's `objectives:` are rows of `objectives`"),
+)
+INTERACTION_FIELDS: tuple[Field, ...] = (
+    Field("date", "date", WHEN, "the calendar date in the vault's zone (NULL when missing: a `no-date` error)"),
+    Field("at", "date", DATETIME, "the date-time, when `date:` gave one"),
+    Field("end", "end", DATETIME, "`end:` date-time", column="end_at"),
+    Field("with_", "with", LINKS, "the people an interaction is with are rows in `links` with `field = 'with'`"),
+    Field("interaction_kind", "kind", CHOICE, "`coffee`, `lunch`, `call`, …, `note`", column="kind",
+          choices=INTERACTION_KINDS),
+    Field("outcome", "outcome", TEXT, "`outcome:`"),
+    Field("next", "next", DATE, "`next:` date agreed at this interaction"),
+    Field("next_action", "next_action", TEXT, "`next_action:`"),
+    Field("gave", "gave", STRINGS, "JSON list of what you gave"),
+    Field("received", "received", STRINGS, "JSON list of what you received"),
+    Field("by", "by", TEXT, "`by:`: the team member who had the interaction (NULL when not said)", column="by_member"),
+    Field("status", "status", CHOICE, "`cancelled` for a meeting that will not happen (it counts nowhere), else NULL",
+          choices=INTERACTION_STATUSES),
+    Field("source", "source", TEXT,
+          "`source:`: where an imported note came from (`ics:UID`, `ics:UID/RECURRENCE-ID`), else NULL"),
+)
+FIELDS_OF: dict[str, tuple[Field, ...]] = {PERSON: PERSON_FIELDS, ORG: ORG_FIELDS, INTERACTION: INTERACTION_FIELDS}
+
+
+def front_matter_keys(fields: tuple[Field, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(f.key for f in fields if f.key is not None))
+
+
 # Front-matter keys each kind reads (the README's table documents each; tests/test_docs.py keeps it so).
 FRONT_MATTER_KEYS: dict[str, tuple[str, ...]] = {
     "any": ("type", "aliases", "id", "tags"),
-    PERSON: ("org", "role", "relationship", "tier", "cadence", "next", "snooze", "last_contact", "status", "owner",
-             "birthday", "email", "phone", "linkedin", "motivations", "priorities", "common_ground"),
-    ORG: ("tier", "key_account", "owner", "team", "revenue", "budget", "exposure", "objectives"),
-    INTERACTION: ("date", "end", "with", "kind", "outcome", "next", "next_action", "gave", "received", "by",
-                  "status", "source"),
+    **{kind: front_matter_keys(fields) for kind, fields in FIELDS_OF.items()},
 }

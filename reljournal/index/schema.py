@@ -2,9 +2,12 @@
 with another `PRAGMA user_version` is rebuilt by itself. (A setting such as FTS5's buffer is not a table:
 an index without it reads the same, and takes it at its next rebuild.)"""
 
-SCHEMA_VERSION = 9
+from reljournal.index.rows import table_ddl
+from reljournal.model import INTERACTION, ORG, PERSON
 
-DDL = """
+SCHEMA_VERSION = 10
+
+DDL = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (
     path TEXT PRIMARY KEY,          -- relative to the vault, forward slashes
@@ -30,7 +33,7 @@ CREATE TABLE notes (
     uid TEXT,                       -- `id:` in front matter
     aliases TEXT NOT NULL,          -- JSON list
     tags TEXT NOT NULL,             -- JSON list
-    lines TEXT NOT NULL,            -- JSON {front-matter key: line}
+    lines TEXT NOT NULL,            -- JSON {{front-matter key: line}}
     parsed INTEGER NOT NULL         -- 0: a link target only (its front matter never parsed)
 );
 CREATE INDEX notes_kind ON notes(kind);
@@ -38,30 +41,14 @@ CREATE TABLE names (key TEXT NOT NULL, note_id INTEGER NOT NULL REFERENCES notes
                     alias INTEGER NOT NULL);
 CREATE INDEX names_key ON names(key);
 CREATE INDEX names_note ON names(note_id);
-CREATE TABLE people (
-    note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
-    role TEXT, relationship TEXT, tier TEXT, cadence TEXT, next TEXT, snooze TEXT, last_contact TEXT,
-    status TEXT NOT NULL, owner TEXT, birthday TEXT, email TEXT, phone TEXT, linkedin TEXT,
-    motivations TEXT NOT NULL, priorities TEXT NOT NULL, common_ground TEXT NOT NULL
-);
-CREATE TABLE orgs (
-    note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
-    tier TEXT, key_account INTEGER NOT NULL, owner TEXT, team TEXT NOT NULL,
-    revenue REAL, budget REAL, exposure REAL
-);
+{table_ddl(PERSON)};
+{table_ddl(ORG)};
 CREATE TABLE objectives (
     note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
     line INTEGER NOT NULL, title TEXT NOT NULL, measure TEXT, due TEXT, status TEXT NOT NULL
 );
 CREATE INDEX objectives_note ON objectives(note_id);
-CREATE TABLE interactions (
-    note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
-    date TEXT, at TEXT, end_at TEXT, kind TEXT, outcome TEXT, next TEXT, next_action TEXT,
-    gave TEXT NOT NULL, received TEXT NOT NULL,
-    by_member TEXT,                 -- `by:`, the team member who had it
-    status TEXT,                    -- `cancelled`, or NULL
-    source TEXT                     -- `source:`, where an imported note came from
-);
+{table_ddl(INTERACTION)};
 CREATE INDEX interactions_source ON interactions(source) WHERE source IS NOT NULL;
 CREATE INDEX interactions_date ON interactions(date);
 CREATE TABLE log_entries (

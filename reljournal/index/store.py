@@ -11,23 +11,22 @@ import functools
 import json
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as _field  # `field` is a column name in load()
-from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from reljournal.dates import Duration, parse_birthday, parse_date_or_datetime, parse_duration
 from reljournal.errors import Problem, Source
+from reljournal.index.rows import ROWS, RowCodec, date_time, texts_json
 from reljournal.index.schema import DDL, SCHEMA_VERSION
 from reljournal.index.walked import Walk
 from reljournal.model import (
     INTERACTION,
     KINDS,
-    NO_CADENCE,
     NOT_A_CONTACT,
     NOTE,
     ORG,
@@ -36,7 +35,6 @@ from reljournal.model import (
     Link,
     LogEntry,
     Note,
-    NoteBase,
     Objective,
     Org,
     Person,
@@ -47,6 +45,9 @@ from reljournal.model import (
 
 if TYPE_CHECKING:  # parsing (and PyYAML) is imported by the commands that read notes only
     from reljournal.parse.note import Parsed
+
+
+_PEOPLE, _ORGS, _INTERACTIONS = ROWS[PERSON], ROWS[ORG], ROWS[INTERACTION]
 
 
 @dataclass(frozen=True)
@@ -252,71 +253,11 @@ class Index:
             self.db.execute("DELETE FROM notes WHERE id = ?", (row[0],))
 
     def put(self, parsed: Parsed, mtime_ns: int, size: int, digest: str) -> None:
-        """Store one file's parse. A broken parse keeps the note's last good version when it has one."""
-        path = parsed.path
-        self.db.execute(
-            "INSERT OR REPLACE INTO files(path, mtime_ns, size, hash, broken) VALUES (?, ?, ?, ?, ?)",
-            (path, mtime_ns, size, digest, int(parsed.broken)))
-        self.db.execute("DELETE FROM problems WHERE path = ?", (path,))
-        self.db.executemany(
-            "INSERT INTO problems(path, line, severity, code, message) VALUES (?, ?, ?, ?, ?)",
-            [(p.source.path, p.source.line, p.severity, p.code, p.message) for p in parsed.problems])
-        if parsed.record is None:
-            row = self.db.execute("SELECT parsed FROM notes WHERE path = ?", (path,)).fetchone()
-            if row and row[0]:
-                return  # keep the last good version until the note is fixed or deleted
-            self._remove_note(path)
-            self._insert_note(path, parsed.kind, parsed.title, None, "")
-            return
-        self._remove_note(path)
-        self._insert_record(parsed.record, parsed.body)
-
-    def _insert_note(self, path: str, kind: str, title: str, record: NoteBase | None, body: str) -> int:
-        aliases = record.aliases if record else ()
-        cur = self.db.execute(
-            "INSERT INTO notes(path, kind, title, uid, aliases, tags, lines, parsed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (path, kind, title, record.id if record else None, _j(aliases), _j(record.tags if record else ()),
-             _key_lines_json(record.lines) if record else "{}", int(record is not None)))
-        note_id = int(cur.lastrowid or 0)
-        self.db.executemany("INSERT INTO names(key, note_id, alias) VALUES (?, ?, ?)",
-                            [(name_key(title), note_id, 0)] + [(name_key(a), note_id, 1) for a in aliases])
-        self.db.execute("INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)", (note_id, title, body))
-        return note_id
-
-    def _insert_record(self, r: Record, body: str) -> None:
-        note_id = self._insert_note(r.path, r.kind, r.title, r, body)
-        db = self.db
-        if isinstance(r, Person):
-            cadence = r.cadence.spec if isinstance(r.cadence, Duration) else r.cadence
-            db.execute(
-                "INSERT INTO people VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (note_id, r.role, r.relationship, r.tier, cadence, _d(r.next), _d(r.snooze),
-                 _d(r.last_contact), r.status, r.owner, str(r.birthday) if r.birthday else None, _j(r.email),
-                 r.phone, r.linkedin, _j(r.motivations), _j(r.priorities), _j(r.common_ground)))
-            db.executemany("INSERT INTO log_entries VALUES (?, ?, ?, ?, ?)",
-                           [(note_id, e.line, _d(e.date), e.kind, e.text) for e in r.log])
-            if r.org is not None:
-                self._links(note_id, "org", [r.org])
-        elif isinstance(r, Org):
-            db.execute("INSERT INTO orgs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (note_id, r.tier, int(r.key_account), r.owner, _j(r.team), r.revenue, r.budget, r.exposure))
-            db.executemany("INSERT INTO objectives VALUES (?, ?, ?, ?, ?, ?)",
-                           [(note_id, o.line, o.title, o.measure, _d(o.due), o.status) for o in r.objectives])
-        elif isinstance(r, Interaction):
-            db.execute("INSERT INTO interactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (note_id, _d(r.date), _dt(r.at), _dt(r.end), r.interaction_kind, r.outcome, _d(r.next),
-                        r.next_action, _j(r.gave), _j(r.received), r.by, r.status, r.source))
-            self._links(note_id, "with", r.with_)
-        db.executemany("INSERT INTO tasks VALUES (?, ?, ?, ?, ?)",
-                       [(note_id, t.line, t.status, t.text, _d(t.due)) for t in r.tasks])
-        self._links(note_id, "body", r.links)
-        for t in r.tasks:
-            self._links(note_id, "task", t.links)
-
-    def _links(self, note_id: int, field: str, links: Iterable[Link]) -> None:
-        self.db.executemany(
-            "INSERT INTO links(note_id, field, line, target, folder, display, key) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(note_id, field, k.line, k.target, k.folder, k.display, k.key) for k in links])
+        """Store one file's parse: a batch of one (`Batch`, `put_batch`), so that one file and many are
+        written by the same code. A broken parse keeps the note's last good version when it has one."""
+        batch = Batch()
+        batch.add(parsed, mtime_ns, size, digest, self.next_note_id())
+        self.put_batch(batch)
 
     # ---- writing many files at once (large syncs; `Batch` is built in worker processes) -----------------
     def next_note_id(self) -> int:
@@ -403,11 +344,11 @@ class Index:
         db.executemany("INSERT INTO notes(id, path, kind, title, uid, aliases, tags, lines, parsed) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", notes)
         db.executemany("INSERT INTO names(key, note_id, alias) VALUES (?, ?, ?)", names)
-        db.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch.people)
+        db.executemany(_PEOPLE.insert, batch.people)
         db.executemany("INSERT INTO log_entries VALUES (?, ?, ?, ?, ?)", batch.log_entries)
-        db.executemany("INSERT INTO orgs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.orgs)
+        db.executemany(_ORGS.insert, batch.orgs)
         db.executemany("INSERT INTO objectives VALUES (?, ?, ?, ?, ?, ?)", batch.objectives)
-        db.executemany("INSERT INTO interactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch.interactions)
+        db.executemany(_INTERACTIONS.insert, batch.interactions)
         db.executemany("INSERT INTO tasks VALUES (?, ?, ?, ?, ?)", batch.tasks)
         db.executemany("INSERT INTO links(note_id, field, line, target, folder, display, key) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)", batch.links)
@@ -459,8 +400,8 @@ class Index:
                 out.setdefault(row[0], []).append(row)
             return out
 
-        def rows_of(table: str) -> dict[int, Any]:
-            return {r[0]: r for r in db.execute(f"SELECT * FROM {table} {part.plain}", part.plain_params)}
+        def rows_of(table: RowCodec) -> dict[int, Any]:
+            return {r[0]: r for r in db.execute(f"{table.select} {part.plain}", part.plain_params)}
 
         notes = db.execute(f"SELECT id, path, kind, title, uid, aliases, tags, lines, parsed FROM notes WHERE {where} "
                            "ORDER BY id", params).fetchall()
@@ -472,9 +413,9 @@ class Index:
                        "ORDER BY x.note_id, x.line") if PERSON in wanted else {}
         objectives = grouped(f"SELECT x.note_id, x.line, x.title, x.measure, x.due, x.status FROM objectives x "
                              f"{joined} ORDER BY x.note_id, x.rowid") if ORG in wanted else {}
-        people = rows_of("people") if PERSON in wanted else {}
-        orgs = rows_of("orgs") if ORG in wanted else {}
-        interactions = rows_of("interactions") if INTERACTION in wanted else {}
+        people = rows_of(_PEOPLE) if PERSON in wanted else {}
+        orgs = rows_of(_ORGS) if ORG in wanted else {}
+        interactions = rows_of(_INTERACTIONS) if INTERACTION in wanted else {}
 
         records: list[Record] = []
         for note_id, path, kind, title, uid, aliases_j, tags_j, lines_j, parsed in notes:
@@ -500,28 +441,19 @@ class Index:
                                for _, line, status, text, due in tasks.get(note_id, [])),
             }
             if kind == PERSON and note_id in people:
-                p = people[note_id]
                 org = field_links.get("org")
                 records.append(Person(
-                    **common, org=org[0] if org else None, role=p[1], relationship=p[2], tier=p[3],
-                    cadence=_cadence(p[4]), next=day(p[5]), snooze=day(p[6]), last_contact=day(p[7]),
-                    status=p[8], owner=p[9], birthday=parse_birthday(p[10]) if p[10] else None, email=strings(p[11]),
-                    phone=p[12], linkedin=p[13], motivations=strings(p[14]),
-                    priorities=strings(p[15]), common_ground=strings(p[16]),
+                    **common, **_PEOPLE.decode(people[note_id], strings, day), org=org[0] if org else None,
                     log=tuple(LogEntry(decode.date(d), k, t, line) for _, line, d, k, t in logs.get(note_id, []))))
             elif kind == ORG and note_id in orgs:
-                o = orgs[note_id]
                 records.append(Org(
-                    **common, tier=o[1], key_account=bool(o[2]), owner=o[3], team=strings(o[4]),
-                    revenue=_num(o[5]), budget=_num(o[6]), exposure=_num(o[7]),
+                    **common, **_ORGS.decode(orgs[note_id], strings, day),
                     objectives=tuple(Objective(t, m, _pd(d), s, line)
                                      for _, line, t, m, d, s in objectives.get(note_id, []))))
             elif kind == INTERACTION and note_id in interactions:
-                i = interactions[note_id]
                 records.append(Interaction(
-                    **common, date=day(i[1]), at=_pdt(i[2]), end=_pdt(i[3]), with_=tuple(field_links.get("with", ())),
-                    interaction_kind=i[4], outcome=i[5], next=day(i[6]), next_action=i[7],
-                    gave=strings(i[8]), received=strings(i[9]), by=i[10], status=i[11], source=i[12]))
+                    **common, **_INTERACTIONS.decode(interactions[note_id], strings, day),
+                    with_=tuple(field_links.get("with", ()))))
             elif kind not in (PERSON, ORG, INTERACTION):
                 records.append(Note(**common))
         return records
@@ -581,7 +513,7 @@ class Index:
         rows = self.db.execute("SELECT n.path, i.source, i.at, i.end_at, i.status FROM interactions i "
                                "JOIN notes n ON n.id = i.note_id WHERE i.source >= ? AND i.source < ? ORDER BY 1",
                                (prefix, prefix + "\U0010ffff"))
-        return [(path, source, _pdt(at), _pdt(end), status) for path, source, at, end, status in rows]
+        return [(path, source, date_time(at), date_time(end), status) for path, source, at, end, status in rows]
 
     def linking(self, keys: Collection[str], fields: Collection[str] | None = None) -> set[str]:
         """The notes with a link (in these fields) to one of these name keys."""
@@ -807,23 +739,16 @@ class Batch:
         self.fts.append((note_id, title, parsed.body))
         links = self.links
         if isinstance(r, Person):
-            cadence = r.cadence.spec if isinstance(r.cadence, Duration) else r.cadence
-            self.people.append(
-                (note_id, r.role, r.relationship, r.tier, cadence, _d(r.next), _d(r.snooze),
-                 _d(r.last_contact), r.status, r.owner, str(r.birthday) if r.birthday else None, _j(r.email),
-                 r.phone, r.linkedin, _j(r.motivations), _j(r.priorities), _j(r.common_ground)))
+            self.people.append((note_id, *_PEOPLE.encode(r)))
             self.log_entries.extend((note_id, e.line, _d(e.date), e.kind, e.text) for e in r.log)
             if r.org is not None:
                 k = r.org
                 links.append((note_id, "org", k.line, k.target, k.folder, k.display, k.key))
         elif isinstance(r, Org):
-            self.orgs.append((note_id, r.tier, int(r.key_account), r.owner, _j(r.team), r.revenue, r.budget,
-                              r.exposure))
+            self.orgs.append((note_id, *_ORGS.encode(r)))
             self.objectives.extend((note_id, o.line, o.title, o.measure, _d(o.due), o.status) for o in r.objectives)
         elif isinstance(r, Interaction):
-            self.interactions.append((note_id, _d(r.date), _dt(r.at), _dt(r.end), r.interaction_kind, r.outcome,
-                                      _d(r.next), r.next_action, _j(r.gave), _j(r.received), r.by, r.status,
-                                      r.source))
+            self.interactions.append((note_id, *_INTERACTIONS.encode(r)))
             links.extend((note_id, "with", k.line, k.target, k.folder, k.display, k.key) for k in r.with_)
         self.tasks.extend((note_id, t.line, t.status, t.text, _d(t.due)) for t in r.tasks)
         links.extend((note_id, "body", k.line, k.target, k.folder, k.display, k.key) for k in r.links)
@@ -899,10 +824,7 @@ class _Decoder:
             return found
 
 
-def _j(values: Sequence[str]) -> str:
-    """`json.dumps(list(values), ensure_ascii=False)` through json's own C escaper, without the set-up of a
-    `json.dumps` call (five calls a note, a tenth of writing a note's rows)."""
-    return "[" + ", ".join(map(encode_basestring, values)) + "]" if values else "[]"
+_j = texts_json
 
 
 def _key_lines_json(lines: Mapping[str, int]) -> str:
@@ -920,30 +842,8 @@ def _d(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _dt(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _pd(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
-
-def _pdt(text: str | None) -> dt.datetime | None:
-    if not text:
-        return None
-    value = parse_date_or_datetime(text) if "T" not in text else dt.datetime.fromisoformat(text)
-    return value if isinstance(value, dt.datetime) else None
-
-
-def _num(value: float | None) -> float | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else value
-
-
-def _cadence(text: str | None) -> Duration | str | None:
-    if text is None:
-        return None
-    if text == NO_CADENCE:
-        return NO_CADENCE
-    return parse_duration(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,18 +13,26 @@ from reljournal.config import Settings
 from reljournal.dates import local_date, parse_birthday, parse_date_or_datetime, parse_duration
 from reljournal.errors import Problem, Source, error, warning
 from reljournal.model import (
+    BIRTHDAY,
+    CADENCE,
+    CHOICE,
+    DATE,
+    FIELDS_OF,
+    FLAG,
     FRONT_MATTER_KEYS,
     INTERACTION,
-    INTERACTION_KINDS,
-    INTERACTION_STATUSES,
     KINDS,
+    LINK,
+    LINKS,
     NO_CADENCE,
     NOTE,
+    NUMBER,
     OBJECTIVE_STATUSES,
     ORG,
     PERSON,
-    RELATIONSHIPS,
-    STATUSES,
+    STRINGS,
+    TEXT,
+    Field,
     Interaction,
     Note,
     Objective,
@@ -171,9 +180,9 @@ def _at(problem: Problem, path: str) -> Problem:
     return Problem(Source(path, problem.source.line), problem.severity, problem.code, problem.message)
 
 
-# ---- one builder per kind -----------------------------------------------------------------------------
-def _cadence(fields: Fields) -> Any:
-    value = fields.get("cadence")
+# ---- one builder per kind, reading the fields its table lists ------------------------------------------------
+def _cadence(fields: Fields, key: str) -> Any:
+    value = fields.get(key)
     if value is None:
         return None
     if isinstance(value, str) and value.strip().casefold() in (NO_CADENCE, "never"):
@@ -183,41 +192,49 @@ def _cadence(fields: Fields) -> Any:
     try:
         return parse_duration(value)
     except ValueError as exc:
-        fields.bad("cadence", "duration", str(exc))
+        fields.bad(key, "duration", str(exc))
         return None
 
 
+def _birthday(fields: Fields, key: str) -> Any:
+    raw = fields.get(key)
+    if raw is None:
+        return None
+    try:
+        return parse_birthday(str(raw))
+    except ValueError as exc:
+        fields.bad(key, "date", str(exc))
+        return None
+
+
+def _one_link(fields: Fields, key: str) -> Any:
+    found = fields.links(key)
+    return found[0] if found else None
+
+
+# How each way of reading a field (model.Field.read) reads its front-matter key.
+_READERS: dict[str, Callable[[Fields, Field], Any]] = {
+    TEXT: lambda fields, f: fields.text(str(f.key)),
+    CHOICE: lambda fields, f: fields.choice(str(f.key), f.choices) or f.default,
+    STRINGS: lambda fields, f: fields.strings(str(f.key)),
+    DATE: lambda fields, f: fields.date(str(f.key)),
+    NUMBER: lambda fields, f: fields.number(str(f.key)),
+    FLAG: lambda fields, f: fields.flag(str(f.key)),
+    CADENCE: lambda fields, f: _cadence(fields, str(f.key)),
+    BIRTHDAY: lambda fields, f: _birthday(fields, str(f.key)),
+    LINK: lambda fields, f: _one_link(fields, str(f.key)),
+    LINKS: lambda fields, f: fields.links(str(f.key)),
+}
+
+
+def _read(fields: Fields, kind: str) -> dict[str, Any]:
+    """The fields of `kind`'s table that a reader above reads (the others are the builders' own)."""
+    return {f.name: _READERS[f.read](fields, f) for f in FIELDS_OF[kind] if f.read in _READERS}
+
+
 def _person(fields: Fields, common: dict[str, Any], body: str, body_first_line: int) -> Person:
-    birthday = None
-    raw_birthday = fields.get("birthday")
-    if raw_birthday is not None:
-        try:
-            birthday = parse_birthday(str(raw_birthday))
-        except ValueError as exc:
-            fields.bad("birthday", "date", str(exc))
-    orgs = fields.links("org")
-    tier = fields.text("tier")
-    return Person(
-        **common,
-        org=orgs[0] if orgs else None,
-        role=fields.text("role"),
-        relationship=fields.choice("relationship", RELATIONSHIPS),
-        tier=tier,
-        cadence=_cadence(fields),
-        next=fields.date("next"),
-        snooze=fields.date("snooze"),
-        last_contact=fields.date("last_contact"),
-        status=fields.choice("status", STATUSES) or "active",
-        owner=fields.text("owner"),
-        birthday=birthday,
-        email=fields.strings("email"),
-        phone=fields.text("phone"),
-        linkedin=fields.text("linkedin"),
-        motivations=fields.strings("motivations"),
-        priorities=fields.strings("priorities"),
-        common_ground=fields.strings("common_ground"),
-        log=log_entries(body, body_first_line, fields.path, fields.problems),
-    )
+    return Person(**common, **_read(fields, PERSON),
+                  log=log_entries(body, body_first_line, fields.path, fields.problems))
 
 
 def _org(fields: Fields, common: dict[str, Any]) -> Org:
@@ -246,17 +263,7 @@ def _org(fields: Fields, common: dict[str, Any]) -> Org:
             Problem(p.source, p.severity, p.code, f"objectives: {p.message}") for p in sub.problems
         )
         objectives.append(objective)
-    return Org(
-        **common,
-        tier=fields.text("tier"),
-        key_account=fields.flag("key_account"),
-        owner=fields.text("owner"),
-        team=fields.strings("team"),
-        revenue=fields.number("revenue"),
-        budget=fields.number("budget"),
-        exposure=fields.number("exposure"),
-        objectives=tuple(objectives),
-    )
+    return Org(**common, **_read(fields, ORG), objectives=tuple(objectives))
 
 
 def _when(fields: Fields, key: str, tz: dt.tzinfo | None) -> tuple[dt.date | None, dt.datetime | None]:
@@ -282,23 +289,8 @@ def _interaction(fields: Fields, common: dict[str, Any], settings: Settings) -> 
     if "date" not in fields.data or fields.get("date") is None:
         fields.problems.append(error(fields.path, 1, "no-date", "an interaction needs a `date:` (YYYY-MM-DD)"))
     _, end = _when(fields, "end", tz)
-    with_ = fields.links("with")
-    if not with_ and "with" not in fields.bad_keys:
+    read = _read(fields, INTERACTION)
+    if not read["with_"] and "with" not in fields.bad_keys:
         fields.problems.append(warning(fields.path, fields.line("with"), "nobody",
                                        'an interaction with nobody: add `with: ["[[Name]]"]`'))
-    return Interaction(
-        **common,
-        date=day,
-        at=at,
-        end=end,
-        with_=with_,
-        interaction_kind=fields.choice("kind", INTERACTION_KINDS),
-        outcome=fields.text("outcome"),
-        next=fields.date("next"),
-        next_action=fields.text("next_action"),
-        gave=fields.strings("gave"),
-        received=fields.strings("received"),
-        by=fields.text("by"),
-        status=fields.choice("status", INTERACTION_STATUSES),
-        source=fields.text("source"),
-    )
+    return Interaction(**common, **read, date=day, at=at, end=end)
