@@ -455,6 +455,11 @@ def _bad(text: str, section: str | None, key: str | None, message: str, nth: int
     return error(SETTINGS_FILE, _line_of(text, section, key, nth), "settings", message)
 
 
+def setting_line(settings: Settings, section: str, key: str) -> int:
+    """The line of `key` in `[section]` of the vault's settings file (1 when it is not written there)."""
+    return _line_of(settings.text, section, key)
+
+
 def _line_of(text: str, section: str | None, key: str | None, nth: int = 0) -> int:
     """The line of `key` in `[section]` (or of the section header when key is None); `nth`: in the nth
     table of an array of tables (`[[calendars]]`)."""

@@ -38,6 +38,7 @@ from reljournal.parse.frontmatter import row_of
 from reljournal.parse.note import parse_note
 from reljournal.parse.tasks import TASK_DUE, TASK_LINE, task_text
 from reljournal.queries import View
+from reljournal.vault import read_regular
 
 YamlValue = str | int | float | bool | dt.date | list[str]  # dt.datetime is a dt.date
 
@@ -417,13 +418,13 @@ def rewrite(settings: Settings, path: str, change: Callable[[bytes], tuple[bytes
         with held(settings.state_dir / EDIT_LOCK):  # reljournal's own edits take turns
             for _ in range(5):
                 try:
-                    data = file.read_bytes()
+                    data = read_regular(file)
                 except OSError as exc:
                     raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
                 new, said = change(data)
                 if new is None or new == data:
                     return said
-                if file.read_bytes() != data:
+                if read_regular(file) != data:
                     continue
                 # A same-size edit in the clock tick of the last sync (`2026-01-01` -> `2026-03-29`) keeps size
                 # and mtime: the index sees it all the same, since it reads racily clean files again.

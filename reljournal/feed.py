@@ -19,8 +19,10 @@ import copy
 import datetime as dt
 import hashlib
 import operator
+import os
 import re
 import sqlite3
+import stat
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
@@ -31,7 +33,7 @@ from urllib.parse import quote
 
 from reljournal import __version__, ics
 from reljournal.atomic import write_atomic
-from reljournal.config import Settings
+from reljournal.config import SETTINGS_FILE, Settings
 from reljournal.errors import UserError
 from reljournal.events import BIRTHDAY, DUE, MEETING, OBJECTIVE, TASK, Event, meeting_title, names, note_events
 from reljournal.index.sync import digest, settings_fingerprint
@@ -41,7 +43,8 @@ from reljournal.parse.links import link_text, links_in_text
 from reljournal.queries import View
 from reljournal.rules import CADENCE, NEVER, PLANNED, SNOOZED, NextContact
 
-PRODID = f"-//reljournal//reljournal {__version__}//EN"
+OUR_PRODID = "-//reljournal//reljournal "  # what every version's PRODID starts with: a feed reljournal wrote
+PRODID = f"{OUR_PRODID}{__version__}//EN"
 END = b"END:VCALENDAR\r\n"  # the calendar's last line, after its events
 REFRESH = dt.timedelta(hours=1)  # how often a subscribed client should fetch again (clients may ignore it)
 MEETING_LENGTH = dt.timedelta(hours=1)  # a meeting with a time and no `end:`
@@ -591,6 +594,48 @@ def reason_text(status: NextContact) -> str:
 def build_feed(view: View, *, owner: str | None = None, kept: EventBytes | None = None) -> bytes:
     """The feed of `view` as iCalendar bytes (CRLF lines); `owner` keeps one owner's part (SPEC 4)."""
     return FeedBuilder(view, owner, kept=kept).build()
+
+
+FEED_HEAD_BYTES = 4096  # read from an existing file to find its PRODID
+
+
+def unfit_feed_path(settings: Settings, path: Path) -> str | None:
+    """Why the feed must not be written to `path` (SPEC 10), or None: a path that does not exist yet, or a
+    file holding a feed reljournal wrote; never a folder, a note, the settings or anything under `.git/`."""
+    real = Path(os.path.realpath(path))
+    root = Path(os.path.realpath(settings.root))
+    if real.is_dir():
+        return "it is a folder"
+    if real == root / SETTINGS_FILE:
+        return "it is the settings file"
+    inside = real == root or root in real.parents
+    if inside and ".git" in real.relative_to(root).parts:
+        return "it is inside .git/"
+    if inside and real.suffix.casefold() == ".md":
+        return "it would be a note (a Markdown file in the vault)"
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        return None  # new (a dangling link's target is made where the link points: its folder is checked above)
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc})"
+    if not stat.S_ISREG(mode):
+        return "it is not a regular file"  # a FIFO would block the open below
+    try:
+        with open(real, "rb") as f:
+            head = f.read(FEED_HEAD_BYTES)
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc})"
+    if b"PRODID:" + OUR_PRODID.encode() not in head:
+        return "it is a file reljournal did not write (no reljournal PRODID in it)"
+    return None
+
+
+def check_feed_path(settings: Settings, path: Path, shown: str) -> None:
+    """UserError (exit 2) when `unfit_feed_path`: before anything is written."""
+    why = unfit_feed_path(settings, path)
+    if why is not None:
+        raise UserError(f"will not write the feed to {shown}: {why}", exit_code=2)
 
 
 class FeedWritten(NamedTuple):

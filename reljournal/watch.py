@@ -50,6 +50,7 @@ from reljournal import live
 from reljournal.app import Journal
 from reljournal.config import SETTINGS_FILE, STATE_DIR, Settings, load_settings
 from reljournal.errors import Problem
+from reljournal.feed import check_feed_path
 from reljournal.index.sync import SyncStats, reindex
 from reljournal.livefeed import FeedFile, FeedParts, LiveFeed, OwnedEvents
 from reljournal.polling import CalendarPoller
@@ -306,7 +307,11 @@ class Watcher:
 
     # ---- life cycle ---------------------------------------------------------------------------------
     def start(self) -> None:
-        """Take the lock (UserError, exit 1, when another watcher holds it), sync, write the feed, watch."""
+        """Take the lock (UserError, exit 1, when another watcher holds it), sync, write the feed, watch. A feed
+        path that is a note, the settings, under `.git/`, a folder or a file reljournal did not write: UserError
+        (exit 2), before anything is done."""
+        if self.feed_path is not None:
+            check_feed_path(self.settings, self.feed_path, str(self.feed_path))
         self._lock.acquire()
         try:
             live.clear_live(self.settings)  # a dead watcher's mark: never trusted, now gone

@@ -6,8 +6,9 @@ import click
 
 from reljournal.app import Journal
 from reljournal.cli.common import Ctx, json_option, pass_ctx
-from reljournal.config import secret_warnings
-from reljournal.errors import ERROR, Problem
+from reljournal.config import SETTINGS_FILE, Settings, secret_warnings, setting_line
+from reljournal.errors import ERROR, Problem, error
+from reljournal.feed import unfit_feed_path
 from reljournal.output import echo, plural, print_json, problem_line
 from reljournal.queries import check
 
@@ -33,8 +34,17 @@ def command(ctx: Ctx, as_json: bool) -> None:
     stats = journal.sync()
     view = journal.view(sync=False)
     walk_problems = [p for p in stats.problems if p.source.path not in {t.path for t in view.targets}]
-    _report(check(view, [*walk_problems, *secret_warnings(journal.settings)]), as_json, journal,
-            notes=len(view.targets))
+    _report(check(view, [*walk_problems, *secret_warnings(journal.settings), *feed_path_errors(journal.settings)]),
+            as_json, journal, notes=len(view.targets))
+
+
+def feed_path_errors(settings: Settings) -> list[Problem]:
+    """`[feed] path` where the feed must not go (SPEC 10): an error on its line of the settings."""
+    why = unfit_feed_path(settings, settings.root / settings.feed_path)
+    if why is None:
+        return []
+    return [error(SETTINGS_FILE, setting_line(settings, "feed", "path"), "feed-path",
+                  f"[feed] path = {settings.feed_path!r}: the feed must not go there: {why}")]
 
 
 def _report(problems: list[Problem], as_json: bool, journal: Journal, notes: int | None) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from reljournal.cli.common import STDOUT, Ctx, mention_problems, pass_ctx, write_stdout
-from reljournal.feed import build_feed, write_feed
+from reljournal.feed import build_feed, check_feed_path, write_feed
 from reljournal.output import echo, plural
 
 
@@ -35,8 +35,9 @@ def command(ctx: Ctx, output: str | None, owner: str | None) -> None:
         return
     settings = view.settings
     path = Path(output) if output else settings.root / settings.feed_path
-    written = write_feed(view, path, owner=owner)
     shown = output or settings.feed_path
+    check_feed_path(settings, path, shown)
+    written = write_feed(view, path, owner=owner)
     events = plural(written.events, "event")
     if written.written:
         echo(f"Wrote {shown} ({events}).")
