@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from reljournal.atomic import write_atomic
+from reljournal.atomic import check_inside, write_atomic
 from reljournal.config import Settings
 from reljournal.edit import YamlValue, frontmatter_span, set_field
 from reljournal.errors import ERROR, UserError
@@ -213,11 +213,12 @@ def plan_org(view: View, name: str, given: OrgFields, now: dt.datetime) -> AddPl
 
 def write_plan(settings: Settings, plan: AddPlan) -> None:
     """The organisation first (so that the person's `org:` never links to nothing), each file created
-    exclusively."""
-    for note in (plan.org, plan.note):
-        if note is None:
-            continue
+    exclusively. Both are checked to stay in the vault before either is written."""
+    notes = [note for note in (plan.org, plan.note) if note is not None]
+    for note in notes:
+        check_inside(settings.root, Path(settings.root) / note.path)
+    for note in notes:
         try:
-            write_atomic(Path(settings.root) / note.path, note.data, exclusive=True)
+            write_atomic(Path(settings.root) / note.path, note.data, exclusive=True, inside=settings.root)
         except FileExistsError:
             raise UserError(f"{note.path} appeared meanwhile; not replaced") from None

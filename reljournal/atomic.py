@@ -18,12 +18,15 @@ from typing import BinaryIO
 
 
 def write_atomic(path: Path, data: bytes | Sequence[bytes], *, only_if_changed: bool = False, exclusive: bool = False,
-                 durable: bool = True) -> bool:
+                 durable: bool = True, inside: Path | None = None) -> bool:
     """Write `data` to `path` atomically; `data` may come in pieces, written one after the other. Returns
     False (and writes nothing) when `only_if_changed` and the file already holds exactly `data`. With
     `exclusive`, an existing file is never replaced. `durable`: fsync before the rename (the default: a
-    user's note must survive a power cut whole)."""
+    user's note must survive a power cut whole). `inside`: the vault a user's file (a note, a template,
+    `.gitignore`) must stay in (`check_inside`), checked before anything, a folder included, is made."""
     path = Path(path)
+    if inside is not None:
+        check_inside(inside, path)
     if only_if_changed and _holds(path, [data] if isinstance(data, bytes) else data):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -49,6 +52,29 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, only_if_changed: 
 
 
 REPLACE_WAITS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8)  # 1.6 s in all: what a file held open usually needs
+
+
+class LeavesVault(OSError):
+    """A write that would leave the vault through a symbolic link (SPEC 10)."""
+
+
+def check_inside(root: Path, path: Path) -> None:
+    """The one guard of every write of a user's file: `path`, and every folder on the way to it from the vault
+    `root`, must not be a symbolic link that leaves the vault (where the note would never be indexed, or
+    would replace someone else's file). LeavesVault (naming the link) otherwise."""
+    real_root = os.path.realpath(root)
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    parts = Path(rel).parts
+    if parts[:1] == ("..",) or os.path.isabs(rel):
+        raise LeavesVault(errno.EXDEV, f"{path}: outside the vault; nothing written")
+    current = os.path.abspath(root)
+    for part in parts:
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            target = os.path.realpath(current)
+            if not (target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep)):
+                shown = os.path.relpath(current, os.path.abspath(root)).replace(os.sep, "/")
+                raise LeavesVault(errno.EXDEV, f"{shown} is a link to {target}, outside the vault; nothing written")
 
 
 def replace(tmp: str, path: Path) -> None:

@@ -428,7 +428,7 @@ def rewrite(settings: Settings, path: str, change: Callable[[bytes], tuple[bytes
                     continue
                 # A same-size edit in the clock tick of the last sync (`2026-01-01` -> `2026-03-29`) keeps size
                 # and mtime: the index sees it all the same, since it reads racily clean files again.
-                write_atomic(file, new, only_if_changed=True)
+                write_atomic(file, new, only_if_changed=True, inside=settings.root)
                 return said
     except TimeoutError:
         raise UserError(f"{path}: another reljournal command has been editing the vault for 30 s; "

@@ -36,7 +36,7 @@ import yaml
 from vobject.base import ContentLine, ParseError, getLogicalLines, textLineToContentLine  # type: ignore[import-untyped]
 from vobject.icalendar import stringToTextValues  # type: ignore[import-untyped]
 
-from reljournal.atomic import write_atomic
+from reljournal.atomic import check_inside, write_atomic
 from reljournal.config import Settings
 from reljournal.dates import parse_birthday
 from reljournal.edit import yaml_scalar
@@ -598,20 +598,22 @@ def apply(plan: Plan, settings: Settings) -> Plan:
     """Write the plan's notes (organisations first, so that no person links to nothing). A file that
     appeared since the plan was made is left alone and its contact counted as already there."""
     done = Plan(matched=list(plan.matched))
+    for note in [*plan.orgs, *plan.people]:  # every note checked to stay in the vault before any is written
+        check_inside(settings.root, settings.root / note.path)
     for note in plan.orgs:
-        if _write_new(settings.root / note.path, note.text):
+        if _write_new(settings.root, note.path, note.text):
             done.orgs.append(note)
     for note in plan.people:
-        if _write_new(settings.root / note.path, note.text):
+        if _write_new(settings.root, note.path, note.text):
             done.people.append(note)
         elif note.contact is not None:
             done.matched.append(Match(note.contact, note.path, "file"))
     return done
 
 
-def _write_new(path: Path, text: str) -> bool:
+def _write_new(root: Path, rel: str, text: str) -> bool:
     try:
-        write_atomic(path, text.encode("utf-8"), exclusive=True)
+        write_atomic(root / rel, text.encode("utf-8"), exclusive=True, inside=root)
     except FileExistsError:
         return False
     return True

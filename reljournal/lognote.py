@@ -129,7 +129,7 @@ def write_interaction(settings: Settings, entry: NewInteraction, new_id: Callabl
         if problems:  # what we write must read back cleanly; anything else is a bug worth stopping for
             raise UserError(f"{rel}: would not read back cleanly: {problems[0].message}; nothing written")
         try:
-            write_atomic(Path(settings.root) / rel, data, exclusive=True, durable=durable)
+            write_atomic(Path(settings.root) / rel, data, exclusive=True, durable=durable, inside=settings.root)
         except FileExistsError:
             continue
         return rel

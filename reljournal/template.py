@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reljournal.atomic import write_atomic
+from reljournal.atomic import check_inside, write_atomic
 from reljournal.errors import UserError
+from reljournal.vault import read_regular
 
 SAMPLE_ANCHOR = dt.date(2026, 11, 24)
 SAMPLE_FOLDERS = ("people", "orgs", "interactions")
@@ -79,12 +80,12 @@ def machine_timezone() -> str | None:
 
 
 def copy_template(dest: Path, *, sample: bool, today: dt.date) -> CopyResult:
-    """Copy the template into `dest`, adding only what is missing. Sample notes only with `sample`."""
+    """Copy the template into `dest`, adding only what is missing. Sample notes only with `sample`. Every file
+    and folder it would write is checked to stay in the vault (no link out) before anything is written."""
     src = template_dir()
     result = CopyResult()
     days = (today - SAMPLE_ANCHOR).days
-    for folder in SAMPLE_FOLDERS:
-        (dest / folder).mkdir(parents=True, exist_ok=True)
+    todo: list[tuple[str, bytes]] = []
     for path in sorted(src.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts:
             continue
@@ -102,26 +103,34 @@ def copy_template(dest: Path, *, sample: bool, today: dt.date) -> CopyResult:
             zone = machine_timezone()
             if zone:
                 data = data.decode("utf-8").replace('# timezone = "Europe/London"', f'timezone = "{zone}"').encode()
+        todo.append((rel, data))
+    for rel in [*SAMPLE_FOLDERS, *(rel for rel, _ in todo), ".gitignore"]:
+        check_inside(dest, dest / rel)
+    for folder in SAMPLE_FOLDERS:
+        (dest / folder).mkdir(parents=True, exist_ok=True)
+    for rel, data in todo:
         target = dest / rel
-        if target.exists():
+        if os.path.lexists(target):  # a link counts as there, even one that leads nowhere
             result.kept.append(rel)
             continue
-        write_atomic(target, data, exclusive=True)
+        write_atomic(target, data, exclusive=True, inside=dest)
         result.written.append(rel)
     _ensure_gitignore(dest, result)
     return result
 
 
 def _ensure_gitignore(dest: Path, result: CopyResult) -> None:
-    """An existing .gitignore keeps its lines; `.reljournal/` is added when missing."""
+    """An existing .gitignore keeps its lines, byte for byte (whatever its encoding); `.reljournal/` is added
+    when missing. A `.gitignore` that is a link out of the vault is refused (never copied in)."""
     path = dest / ".gitignore"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    ignored = (".reljournal/", ".reljournal", "/.reljournal/", "/.reljournal")
-    if any(line.strip() in ignored for line in text.splitlines()):
+    check_inside(dest, path)
+    data = read_regular(path) if path.exists() else b""
+    ignored = (b".reljournal/", b".reljournal", b"/.reljournal/", b"/.reljournal")
+    if any(line.strip() in ignored for line in data.splitlines()):
         return
-    if text and not text.endswith("\n"):
-        text += "\n"
-    text += "# reljournal's index and feed: derived from the notes, never committed\n.reljournal/\n"
-    write_atomic(path, text.encode("utf-8"))
+    if data and not data.endswith(b"\n"):
+        data += b"\r\n" if data.endswith(b"\r") or b"\r\n" in data else b"\n"
+    data += b"# reljournal's index and feed: derived from the notes, never committed\n.reljournal/\n"
+    write_atomic(path, data, inside=dest)
     if ".gitignore" not in result.written:
         result.written.append(".gitignore (.reljournal/ added)")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reljournal.atomic import flush, write_atomic
+from reljournal.atomic import check_inside, flush, write_atomic
 from reljournal.calendars.meetings import ImportedNote, Known, Options, Plan, guess_me, plan
 from reljournal.calendars.reading import NotACalendar, Reading, read
 from reljournal.calendars.source import Fetched, Source, SourceError, State, fetch, remember
@@ -207,11 +207,16 @@ def apply(settings: Settings, the_plan: Plan, outcome: Outcome) -> None:
     """People first (so that no note links to nobody), then new notes, moves and cancellations; the sources
     imported are recorded once the notes are written."""
     root = Path(settings.root)
+    # every note's folder checked to stay in the vault before any is written
+    for person in the_plan.people:
+        check_inside(root, root / person.path(settings.people))
+    for year in sorted({m.entry.day.year for m in the_plan.new}):
+        check_inside(root, root / settings.interactions / f"{year:04d}")
     for person in the_plan.people:
         path = person.path(settings.people)
         text = person_note(Contact(name=person.name, line=0, emails=(person.email,)), person.title, None)
         try:
-            write_atomic(root / path, text.encode("utf-8"), exclusive=True, durable=False)
+            write_atomic(root / path, text.encode("utf-8"), exclusive=True, durable=False, inside=root)
             outcome.added.append(path)
         except FileExistsError:
             pass  # appeared meanwhile: the attendee is matched by name on the next run

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from reljournal import __version__
+from reljournal.atomic import LeavesVault
 from reljournal.cli.common import Ctx, with_late_options
 from reljournal.errors import UserError
 
@@ -57,6 +58,9 @@ class RelGroup(click.Group):
                 raise
             click.echo(f"reljournal: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
+        except LeavesVault as exc:  # a write through a link out of the vault: stopped before it was made
+            click.echo(f"reljournal: {exc.strerror}", err=True)
+            ctx.exit(2)
         except ModuleNotFoundError as exc:
             # A library reljournal needs is not installed: an installation older than the code (a checkout
             # pulled since `pip install -e .`). Modules are imported where used, so it shows only here.
