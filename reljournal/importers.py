@@ -41,7 +41,7 @@ from reljournal.config import Settings
 from reljournal.dates import parse_birthday
 from reljournal.edit import yaml_scalar
 from reljournal.model import ORG, PERSON
-from reljournal.names import clean, name_key, safe_title
+from reljournal.names import clean, name_key, printable, safe_title
 from reljournal.queries import View
 
 
@@ -77,6 +77,7 @@ class Reading:
     unit: str  # "card" | "row": what one entry of the file is called in the summary
     contacts: list[Contact] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
+    skipped: list[Unreadable] = field(default_factory=list)  # lines left out of an entry that was kept
 
 
 def _date_text(text: str | None) -> str | None:
@@ -114,12 +115,26 @@ def _decode(data: bytes, path: Path) -> tuple[str, str | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return data.decode("cp1252", errors="replace"), f"{path.name}:{line}: not UTF-8; read as Windows-1252"
+        first = data[: exc.start].count(b"\n") + 1
+    text = data.decode("utf-8-sig", errors="surrogateescape")
+    if not any("\x80" <= c and not "\udc80" <= c <= "\udcff" for c in text):
+        # nothing in it reads as UTF-8 beyond ASCII: a file in Windows-1252 (Outlook's exports)
+        return data.decode("cp1252", errors="replace"), f"{path.name}:{first}: not UTF-8; read as Windows-1252"
+    # UTF-8 but for a few bytes (a stray byte from a phone): those bytes replaced, their lines said
+    lines = sorted({text.count("\n", 0, at) + 1 for at, c in enumerate(text) if "\udc80" <= c <= "\udcff"})
+    shown = ", ".join(map(str, lines[:10])) + (" and more" if len(lines) > 10 else "")
+    return (data.decode("utf-8-sig", errors="replace"),
+            f"{path.name}: bytes that are not UTF-8 on line{'s' if len(lines) > 1 else ''} {shown}; replaced by �")
+
+
+MAX_IMPORT_BYTES = 64 * 1024 * 1024  # a contact file larger than this is refused, not read
+MAX_NOTE_TEXT = 1024 * 1024  # a card's or row's note, in characters: the rest is cut (and said)
 
 
 def _read(path: Path) -> bytes:
     try:
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise ImportFileError(f"{path}: larger than {MAX_IMPORT_BYTES // 2**20} MB; split it") from None
         return path.read_bytes()
     except FileNotFoundError:
         raise ImportFileError(f"{path}: no such file") from None
@@ -138,7 +153,7 @@ def read_vcard(path: Path) -> tuple[Reading, str | None]:
     reading = Reading(path, "card")
     found_card = False
     card: list[ContentLine] | None = None
-    start, broken = 0, ""
+    start = 0
     physical = text.split("\n")
     lines = getLogicalLines(io.StringIO(text))
     while True:
@@ -153,23 +168,23 @@ def read_vcard(path: Path) -> tuple[Reading, str | None]:
             break
         number = _start_line(physical, number)
         try:
-            line = textLineToContentLine(raw, number)
+            line = _content_line(raw, number)
         except (ParseError, ValueError, LookupError) as exc:  # LookupError: an unknown CHARSET
-            if card is not None and not broken:
-                broken = f"line {number} does not parse ({_short(exc)})"
-            elif card is None and not found_card:
+            if card is None and not found_card:
                 raise ImportFileError(f"{path}:{number}: not a vCard file") from None
+            if card is not None:  # one broken property: the card keeps the rest, and says so
+                reading.skipped.append(Unreadable(number, f"a property that does not parse, left out ({_short(exc)})"))
             continue
         marker = _card_marker(line)
         if marker == "BEGIN":
             found_card = True
             if card is None:
-                card, start, broken = [], number, ""
+                card, start = [], number
             else:
                 card.append(line)  # a card inside a card (vCard 2.1 AGENT): kept out of this one's fields
             continue
         if marker == "END" and card is not None:
-            _finish_card(reading, card, start, broken)
+            _finish_card(reading, card, start)
             card = None
             continue
         if card is not None:
@@ -183,6 +198,40 @@ def read_vcard(path: Path) -> tuple[Reading, str | None]:
     return reading, note
 
 
+MAX_PARAMETERS = 32  # `;` before a property's value: real cards have a handful
+
+
+def _content_line(raw: str, number: int) -> ContentLine:
+    """vobject's reading of one content line, after a linear screen: its line regex backtracks exponentially
+    on a line without a `:` after many parameters (`FN;X=a;X=a;...`: 25 of them took 16 s), so such a line is
+    refused here, in time linear in its length."""
+    quoted, semicolons = False, 0
+    for char in raw:
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == ":":
+            break
+        elif char == ";":
+            semicolons += 1
+    else:
+        raise ValueError("no `:` between the property's name and its value")
+    if semicolons > MAX_PARAMETERS:
+        raise ValueError(f"more than {MAX_PARAMETERS} parameters")
+    return textLineToContentLine(raw, number)
+
+
+def _note_text(parts: Iterable[str]) -> str | None:
+    """A contact's notes as one text, cut to MAX_NOTE_TEXT characters (a 50 MB NOTE made a note `check`
+    refuses): the cut is said at its end."""
+    text = "\n\n".join(p for p in parts if p) or None
+    if text is not None and len(text) > MAX_NOTE_TEXT:
+        cut = f"\n\n(cut: the note was {len(text):,} characters; the first {MAX_NOTE_TEXT:,} kept)"
+        text = text[:MAX_NOTE_TEXT] + cut
+    return text
+
+
 def _card_marker(line: ContentLine) -> str | None:
     """`BEGIN` or `END` for a `BEGIN:VCARD` or `END:VCARD` line."""
     value = line.value if isinstance(line.value, str) else ""
@@ -190,9 +239,9 @@ def _card_marker(line: ContentLine) -> str | None:
     return name if name in ("BEGIN", "END") and value.strip().upper() == "VCARD" else None
 
 
-def _finish_card(reading: Reading, card: list[ContentLine], start: int, broken: str) -> None:
-    """A card read to its END: a contact, or unreadable (a line that did not parse, or no name)."""
-    contact = Unreadable(start, broken) if broken else _contact_of_card(card, start)
+def _finish_card(reading: Reading, card: list[ContentLine], start: int) -> None:
+    """A card read to its END: a contact, or unreadable (no name)."""
+    contact = _contact_of_card(card, start)
     if isinstance(contact, Unreadable):
         reading.unreadable.append(contact)
     else:
@@ -214,7 +263,8 @@ def _short(exc: Exception) -> str:
 def _texts(line: ContentLine, separator: str = ",") -> list[str]:
     """A text value's items, unescaped (`\\,` `\\;` `\\n` `\\\\`)."""
     value = line.value if isinstance(line.value, str) else ""
-    return [str(v) for v in stringToTextValues(value, listSeparator=separator)]
+    # `\:` as well: Gmail and Apple escape the colon of `http\://`, which vCard does not ask for
+    return [printable(str(v)).replace("\\:", ":") for v in stringToTextValues(value, listSeparator=separator)]
 
 
 def _text(line: ContentLine) -> str:
@@ -318,7 +368,7 @@ def _contact_of_card(card: list[ContentLine], start: int) -> Contact | Unreadabl
     extra.extend(f"Phone: {p}" for p in phones[1:])
     extra.extend(f"Web: {u}" for u in web)
 
-    note = "\n\n".join(t.strip() for t in map(_text, props.get("NOTE", [])) if t.strip()) or None
+    note = _note_text(t.strip() for t in map(_text, props.get("NOTE", [])))
     return Contact(name=name, line=start, aliases=tuple(dict.fromkeys(aliases)), org=org, role=role,
                    emails=tuple(emails), phones=tuple(phones), birthday=birthday, linkedin=linkedin,
                    note=note, extra=tuple(extra))
@@ -458,7 +508,7 @@ def _contact_of_row(row: list[str], fields: list[str | None], line: int) -> Cont
             when = None
         extra.append(f"Connected on LinkedIn on {when or connected}")
     aliases = [clean(a) for cell in values.get("alias", []) for a in cell.split(",") if clean(a)]
-    note = "\n\n".join(n.strip() for n in values.get("note", [])) or None
+    note = _note_text(printable(n).strip() for n in values.get("note", []))
     return Contact(name=name, line=line, aliases=tuple(dict.fromkeys(aliases)), org=one("org") or None,
                    role=one("role") or None, emails=tuple(emails), phones=tuple(phones), birthday=birthday,
                    linkedin=linkedin, note=note, extra=tuple(extra))

@@ -35,8 +35,18 @@ def accent_free(key: str) -> str:
 
 
 def clean(text: str | None) -> str:
-    """One line of text: white space runs made one space, NFC (macOS writes names decomposed)."""
-    return " ".join(unicodedata.normalize("NFC", text or "").split())
+    """One line of text: white space runs made one space, control characters left out, NFC (macOS writes
+    names decomposed)."""
+    return " ".join(unicodedata.normalize("NFC", printable(text or "")).split())
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 but tab, line feed, CR
+
+
+def printable(text: str) -> str:
+    """`text` without control characters, tab and line ends kept (a NUL made a note `check` calls binary;
+    an escape sequence would reach the terminal)."""
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
 
 
 def file_safe(text: str, max_bytes: int = NOTE_NAME_BYTES, replacement: str = "-") -> str:

@@ -100,6 +100,8 @@ def _run(ctx: Ctx, read: Reader, file: Path, dry_run: bool) -> None:
         echo(f"{'would add' if dry_run and mark == '+' else mark} {text}")
     for bad in reading.unreadable:
         echo(f"{file.name}:{bad.line}: unreadable {reading.unit}: {bad.reason}", err=True)
+    for left in reading.skipped:
+        echo(f"{file.name}:{left.line}: {left.reason}", err=True)
     echo(summary(plan, reading) + (" (dry run: nothing written)" if dry_run else ""))
 
 
