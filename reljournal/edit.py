@@ -168,6 +168,8 @@ def field_value(kind: str, key: str, text: str, today: dt.date) -> FieldValue:
     true/false, a list from comma-separated text, else the text itself. Bad input exits 2."""
     if not _KEY.fullmatch(key):
         raise UserError(f"{key!r} is not a front-matter key; use letters, digits, `_` and `-`", exit_code=2)
+    if key == "type":  # a person set to `interaction` is no person: `set` would then not find them again
+        raise UserError("type: a note's kind changes only by editing its file; `set` leaves it", exit_code=2)
     kind_fields = FIELDS.get(kind, _COMMON)
     what = kind_fields.get(key)
     if what is None:
@@ -271,6 +273,8 @@ def set_field(path: str, data: bytes, key: str, value: YamlValue, settings: Sett
     comment after the value keeps its column, taking the value's room from the spaces before it."""
     if not _KEY.fullmatch(key):
         raise UserError(f"{key!r} is not a front-matter key; use letters, digits, `_` and `-`", exit_code=2)
+    if key == "type":  # a person set to `interaction` is no person: `set` would then not find them again
+        raise UserError("type: a note's kind changes only by editing its file; `set` leaves it", exit_code=2)
     before = parse_note(path, data, settings)
     if before.broken:
         problem = before.problems[0]

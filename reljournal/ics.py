@@ -11,6 +11,7 @@ writer drops it; its reader, like other clients, keeps it).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 FOLD_AT = 75  # octets: a content line longer than 74 is folded (icalendar's limit, excluding the CRLF)
@@ -19,7 +20,10 @@ FOLD_AT = 75  # octets: a content line longer than 74 is folded (icalendar's lim
 def text(value: str) -> str:
     """A TEXT value escaped as icalendar escapes it, in its order, but for one thing: icalendar first turns a
     `\\N` into a line break (a value already escaped), which would show `C:\\Notes` as "C:", a new line and
-    "otes". A note's text is never escaped, so its backslashes are escaped like any other."""
+    "otes". A note's text is never escaped, so its backslashes are escaped like any other. Control characters
+    (but tab and line ends) are left out: RFC 5545 forbids them in TEXT, and some clients stop reading there."""
+    if _CONTROL.search(value):
+        value = _CONTROL.sub("", value)
     if not (set(value) & _SPECIAL):
         return value
     return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
@@ -27,6 +31,7 @@ def text(value: str) -> str:
 
 
 _SPECIAL = frozenset("\\;,\r\n")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # CONTROL of RFC 5545 3.1, tab and line ends aside
 
 
 def date(day: dt.date) -> str:

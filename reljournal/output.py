@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,8 +36,31 @@ def use_colour() -> bool | None:
     return False if os.environ.get("NO_COLOR") else None
 
 
+# Our own colour codes travel with their ESC as this private-use character until `echo` writes them: every
+# other control character in what is printed came from a note (a name, a role, a task) and is made visible.
+_OUR_ESC = "\ue01b"
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # C0 (but the line feed) and C1
+
+
+def style(text: str, **styles: Any) -> str:
+    """`click.style`, with its codes marked as ours (`echo` sends them; a note's are shown, never sent)."""
+    return click.style(text, **styles).replace("\x1b", _OUR_ESC)
+
+
+def unstyle(text: str) -> str:
+    """`text` without our colour codes (`style`)."""
+    return click.unstyle(text.replace(_OUR_ESC, "\x1b"))
+
+
+def visible(text: str) -> str:
+    """Terminal control characters made visible, as git and ls show them (`\\x1b`): an escape sequence in a
+    note's name or value cannot retitle the window or recolour the terminal. Line feeds stay."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text) if _CONTROL.search(text) else text
+
+
 def echo(text: str = "", err: bool = False) -> None:
-    click.echo(text, err=err, color=use_colour())
+    """Every line reljournal prints: control characters from notes made visible, then our colours."""
+    click.echo(visible(text).replace(_OUR_ESC, "\x1b"), err=err, color=use_colour())
 
 
 def print_json(value: Any) -> None:
@@ -133,6 +157,7 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     if not rows:
         return ""
     room = width() - indent
+    rows = [[visible(cell) for cell in row] for row in rows]  # measured as they will show
     sizes = [[display_width(cell) for cell in row] for row in rows]  # each cell measured once
     widths = [max(display_width(c.header), *(s[i] for s in sizes)) for i, c in enumerate(columns)]
     total = sum(widths) + 2 * (len(widths) - 1)
@@ -148,8 +173,8 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     for n, (row, size) in enumerate(zip(rows, sizes, strict=True)):
         line = "  ".join(_fit(cell, w, align, has) for align, cell, w, has in zip(aligns, row, widths, size,
                                                                                   strict=True)).rstrip()
-        style = styles[n] if n < len(styles) else None
-        lines.append(click.style(line, fg=style) if style else line)
+        colour = styles[n] if n < len(styles) else None
+        lines.append(style(line, fg=colour) if colour else line)
     return "\n".join(lines)
 
 
@@ -196,7 +221,7 @@ def clip(text: str, size: int) -> str:
 
 def problem_line(p: Problem) -> str:
     colour = "red" if p.severity == ERROR else "yellow"
-    return f"{p.source}: " + click.style(p.severity, fg=colour) + f": {p.message}"
+    return f"{p.source}: " + style(p.severity, fg=colour) + f": {p.message}"
 
 
 def when(days: int | None) -> str:

@@ -12,7 +12,6 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import click
 import pytest
 from conftest import Run, copy_vault, write_note
 from hypothesis import HealthCheck, example, given, settings
@@ -21,6 +20,7 @@ from hypothesis import strategies as st
 from reljournal.app import Journal
 from reljournal.cli.week import bars
 from reljournal.model import NOT_A_CONTACT
+from reljournal.output import unstyle
 from reljournal.queries import View
 from reljournal.week import contact_days, week
 
@@ -152,7 +152,7 @@ def test_bars_scale_and_terminal_glyphs(views: Run) -> None:
         report = week(journal.view())
     finally:
         journal.close()
-    fancy = [click.unstyle(row) for row in bars(report, fancy=True)]
+    fancy = [unstyle(row) for row in bars(report, fancy=True)]
     assert fancy[9] == "  2026-W23   1 Jun  ████████   2"
     assert fancy[1] == "  2026-W15   6 Apr         │   0"
     assert bars(report, fancy=False) == bars(report, fancy=False)  # deterministic

@@ -10,7 +10,7 @@ import click
 from reljournal.agenda import DEFAULT_DAYS, AgendaItem, agenda, meeting_time
 from reljournal.cli.common import Ctx, filter_options, filters_from, json_option, mention_problems, pass_ctx
 from reljournal.events import BIRTHDAY, DUE, KIND_ORDER, MEETING, OBJECTIVE, TASK
-from reljournal.output import clip, display_width, echo, pad, print_json, width
+from reljournal.output import clip, display_width, echo, pad, print_json, style, width
 from reljournal.queries import View
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -118,14 +118,14 @@ def render(items: list[AgendaItem], view: View, days: int) -> None:
     for n, (day, entries) in enumerate(by_day.items()):
         if n:
             lines.append("")
-        lines.append(click.style(day_heading(day, today), bold=True))
+        lines.append(style(day_heading(day, today), bold=True))
         # Overdue first (most overdue first within a kind), then the day's own items in agenda order.
         entries.sort(key=lambda e: (0 if e[0].overdue_days else 1, KIND_ORDER[e[0].kind] if e[0].overdue_days
                                     else 0, -e[0].overdue_days))
         for item, (when, kind, title, detail) in entries:
             line = (f"{INDENT}{pad(when, when_w, '>')}  {pad(kind, kind_w)}  {pad(clip(title, title_w), title_w)}"
                     f"  {clip(detail, detail_w)}").rstrip()
-            lines.append(click.style(line, fg="red") if item.overdue_days else line)
+            lines.append(style(line, fg="red") if item.overdue_days else line)
             if len(lines) >= LINES_AT_ONCE:
                 echo("\n".join(lines))
                 lines = []

@@ -14,7 +14,7 @@ from reljournal.cli import due as due_command
 from reljournal.cli.common import Ctx, pass_ctx
 from reljournal.config import Settings
 from reljournal.feed import write_feed
-from reljournal.output import echo, plural
+from reljournal.output import echo, plural, style
 from reljournal.queries import DueOptions, View, due
 from reljournal.serve import DEFAULT_PORT
 from reljournal.template import copy_template
@@ -66,13 +66,13 @@ def command(ctx: Ctx) -> None:
     echo(f"A sample vault is in {folder}")
     echo(f"  {_counts(view)}, dated around {journal.today.isoformat()}.")
     echo()
-    echo(click.style(f"Agenda, the next {AGENDA_DAYS} days (reljournal agenda):", bold=True))
+    echo(style(f"Agenda, the next {AGENDA_DAYS} days (reljournal agenda):", bold=True))
     agenda_command.render(agenda(view, AGENDA_DAYS), view, AGENDA_DAYS)
     echo()
-    echo(click.style(f"Due within 7 days of {journal.today.isoformat()} (reljournal due):", bold=True))
+    echo(style(f"Due within 7 days of {journal.today.isoformat()} (reljournal due):", bold=True))
     due_command.render(due(view, DueOptions(within=7)))
     echo()
-    echo(click.style("Calendar feed:", bold=True) + f" {feed_path} ({plural(events, 'event')})")
+    echo(style("Calendar feed:", bold=True) + f" {feed_path} ({plural(events, 'event')})")
     echo("  Subscribe from a calendar app on this machine (Apple Calendar, Thunderbird, khal via vdirsyncer):")
     echo(f"    cd {folder.name} && reljournal serve")
     echo(f"    then subscribe to webcal://127.0.0.1:{DEFAULT_PORT}/feed.ics "

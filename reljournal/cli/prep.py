@@ -11,7 +11,7 @@ from reljournal.agenda import meeting_time
 from reljournal.cli.common import Ctx, complete_people, json_option, mention_problems, pass_ctx
 from reljournal.lookup import find
 from reljournal.model import PERSON, Person
-from reljournal.output import clip, display_width, echo, pad, print_json, when, width
+from reljournal.output import clip, display_width, echo, pad, print_json, style, when, width
 from reljournal.parse.links import link_text
 from reljournal.prep import Brief, prep
 from reljournal.queries import FollowUp, HistoryItem
@@ -53,7 +53,7 @@ def _section(title: str, lines: list[str], empty: str | None = None, *, wrap: bo
     if not lines and empty is None:
         return
     echo()
-    echo(click.style(title, bold=True))
+    echo(style(title, bold=True))
     for line in lines or [empty or ""]:
         if wrap:
             echo("\n".join(textwrap.wrap(line, width(), initial_indent=INDENT + "- ",
@@ -83,7 +83,7 @@ def _follow_ups(items: tuple[FollowUp, ...]) -> list[str]:
 def render(b: Brief, tz: dt.tzinfo | None = None) -> None:
     p, row = b.person, b.detail.row
     who = ", ".join(x for x in (p.role, b.org) if x)
-    echo(click.style(clip(f"Prep: {p.title}" + (f"  {who}" if who else ""), width()), bold=True))
+    echo(style(clip(f"Prep: {p.title}" + (f"  {who}" if who else ""), width()), bold=True))
     facts = [x for x in (p.relationship, f"tier {p.tier}" if p.tier else None,
                          f"owner {row.owner}" if row.owner else None) if x]
     facts.append(f"last {row.last}" if row.last else "never contacted")

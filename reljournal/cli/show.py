@@ -8,7 +8,7 @@ from reljournal.accounts import NOBODY, WINDOW_DAYS, AccountPlan, account_plan, 
 from reljournal.cli.common import Ctx, complete_names, mention_problems, pass_ctx
 from reljournal.lookup import find
 from reljournal.model import CANCELLED, Org, Person
-from reljournal.output import Column, clip, echo, table, when, width
+from reljournal.output import Column, clip, echo, style, table, when, width
 from reljournal.parse.links import link_text
 from reljournal.queries import View, person_detail, with_gists
 
@@ -46,7 +46,7 @@ def _field(label: str, value: object) -> None:
 def show_person(view: View, p: Person) -> None:
     detail = person_detail(view, p)
     row = detail.row
-    echo(click.style(p.title, bold=True) + f"  ({p.path})")
+    echo(style(p.title, bold=True) + f"  ({p.path})")
     _field("role", p.role)
     _field("org", row.org)
     _field("relationship", p.relationship)
@@ -64,7 +64,7 @@ def show_person(view: View, p: Person) -> None:
     if row.status and row.status.next:
         _field("next", f"{row.status.next} ({when(row.days)}, {row.status.reason})")
     echo()
-    echo(click.style("Timeline", bold=True))
+    echo(style("Timeline", bold=True))
     if not detail.timeline:
         echo("  nothing yet")
     for h in with_gists(view, detail.timeline[:TIMELINE_LIMIT]):
@@ -80,12 +80,12 @@ def show_person(view: View, p: Person) -> None:
         echo(f"  ... and {len(detail.timeline) - TIMELINE_LIMIT} earlier")
     if detail.follow_ups:
         echo()
-        echo(click.style("Open follow-ups", bold=True))
+        echo(style("Open follow-ups", bold=True))
         for f in detail.follow_ups:
             echo(clip(f"  {str(f.due) if f.due else '':<10}  {link_text(f.text)}  ({f.path}:{f.line})", width()))
     if detail.gave or detail.received:
         echo()
-        echo(click.style("Give and take", bold=True) + f"  gave {len(detail.gave)}, received {len(detail.received)}")
+        echo(style("Give and take", bold=True) + f"  gave {len(detail.gave)}, received {len(detail.received)}")
         for g in detail.gave:
             echo(f"  gave      {g}")
         for r in detail.received:
@@ -97,7 +97,7 @@ def show_org(view: View, o: Org) -> None:
     the team has been in touch (reljournal/accounts.py says how interactions are credited)."""
     plan = account_plan(view, o)
     row, currency = plan.row, view.settings.currency
-    echo(click.style(o.title, bold=True) + f"  ({o.path})")
+    echo(style(o.title, bold=True) + f"  ({o.path})")
     _field("tier", o.tier)
     _field("key account", "yes" if o.key_account else None)
     _field("owner", o.owner)
@@ -110,7 +110,7 @@ def show_org(view: View, o: Org) -> None:
 
     echo()
     late = sum(1 for r in plan.objectives if r.overdue)
-    echo(click.style("Objectives", bold=True) + (f"  {late} overdue" if late else ""))
+    echo(style("Objectives", bold=True) + (f"  {late} overdue" if late else ""))
     if plan.objectives:
         echo(_indented(_objectives(plan)))
     else:
@@ -119,7 +119,7 @@ def show_org(view: View, o: Org) -> None:
     echo()
     overdue = f", {len(row.overdue)} overdue" if row.overdue else ""
     coverage = f"  coverage {row.coverage_text}{overdue}" if row.stakeholders else ""
-    echo(click.style("Stakeholders", bold=True) + coverage)
+    echo(style("Stakeholders", bold=True) + coverage)
     if row.stakeholders:
         echo(_indented(table(STAKEHOLDER_COLUMNS, [
             [r.title, r.role or "", r.owner or "", str(r.last or "never"),
@@ -129,7 +129,7 @@ def show_org(view: View, o: Org) -> None:
         echo("  none: link people to it with `org: \"[[" + o.title + "]]\"`")
 
     echo()
-    echo(click.style(f"Interactions in the last {WINDOW_DAYS} days", bold=True) + f"  {plan.interactions} (since "
+    echo(style(f"Interactions in the last {WINDOW_DAYS} days", bold=True) + f"  {plan.interactions} (since "
          f"{plan.since})")
     if plan.contributions:
         echo(_indented(table(CONTRIBUTION_COLUMNS, [

@@ -8,7 +8,7 @@ import click
 
 from reljournal.cli.agenda import MONTH_NAMES, short_date
 from reljournal.cli.common import Ctx, json_option, mention_problems, pass_ctx
-from reljournal.output import echo, plural, print_json
+from reljournal.output import echo, plural, print_json, style
 from reljournal.week import WeekReport, week
 
 BAR_WIDTH = 40  # the longest bar; longer weeks are scaled down to it
@@ -79,28 +79,28 @@ def bars(report: WeekReport, fancy: bool) -> list[str]:
         row = f"  {w.week}  {w.start.day:>2} {MONTH_NAMES[w.start.month - 1]}  {''.join(cells)}  {w.count:>{number_w}}"
         if w.start == report.start:
             row += "  this week"
-        rows.append(click.style(row, fg="green") if report.target and w.count >= report.target else row)
+        rows.append(style(row, fg="green") if report.target and w.count >= report.target else row)
     return rows
 
 
 def render(report: WeekReport, fancy: bool = False) -> None:
     start, end = short_date(report.start, report.end), short_date(report.end, report.end)
-    verdict = click.style("on target", fg="green") if report.on_target else f"{report.target - report.count} to go"
-    echo(click.style(report.week, bold=True) + f" ({start} - {end}): {plural(report.count, 'interaction')}, "
+    verdict = style("on target", fg="green") if report.on_target else f"{report.target - report.count} to go"
+    echo(style(report.week, bold=True) + f" ({start} - {end}): {plural(report.count, 'interaction')}, "
          f"target {report.target}: {verdict}")
     echo(f"Streak: {plural(report.streak, 'week')} on target")
     echo()
-    echo(click.style("Last 12 weeks", bold=True) + (f"  ({'│' if fancy else '|'} marks the target)"
+    echo(style("Last 12 weeks", bold=True) + (f"  ({'│' if fancy else '|'} marks the target)"
                                                      if report.target else ""))
     for row in bars(report, fancy):
         echo(row)
     if report.top_tier is not None:
         echo()
-        echo(click.style(f"Overdue in tier {report.top_tier}", bold=True))
+        echo(style(f"Overdue in tier {report.top_tier}", bold=True))
         if not report.overdue_top_tier:
             echo("  nobody")
         width = min(NAME_WIDTH, max((len(o.name) for o in report.overdue_top_tier), default=0))
         days_w = max((len(str(o.days)) for o in report.overdue_top_tier), default=0)
         for o in report.overdue_top_tier:
             name = o.name if len(o.name) <= width else o.name[: width - 1] + "…"
-            echo(click.style(f"  {name:<{width}}  {o.days:>{days_w}}d late", fg="red"))
+            echo(style(f"  {name:<{width}}  {o.days:>{days_w}}d late", fg="red"))
