@@ -431,6 +431,9 @@ def read_csv(path: Path) -> tuple[Reading, str | None]:
     text, note = _decode(data, path)
     reading = Reading(path, "row")
     delimiter = _delimiter(text)
+    unclosed = _unclosed_quote(text, delimiter)
+    if unclosed is not None:  # csv would read every row after it into one field, and say nothing
+        raise ImportFileError(f"{path}:{unclosed}: a quote opened on this line never closes; nothing imported")
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     fields: list[str | None] | None = None
     line = 1
@@ -455,6 +458,24 @@ def read_csv(path: Path) -> tuple[Reading, str | None]:
         raise ImportFileError(f"{path}: no header row naming a name column "
                               "(Name, First Name, Last Name, ...)")
     return reading, note
+
+
+def _unclosed_quote(text: str, delimiter: str) -> int | None:
+    """The line of a `"` that opens a quoted field and never closes, or None. As the csv module reads: a quote
+    opens a field only at its start (`O"Brien` is a name), and `""` inside one is a quote."""
+    at, inside, opened = 0, False, 0
+    while True:
+        at = text.find('"', at)
+        if at < 0:
+            return text.count("\n", 0, opened) + 1 if inside else None
+        if not inside:
+            if at == 0 or text[at - 1] in (delimiter, "\n", "\r"):
+                inside, opened = True, at
+        elif text.startswith('""', at):
+            at += 1  # an escaped quote
+        else:
+            inside = False
+        at += 1
 
 
 def _delimiter(text: str) -> str:

@@ -85,7 +85,9 @@ def file_stem(entry: NewInteraction, note_id: str) -> str:
     review with Jane Doe 7kq2`, or the title alone when it names them already."""
     names = names_phrase([_safe(n) for n in entry.people])
     if len(names) > MAX_NAMES_CHARS:
-        names = f"{_safe(entry.people[0])[:MAX_NAMES_CHARS]} and {len(entry.people) - 1} others"
+        first = _safe(entry.people[0])[:MAX_NAMES_CHARS].strip()
+        others = len(entry.people) - 1
+        names = first if not others else f"{first} and {others} other{'s' if others > 1 else ''}"
     title = _safe(entry.title or "")[:MAX_NAMES_CHARS].strip()
     if title:
         named = " with " in f" {title.casefold()} " or any(n.casefold() in title.casefold() for n in entry.people)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
+import sys
 import warnings
 from typing import Any
 
@@ -107,4 +109,20 @@ def main() -> None:
     # when a folder moved back in reuses a watch it already had, which is harmless and not for users.
     warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning,
                             module=r"watchdog\.")
+    bad = unreadable_argument(sys.argv[1:])
+    if bad is not None:
+        click.echo(f"reljournal: {bad}", err=True)
+        sys.exit(2)
     cli(prog_name="reljournal")
+
+
+def unreadable_argument(args: list[str]) -> str | None:
+    """An argument that is not text in the file system's encoding (`--note $'a\\xffb'` in a UTF-8 locale)
+    reaches Python with its bad bytes as surrogates, which no note can hold: said in one line, before
+    anything runs."""
+    for n, arg in enumerate(args, 1):
+        if any("\udc80" <= c <= "\udcff" for c in arg):
+            shown = os.fsencode(arg).decode("ascii", errors="backslashreplace")
+            return (f"argument {n} ({shown}) is not valid {sys.getfilesystemencoding()} text; "
+                    "write it in that encoding")
+    return None
