@@ -15,6 +15,7 @@ import vobject  # type: ignore[import-untyped]
 
 from reljournal.dates import Birthday
 from reljournal.model import Person
+from reljournal.names import printable
 from reljournal.parse.links import link_text
 from reljournal.queries import Filters, View
 
@@ -71,9 +72,10 @@ def person_card(view: View, person: Person) -> vobject.base.Component:
 
 
 def vcards(view: View, people: Iterable[Person]) -> str:
-    """The people as one vCard 4.0 stream (CRLF line ends), sorted by name then path."""
+    """The people as one vCard 4.0 stream (CRLF line ends), sorted by name then path; control characters from
+    the notes left out (an escape sequence has no place in a contact, and would reach whatever shows it)."""
     ordered = sorted(people, key=lambda p: (p.title.casefold(), p.path))
-    return "".join(person_card(view, p).serialize() for p in ordered)
+    return printable("".join(person_card(view, p).serialize() for p in ordered))
 
 
 def export_people(view: View, filters: Filters) -> list[Person]:
