@@ -7,11 +7,12 @@ validation, the defaults and the settings reference in docs/ all come from it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -171,6 +172,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("feed", "detail", "summary", _choice("minimal", "summary", "full"), "how much note text leaves"),
     Setting("feed", "exclude_tags", ("private",), _string_list, "notes with these tags never reach the feed"),
     Setting("week", "target", 5, _target, "relationship interactions a week"),
+    Setting("kinds", "property", None, _text, "the property that says a note's kind, when not `type` (SPEC 11)"),
+    Setting("kinds", "person", None, _text, "its value on person notes: `[[People]]`"),
+    Setting("kinds", "org", None, _text, "its value on organisation notes: `[[Companies]]`"),
+    Setting("kinds", "interaction", None, _text, "its value on interaction notes: `[[Meetings]]`"),
     Setting("calendars", "name", None, _text, "what the calendar is called in messages (default: calendar N)"),
     Setting("calendars", "source", None, _text, "an .ics file, a folder of them, or an http(s):// or webcal:// URL"),
     Setting("calendars", "source_command", None, _text, "a command whose first output line is the source"),
@@ -187,7 +192,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("caldav", "owner", None, _text, "push only this owner's part of the feed"),
     Setting("caldav", "poll", "5min", parse_interval, "how often `watch` and `serve` read back from it"),
 )
-SECTIONS = ("vault", "tiers", "folders", "feed", "week", "calendars", "caldav")
+SECTIONS = ("vault", "tiers", "folders", "feed", "week", "kinds", "fields", "calendars", "caldav")
 ARRAYS = ("calendars",)  # sections written as arrays of tables: [[calendars]]
 
 
@@ -248,7 +253,14 @@ class Settings:
     me: tuple[str, ...] = ()  # the user's own e-mail addresses
     calendars: tuple[CalendarSettings, ...] = ()
     caldav: CaldavSettings | None = None
+    kind_property: str | None = None  # [kinds]: the property holding a note's kind (SPEC 11), else `type`
+    kind_person: str | None = None
+    kind_org: str | None = None
+    kind_interaction: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()  # [fields]: (reljournal's key, the vault's property)
+    plain: tuple[str, ...] = ()  # folders whose notes are plain notes whatever they say (Obsidian's daily notes)
     text: str = ""  # the settings file as read: its hash decides whether the index must be rebuilt
+    obsidian_text: str = ""  # the Obsidian settings read (.obsidian/*.json): in the index's fingerprint too
 
     @property
     def tz(self) -> dt.tzinfo | None:
@@ -267,7 +279,9 @@ class Settings:
         return dt.datetime.now(self.tz).date()
 
 
-_FIELD_OF: dict[tuple[str, str], str] = {("feed", "path"): "feed_path", ("week", "target"): "week_target"}
+_FIELD_OF: dict[tuple[str, str], str] = {
+    ("feed", "path"): "feed_path", ("week", "target"): "week_target", ("kinds", "property"): "kind_property",
+    ("kinds", "person"): "kind_person", ("kinds", "org"): "kind_org", ("kinds", "interaction"): "kind_interaction"}
 
 
 def is_vault_root(folder: Path) -> bool:
@@ -336,6 +350,11 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
             values["caldav"] = caldav
             problems += found
             continue
+        if section == "fields":
+            fields, found = _fields(text, table)
+            values["fields"] = fields
+            problems += found
+            continue
         if section == "tiers":
             tiers: dict[str, Duration] = {}
             for tier, value in table.items():
@@ -351,7 +370,73 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
     if problems:
         return defaults, problems
     name = values.pop("name", None) or root.name
-    return Settings(root=root, name=name, **values), []
+    return _with_obsidian(Settings(root=root, name=name, **values), text), []
+
+
+def _fields(text: str, table: Any) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
+    """`[fields]`: reljournal's front-matter key = the vault's property for it (`with = "people"`)."""
+    from reljournal.model import FRONT_MATTER_KEYS  # the keys reljournal reads
+
+    known = sorted({k for keys in FRONT_MATTER_KEYS.values() for k in keys} - {"type"})
+    out: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    for key, value in table.items():
+        if key not in known:
+            problems.append(_bad(text, "fields", key, f"[fields] {key}: not a field reljournal reads; known: "
+                                 + ", ".join(known)))
+        elif not isinstance(value, str) or not value.strip():
+            problems.append(_bad(text, "fields", key, f"[fields] {key} = {value!r}: expected the vault's property "
+                                 "name, in quotes"))
+        else:
+            out.append((str(key), value.strip()))
+    return tuple(out), problems
+
+
+def _with_obsidian(settings: Settings, text: str) -> Settings:
+    """The vault's Obsidian settings, where `.reljournal.toml` does not say otherwise (SPEC 11): the templates
+    folder (`templates.json`), daily notes as plain notes (`daily-notes.json`), `userIgnoreFilters` and the
+    attachment folder never read (`app.json`)."""
+    folder = settings.root / ".obsidian"
+    if not folder.is_dir():
+        return settings
+    read: dict[str, Any] = {}
+    texts = []
+    for name in ("templates.json", "daily-notes.json", "app.json"):
+        try:
+            raw = (folder / name).read_text(encoding="utf-8")
+            value = json.loads(raw)
+        except (OSError, ValueError):
+            continue
+        if isinstance(value, dict):
+            read[name] = value
+            texts.append(f"{name}\0{raw}")
+    changes: dict[str, Any] = {"obsidian_text": "\0".join(texts)}
+    templates = _obsidian_folder(read.get("templates.json", {}).get("folder"))
+    if templates and not re.search(r"(?m)^\s*templates\s*=", text):
+        changes["templates"] = templates
+    daily = _obsidian_folder(read.get("daily-notes.json", {}).get("folder"))
+    if daily:
+        changes["plain"] = (*settings.plain, daily)
+    app = read.get("app.json", {})
+    # a filter is a path prefix (`Archive/`, `Clippings`); one written `/regex/` is Obsidian's own and not read
+    ignore = [f"/{f.strip('/')}" + ("" if f.endswith(".md") else "/")
+              for f in app.get("userIgnoreFilters", []) if isinstance(f, str) and f.strip("/ ")
+              and not (len(f) > 2 and f.startswith("/") and f.endswith("/"))]
+    attachments = _obsidian_folder(app.get("attachmentFolderPath"))
+    if attachments:
+        ignore.append(f"/{attachments}/")
+    if ignore:
+        changes["ignore"] = (*settings.ignore, *ignore)
+    return replace(settings, **changes)
+
+
+def _obsidian_folder(value: Any) -> str | None:
+    """A folder from Obsidian's settings, vault-relative (`./` and slashes trimmed), or None (`/`, `./`: the
+    vault's root, which is no folder of its own)."""
+    if not isinstance(value, str):
+        return None
+    folder = value.strip().removeprefix("./").strip("/")
+    return folder or None
 
 
 _RANDOM_PART = re.compile(r"[A-Za-z0-9_%-]{16,}")

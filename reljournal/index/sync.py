@@ -77,7 +77,8 @@ _read = read_regular
 
 def settings_fingerprint(settings: Settings) -> str:
     """What the index was built with: another parser or other settings mean a rebuild."""
-    return f"{PARSER_VERSION}:{digest(settings.text.encode())}"
+    seen = settings.text + (f"\0{settings.obsidian_text}" if settings.obsidian_text else "")
+    return f"{PARSER_VERSION}:{digest(seen.encode())}"
 
 
 def open_index(settings: Settings) -> Index:

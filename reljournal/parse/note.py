@@ -43,6 +43,7 @@ from reljournal.model import (
 from reljournal.parse.body import body_links, bracket_lines
 from reljournal.parse.fields import Fields, describe
 from reljournal.parse.frontmatter import MAX_NOTE_BYTES, load_yaml, split_front_matter
+from reljournal.parse.links import links_in_value
 from reljournal.parse.log import log_entries
 from reljournal.parse.tasks import tasks_in
 
@@ -108,12 +109,13 @@ def parse_note(path: str, data: bytes, settings: Settings) -> Parsed:
                                 f"front matter must be a mapping of `key: value` lines, not {what}"))
         data_map = {str(k): v for k, v in value.items()}
 
-    kind = fallback_kind
-    declared = data_map.get("type")
-    if isinstance(declared, str) and declared.strip().casefold() in KINDS:
-        kind = declared.strip().casefold()
+    kind = _kind_of(path, data_map, fallback_kind, settings)
     if fm_text is None and kind == INTERACTION:
         kind = NOTE  # a README in the interactions folder is not a broken interaction
+    renamed: dict[str, str] = {}
+    if settings.fields:  # on copies: the fast YAML path may share a layout's line maps between notes
+        lines, item_lines = dict(lines), dict(item_lines)
+        renamed = _vault_names(settings, data_map, lines, item_lines)
 
     fields = Fields(path, data_map, lines, item_lines, problems)
     bracketed = bracket_lines(body, body_first_line)
@@ -138,7 +140,52 @@ def parse_note(path: str, data: bytes, settings: Settings) -> Parsed:
         record = Note(**common)
     if kind != NOTE:
         _misspelt_keys(fields, kind)
+    if renamed:  # problems say the vault's names for its properties
+        problems[:] = [_said_as(p, renamed) for p in problems]
     return Parsed(path, kind, title, record, body, tuple(problems))
+
+
+def _kind_of(path: str, data: dict[str, Any], fallback: str, settings: Settings) -> str:
+    """`type:` (SPEC 1), or with `[kinds]` the vault's own property (SPEC 11: `categories: ["[[People]]"]`),
+    whose values are compared as links are; else the folder's kind. Obsidian's daily notes are plain."""
+    if any(path.startswith(folder + "/") for folder in settings.plain):
+        return NOTE
+    if settings.kind_property is None:
+        declared = data.get("type")
+        if isinstance(declared, str) and declared.strip().casefold() in KINDS:
+            return declared.strip().casefold()
+        return fallback
+    value = data.get(settings.kind_property)
+    values = value if isinstance(value, list) else [value]
+    held = {link.key for v in values if isinstance(v, str) for link in links_in_value(v, 1)}
+    for kind, wanted in ((PERSON, settings.kind_person), (ORG, settings.kind_org),
+                         (INTERACTION, settings.kind_interaction)):
+        if wanted is not None and {link.key for link in links_in_value(wanted, 1)} & held:
+            return kind
+    return fallback
+
+
+def _vault_names(settings: Settings, data: dict[str, Any], lines: dict[str, int],
+                 item_lines: dict[str, list[int]]) -> dict[str, str]:
+    """`[fields]`: the vault's properties read under reljournal's names (`people` as `with`), in place; what
+    was renamed, reljournal's name -> the vault's."""
+    renamed: dict[str, str] = {}
+    for ours, theirs in settings.fields:
+        if theirs in data and ours != theirs:
+            data[ours] = data.pop(theirs)
+            if theirs in lines:
+                lines[ours] = lines.pop(theirs)
+            if theirs in item_lines:
+                item_lines[ours] = item_lines.pop(theirs)
+            renamed[ours] = theirs
+    return renamed
+
+
+def _said_as(problem: Problem, renamed: dict[str, str]) -> Problem:
+    key = problem.message.partition(":")[0]
+    if key in renamed:
+        return Problem(problem.source, problem.severity, problem.code, renamed[key] + problem.message[len(key):])
+    return problem
 
 
 def _text_of(path: str, data: bytes) -> str | Problem:

@@ -1,0 +1,182 @@
+"""Obsidian vaults as they are (SPEC 11): a vault in the layout Obsidian's CEO publishes (people and
+companies in `References/`, meetings in `Notes/`, the kind in `categories`, attendees in `people:`,
+templates full of `{{date}}`, daily notes, Bases files) read through `[kinds]`, `[fields]` and the vault's
+own `.obsidian/*.json`, without one note changed."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from reljournal.cli import cli
+
+TODAY = "2026-03-15"
+SETTINGS = """\
+[kinds]
+property = "categories"
+person = "[[People]]"
+org = "[[Companies]]"
+interaction = "[[Meetings]]"
+
+[fields]
+with = "people"
+last_contact = "last"
+
+[vault]
+default_cadence = "30d"
+"""
+NOTES = {
+    "References/Steph Ango.md": """\
+        ---
+        categories:
+          - "[[People]]"
+        type:
+          - "[[Authors]]"
+        org: "[[Obsidian]]"
+        created: 2024-01-02
+        ---
+        Writes about tools.
+        """,
+    "References/Ana Lima.md": """\
+        ---
+        categories: ["[[People]]"]
+        last: 2026-01-10
+        ---
+        """,
+    "References/Obsidian.md": """\
+        ---
+        categories:
+          - "[[Companies]]"
+        ---
+        """,
+    "Notes/2026-03-01 Product sync.md": """\
+        ---
+        categories:
+          - "[[Meetings]]"
+        date: 2026-03-01
+        people:
+          - "[[Steph Ango]]"
+        ---
+        Talked about Bases.
+        """,
+    "Categories/People.md": "---\ntags: [categories]\n---\n![[People.base]]\n",
+    "Templates/People Template.md": "---\ncategories:\n  - \"[[People]]\"\ncreated: {{date}}\n---\n",
+    "Templates/Meeting Template.md": "---\ncategories:\n  - \"[[Meetings]]\"\ndate: {{date}}\npeople: []\n---\n",
+    "Daily/2026-03-02.md": "---\ncategories:\n  - \"[[Meetings]]\"\n---\nA day.\n",
+    "Clippings/Some article.md": "---\nbroken: [\n---\n",
+    "Attachments/readme.md": "---\nalso: [broken\n---\n",
+}
+OBSIDIAN = {"templates.json": {"folder": "Templates", "dateFormat": "YYYY-MM-DD"},
+            "daily-notes.json": {"folder": "Daily"},
+            "app.json": {"userIgnoreFilters": ["Clippings/"], "attachmentFolderPath": "Attachments"}}
+
+
+def kepano(root: Path) -> Path:
+    for rel, text in NOTES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(textwrap.dedent(text), encoding="utf-8")
+    (root / "Categories" / "People.base").write_text("views:\n  - type: table\n", encoding="utf-8")
+    (root / ".obsidian").mkdir()
+    for name, value in OBSIDIAN.items():
+        (root / ".obsidian" / name).write_text(json.dumps(value), encoding="utf-8")
+    (root / ".reljournal.toml").write_text(SETTINGS, encoding="utf-8")
+    return root
+
+
+def rj(root: Path, *args: str) -> Any:
+    return CliRunner().invoke(cli, ["--vault", str(root), "--today", TODAY, *args])
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".reljournal" not in p.parts}
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    return kepano(tmp_path / "kepano")
+
+
+def test_check_is_clean_and_changes_nothing(vault: Path) -> None:
+    before = files(vault)
+    done = rj(vault, "check")
+    assert done.exit_code == 0, done.output  # templates, ignored folders and attachments are not read
+    assert files(vault) == before
+
+
+def test_people_orgs_and_meetings_are_seen(vault: Path) -> None:
+    people = {p["name"]: p for p in json.loads(rj(vault, "people", "--json").output)}
+    assert set(people) == {"Ana Lima", "Steph Ango"}  # not the template, not the category note
+    assert people["Steph Ango"]["last"] == "2026-03-01"  # the meeting's `people:` names her
+    assert people["Steph Ango"]["org"] == "Obsidian"
+    assert people["Ana Lima"]["last"] == "2026-01-10"  # `last:` is last_contact
+    orgs = json.loads(rj(vault, "orgs", "--json").output)
+    assert [o["name"] for o in orgs] == ["Obsidian"]
+    shown = rj(vault, "show", "Steph Ango").output
+    assert "2026-03-01" in shown and "Talked about Bases" in shown
+    due = {r["name"]: r for r in json.loads(rj(vault, "due", "--all", "--json").output)}
+    assert due["Steph Ango"]["next"] == "2026-03-31"
+    query = [r["title"] for r in json.loads(rj(vault, "query", 'with:"Steph Ango"', "--json").output)]
+    assert query == ["2026-03-01 Product sync"]
+
+
+def test_a_daily_note_is_a_plain_note_whatever_it_says(vault: Path) -> None:
+    kinds = {r["title"]: r["kind"] for r in json.loads(rj(vault, "query", "type:note", "--json").output)}
+    assert kinds.get("2026-03-02") == "note"
+
+
+def test_set_writes_the_vaults_name_for_a_field(vault: Path) -> None:
+    done = rj(vault, "set", "Ana Lima", "last_contact", "2026-03-02")
+    assert done.exit_code == 0, done.output
+    text = (vault / "References" / "Ana Lima.md").read_text(encoding="utf-8")
+    assert "last: 2026-03-02" in text and "last_contact" not in text
+
+
+def test_a_bad_value_is_reported_under_the_vaults_name(vault: Path) -> None:
+    (vault / "References" / "Ana Lima.md").write_text("---\ncategories: [\"[[People]]\"]\nlast: 2026-13-45\n---\n",
+                                                      encoding="utf-8")
+    done = rj(vault, "check")
+    assert done.exit_code == 1 and "References/Ana Lima.md:3: error: last:" in done.output
+
+
+def test_unknown_fields_are_refused_in_the_settings(vault: Path) -> None:
+    (vault / ".reljournal.toml").write_text(SETTINGS.replace('with = "people"', 'whom = "people"'),
+                                            encoding="utf-8")
+    done = rj(vault, "check")
+    assert done.exit_code == 1 and "[fields] whom: not a field reljournal reads" in done.output
+
+
+OWN_LAYOUT = {
+    "people/Steph Ango.md": '---\ntype: person\norg: "[[Obsidian]]"\n---\nWrites about tools.\n',
+    "people/Ana Lima.md": "---\ntype: person\nlast_contact: 2026-01-10\n---\n",
+    "orgs/Obsidian.md": "---\ntype: org\n---\n",
+    "interactions/2026/2026-03-01 Product sync.md":
+        '---\ntype: interaction\ndate: 2026-03-01\nwith:\n  - "[[Steph Ango]]"\n---\nTalked about Bases.\n',
+}
+
+
+@pytest.mark.parametrize("command", [["people", "--json"], ["due", "--all", "--json"], ["orgs", "--json"],
+                                     ["week", "--json"], ["agenda", "--json"]])
+def test_the_mapped_vault_answers_as_the_same_vault_in_reljournals_layout(vault: Path, tmp_path: Path,
+                                                                         command: list[str]) -> None:
+    own = tmp_path / "own"
+    for rel, text in OWN_LAYOUT.items():
+        (own / rel).parent.mkdir(parents=True, exist_ok=True)
+        (own / rel).write_text(text, encoding="utf-8")
+    (own / ".reljournal.toml").write_text('[vault]\ndefault_cadence = "30d"\n', encoding="utf-8")
+
+    def without_paths(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: without_paths(v) for k, v in value.items() if k != "path"}
+        if isinstance(value, list):
+            return [without_paths(v) for v in value]
+        return value
+
+    mapped, plain = rj(vault, *command), rj(own, *command)
+    assert mapped.exit_code == plain.exit_code == 0, (mapped.output, plain.output)
+    assert without_paths(json.loads(mapped.output)) == without_paths(json.loads(plain.output))
