@@ -29,6 +29,7 @@ from reljournal.output import shell_quoted
 from reljournal.parse.note import parse_note
 from reljournal.queries import View
 from reljournal.template import template_dir
+from reljournal.vault import read_regular
 
 TEMPLATE_FILES = {PERSON: "Person.md", ORG: "Organisation.md"}
 _EMPTY_KEY = re.compile(r"^([A-Za-z_][\w-]*:)[ \t]+(\r?)$", re.MULTILINE)
@@ -53,16 +54,26 @@ class AddPlan:
 
 
 def template_of(settings: Settings, kind: str) -> tuple[str, bytes]:
-    """(where it is, its bytes): the vault's template for `kind`, else the packaged one."""
+    """(where it is, its bytes): the vault's template for `kind` (`templates/Person.md`; in a vault of its own
+    layout, the first template, by name, that makes a note of that kind: `Templates/People Template.md`),
+    else the packaged one."""
     name = TEMPLATE_FILES[kind]
     own = settings.root / settings.templates / name
     if own.is_file():
-        return f"{settings.templates}/{name}", own.read_bytes()
+        return f"{settings.templates}/{name}", read_regular(own)
+    if settings.kind_property is not None:
+        folder = settings.root / settings.templates
+        for path in sorted(folder.glob("*.md")) if folder.is_dir() else ():
+            data = read_regular(path)
+            filled = fill(data.decode("utf-8", errors="replace"), "Title", dt.datetime(2026, 1, 1), settings)
+            if parse_note(f"{settings.templates}/x.md", filled.encode("utf-8"), settings).kind == kind:
+                return f"{settings.templates}/{path.name}", data
     return f"(built in) templates/{name}", (template_dir() / "templates" / name).read_bytes()
 
 
-def fill(template: str, title: str, now: dt.datetime) -> str:
-    """`{{title}}`, `{{date}}` (YYYY-MM-DD) and `{{time}}` (HH:mm), as Obsidian's Templates plugin fills them.
+def fill(template: str, title: str, now: dt.datetime, settings: Settings | None = None) -> str:
+    """`{{title}}`, `{{date}}` and `{{time}}` (YYYY-MM-DD and HH:mm, or the vault's own formats from Obsidian's
+    templates.json), as Obsidian's Templates plugin fills them.
     Keys the template leaves empty lose their trailing spaces (`role: ` -> `role:`), so that a value set
     there ends its line."""
     text = _PLACEHOLDER_LOG.sub("", template)
@@ -70,8 +81,31 @@ def fill(template: str, title: str, now: dt.datetime) -> str:
     if layout is not None:
         start, end = layout
         text = text[:start] + _EMPTY_KEY.sub(r"\1\2", text[start:end]) + text[end:]
-    return (text.replace("{{title}}", title).replace("{{date}}", now.date().isoformat())
-            .replace("{{time}}", now.strftime("%H:%M")))
+    date_format, time_format = (settings.date_format, settings.time_format) if settings else ("YYYY-MM-DD", "HH:mm")
+    return (text.replace("{{title}}", title).replace("{{date}}", moment(now, date_format))
+            .replace("{{time}}", moment(now, time_format)))
+
+
+# The tokens of moment.js's format strings (what Obsidian's settings hold) that templates use, longest first.
+_MOMENT = re.compile(r"YYYY|YY|MMMM|MMM|MM|M|DD|D|dddd|ddd|HH|H|hh|h|mm|m|ss|s|A|a|\[[^\]]*\]")
+
+
+def moment(when: dt.datetime, form: str) -> str:
+    """`when` written as moment.js would write it in `form` (`YYYY-MM-DD`, `DD/MM/YYYY`, `HH:mm`, `[week] W`
+    is left as is but for its bracketed text); English names."""
+    def one(m: re.Match[str]) -> str:
+        token = m[0]
+        if token.startswith("["):
+            return token[1:-1]
+        return {"YYYY": f"{when.year:04d}", "YY": f"{when.year % 100:02d}", "MMMM": when.strftime("%B"),
+                "MMM": when.strftime("%b"), "MM": f"{when.month:02d}", "M": str(when.month), "DD": f"{when.day:02d}",
+                "D": str(when.day), "dddd": when.strftime("%A"), "ddd": when.strftime("%a"),
+                "HH": f"{when.hour:02d}", "H": str(when.hour), "hh": f"{(when.hour - 1) % 12 + 1:02d}",
+                "h": str((when.hour - 1) % 12 + 1), "mm": f"{when.minute:02d}", "m": str(when.minute),
+                "ss": f"{when.second:02d}", "s": str(when.second), "A": when.strftime("%p"),
+                "a": when.strftime("%p").lower()}[token]
+
+    return _MOMENT.sub(one, form)
 
 
 def make_note(settings: Settings, kind: str, title: str, fields: list[tuple[str, YamlValue]],
@@ -84,12 +118,14 @@ def make_note(settings: Settings, kind: str, title: str, fields: list[tuple[str,
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UserError(f"{where}: not UTF-8 text; nothing written") from None
-    data = fill(text, title, now).encode("utf-8")
+    data = fill(text, title, now, settings).encode("utf-8")
+    data = _as_the_vault_says(settings, path, data, kind)
+    names = dict(settings.fields)
     for key, value in fields:
         if value in (None, "", []):
             continue
         try:
-            data = set_field(path, data, key, value, settings, align_comment=True).data
+            data = set_field(path, data, names.get(key, key), value, settings, align_comment=True).data
         except UserError as exc:
             raise UserError(f"{key}: {exc.message} (made from {where}); nothing written", exc.exit_code) from None
     parsed = parse_note(path, data, settings)
@@ -98,6 +134,17 @@ def make_note(settings: Settings, kind: str, title: str, fields: list[tuple[str,
         why = errors[0].message if errors else f"it would be a {parsed.kind} note, not a {kind}"
         raise UserError(f"{path}: made from {where}, it would not read back cleanly: {why}; nothing written")
     return NewNote(path, title, kind, data, where)
+
+
+def _as_the_vault_says(settings: Settings, path: str, data: bytes, kind: str) -> bytes:
+    """In a vault whose notes say their kind in a property of their own (`[kinds]`, SPEC 11), a template that
+    says it with `type:` (the built-in ones) says it the vault's way instead; one that says it already stays."""
+    wanted = {PERSON: settings.kind_person, ORG: settings.kind_org}.get(kind)
+    if settings.kind_property is None or wanted is None or parse_note(path, data, settings).kind == kind:
+        return data
+    text = data.decode("utf-8")
+    text = re.sub(rf"(?m)^type:[ \t]*{kind}[ \t]*(#.*)?\r?\n", "", text, count=1)
+    return set_field(path, text.encode("utf-8"), settings.kind_property, [wanted], settings).data
 
 
 def _title(name: str) -> str:

@@ -259,6 +259,8 @@ class Settings:
     kind_interaction: str | None = None
     fields: tuple[tuple[str, str], ...] = ()  # [fields]: (reljournal's key, the vault's property)
     plain: tuple[str, ...] = ()  # folders whose notes are plain notes whatever they say (Obsidian's daily notes)
+    date_format: str = "YYYY-MM-DD"  # how templates' {{date}} and {{time}} are filled (Obsidian's templates.json)
+    time_format: str = "HH:mm"
     text: str = ""  # the settings file as read: its hash decides whether the index must be rebuilt
     obsidian_text: str = ""  # the Obsidian settings read (.obsidian/*.json): in the index's fingerprint too
 
@@ -411,9 +413,13 @@ def _with_obsidian(settings: Settings, text: str) -> Settings:
             read[name] = value
             texts.append(f"{name}\0{raw}")
     changes: dict[str, Any] = {"obsidian_text": "\0".join(texts)}
-    templates = _obsidian_folder(read.get("templates.json", {}).get("folder"))
+    template_settings = read.get("templates.json", {})
+    templates = _obsidian_folder(template_settings.get("folder"))
     if templates and not re.search(r"(?m)^\s*templates\s*=", text):
         changes["templates"] = templates
+    for key, name in (("dateFormat", "date_format"), ("timeFormat", "time_format")):
+        if isinstance(template_settings.get(key), str) and template_settings[key].strip():
+            changes[name] = template_settings[key].strip()
     daily = _obsidian_folder(read.get("daily-notes.json", {}).get("folder"))
     if daily:
         changes["plain"] = (*settings.plain, daily)

@@ -52,10 +52,15 @@ class NewInteraction:
         return self.when.date() if isinstance(self.when, dt.datetime) else self.when
 
 
-def render(entry: NewInteraction) -> str:
-    """The note's text: front matter per SPEC 1 (links quoted, dates unquoted), then the note text."""
+def render(entry: NewInteraction, settings: Settings | None = None) -> str:
+    """The note's text: front matter per SPEC 1 (links quoted, dates unquoted), then the note text. In a vault
+    of its own layout (SPEC 11), its kind as the vault says it (`categories: ["[[Meetings]]"]`) and each field
+    under the vault's name (`people:` for `with:`)."""
+    kind: tuple[str, YamlValue] = ("type", "interaction")
+    if settings is not None and settings.kind_property and settings.kind_interaction:
+        kind = (settings.kind_property, [settings.kind_interaction])
     fields: list[tuple[str, YamlValue | None]] = [
-        ("type", "interaction"),
+        kind,
         ("date", entry.when),
         ("end", entry.end),
         ("with", [f"[[{name}]]" for name in entry.people]),
@@ -68,8 +73,10 @@ def render(entry: NewInteraction) -> str:
         ("received", list(entry.received) or None),
         ("source", entry.source),
     ]
+    names = dict(settings.fields) if settings is not None else {}
     lines = ["---"]
-    lines += [f"{key}: {yaml_scalar(value, quote=key == 'source')}" for key, value in fields if value not in (None, "")]
+    lines += [f"{names.get(key, key)}: {yaml_scalar(value, quote=key == 'source')}" for key, value in fields
+              if value not in (None, "")]
     lines.append("---")
     body = (entry.note or "").strip("\n")
     return "\n".join(lines) + "\n" + (body + "\n" if body else "")
@@ -122,7 +129,7 @@ def write_interaction(settings: Settings, entry: NewInteraction, new_id: Callabl
     draw = new_id or random_id
     if not entry.people:
         raise UserError("log needs at least one person", exit_code=2)
-    text = render(entry)
+    text = render(entry, settings)
     folder = f"{settings.interactions}/{entry.day.year:04d}"
     for _ in range(ATTEMPTS):
         rel = planned_path(settings, entry, draw())

@@ -5,7 +5,9 @@ own `.obsidian/*.json`, without one note changed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -180,3 +182,34 @@ def test_the_mapped_vault_answers_as_the_same_vault_in_reljournals_layout(vault:
     mapped, plain = rj(vault, *command), rj(own, *command)
     assert mapped.exit_code == plain.exit_code == 0, (mapped.output, plain.output)
     assert without_paths(json.loads(mapped.output)) == without_paths(json.loads(plain.output))
+
+
+def test_add_and_log_write_in_the_vaults_style_and_read_back(vault: Path) -> None:
+    settings = vault / ".reljournal.toml"
+    settings.write_text(SETTINGS + '\n[folders]\npeople = "References"\norgs = "References"\n'
+                        'interactions = "Notes"\n', encoding="utf-8")
+    before = files(vault)
+    added = rj(vault, "add", "person", "Mo Farah", "--role", "Coach")
+    assert added.exit_code == 0, added.output
+    made = (vault / "References" / "Mo Farah.md").read_text(encoding="utf-8")
+    assert '"[[People]]"' in made and "type:" not in made.split("---")[1].replace("type:\n", "")
+    assert "created: 2026-" in made  # the vault's own template (Templates/People Template.md), {{date}} filled
+    logged = rj(vault, "log", "Mo Farah", "--date", "2026-03-14", "--kind", "call")
+    assert logged.exit_code == 0, logged.output
+    note = next((vault / "Notes").rglob("*Mo Farah*.md")).read_text(encoding="utf-8")
+    assert "categories:" in note and "[[Meetings]]" in note and "people:" in note and "with:" not in note
+    people = {p["name"]: p for p in json.loads(rj(vault, "people", "--json").output)}
+    assert people["Mo Farah"]["last"] == "2026-03-14" and people["Mo Farah"]["role"] == "Coach"
+    assert all(files(vault)[rel] == data for rel, data in before.items() if rel != ".reljournal.toml")
+
+
+def test_a_template_date_takes_the_vaults_format(vault: Path) -> None:
+    (vault / ".obsidian" / "templates.json").write_text(json.dumps({"folder": "Templates",
+                                                                    "dateFormat": "DD/MM/YYYY"}), encoding="utf-8")
+    from reljournal.addnote import moment
+
+    assert moment(dt.datetime(2026, 3, 5, 14, 7), "DD/MM/YYYY [at] HH:mm") == "05/03/2026 at 14:07"
+    added = rj(vault, "add", "person", "Mo Farah")
+    assert added.exit_code == 0, added.output
+    made = next(vault.rglob("Mo Farah.md")).read_text(encoding="utf-8")
+    assert re.search(r"created: \S*\d\d/\d\d/\d{4}", made), made
