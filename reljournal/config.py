@@ -414,13 +414,13 @@ def _with_obsidian(settings: Settings, text: str) -> Settings:
             texts.append(f"{name}\0{raw}")
     changes: dict[str, Any] = {"obsidian_text": "\0".join(texts)}
     template_settings = read.get("templates.json", {})
-    templates = _obsidian_folder(template_settings.get("folder"))
+    templates = obsidian_folder(template_settings.get("folder"))
     if templates and not re.search(r"(?m)^\s*templates\s*=", text):
         changes["templates"] = templates
     for key, name in (("dateFormat", "date_format"), ("timeFormat", "time_format")):
         if isinstance(template_settings.get(key), str) and template_settings[key].strip():
             changes[name] = template_settings[key].strip()
-    daily = _obsidian_folder(read.get("daily-notes.json", {}).get("folder"))
+    daily = obsidian_folder(read.get("daily-notes.json", {}).get("folder"))
     if daily:
         changes["plain"] = (*settings.plain, daily)
     app = read.get("app.json", {})
@@ -428,7 +428,7 @@ def _with_obsidian(settings: Settings, text: str) -> Settings:
     ignore = [f"/{f.strip('/')}" + ("" if f.endswith(".md") else "/")
               for f in app.get("userIgnoreFilters", []) if isinstance(f, str) and f.strip("/ ")
               and not (len(f) > 2 and f.startswith("/") and f.endswith("/"))]
-    attachments = _obsidian_folder(app.get("attachmentFolderPath"))
+    attachments = obsidian_folder(app.get("attachmentFolderPath"))
     if attachments:
         ignore.append(f"/{attachments}/")
     if ignore:
@@ -436,7 +436,7 @@ def _with_obsidian(settings: Settings, text: str) -> Settings:
     return replace(settings, **changes)
 
 
-def _obsidian_folder(value: Any) -> str | None:
+def obsidian_folder(value: Any) -> str | None:
     """A folder from Obsidian's settings, vault-relative (`./` and slashes trimmed), or None (`/`, `./`: the
     vault's root, which is no folder of its own)."""
     if not isinstance(value, str):

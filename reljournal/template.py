@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reljournal.atomic import check_inside, write_atomic
+from reljournal.discover import Found, obsidian_templates, settings_text
 from reljournal.errors import UserError
+from reljournal.model import INTERACTION, ORG, PERSON
 from reljournal.vault import read_regular
 
 SAMPLE_ANCHOR = dt.date(2026, 11, 24)
@@ -79,11 +81,16 @@ def machine_timezone() -> str | None:
     return None
 
 
-def copy_template(dest: Path, *, sample: bool, today: dt.date) -> CopyResult:
+def copy_template(dest: Path, *, sample: bool, today: dt.date, found: Found | None = None) -> CopyResult:
     """Copy the template into `dest`, adding only what is missing. Sample notes only with `sample`. Every file
-    and folder it would write is checked to stay in the vault (no link out) before anything is written."""
+    and folder it would write is checked to stay in the vault (no link out) before anything is written.
+    `found`: what a vault of its own layout says (`discover`, SPEC 11): written into the settings, and the
+    folders and templates its layout makes needless are not made; nor is a file whose name differs only in
+    case from one there (`README.md` beside `Readme.md`)."""
     src = template_dir()
     result = CopyResult()
+    own_layout = found is not None and found.kind_property is not None
+    own_templates = own_layout or obsidian_templates(dest) is not None
     days = (today - SAMPLE_ANCHOR).days
     todo: list[tuple[str, bytes]] = []
     for path in sorted(src.rglob("*")):
@@ -103,20 +110,46 @@ def copy_template(dest: Path, *, sample: bool, today: dt.date) -> CopyResult:
             zone = machine_timezone()
             if zone:
                 data = data.decode("utf-8").replace('# timezone = "Europe/London"', f'timezone = "{zone}"').encode()
+            if found is not None:
+                data = _with_found(data.decode("utf-8"), found).encode("utf-8")
+        if ((own_layout and (_is_sample(rel) or rel.startswith(".obsidian/")))
+                or (own_templates and rel.startswith("templates/"))):
+            continue  # the vault keeps its notes, templates and Obsidian settings as they are
         todo.append((rel, data))
-    for rel in [*SAMPLE_FOLDERS, *(rel for rel, _ in todo), ".gitignore"]:
+    folders = () if own_layout else SAMPLE_FOLDERS
+    for rel in [*folders, *(rel for rel, _ in todo), ".gitignore"]:
         check_inside(dest, dest / rel)
-    for folder in SAMPLE_FOLDERS:
+    for folder in folders:
         (dest / folder).mkdir(parents=True, exist_ok=True)
     for rel, data in todo:
         target = dest / rel
-        if os.path.lexists(target):  # a link counts as there, even one that leads nowhere
+        if os.path.lexists(target) or _there_in_another_case(target):  # a link counts as there
             result.kept.append(rel)
             continue
         write_atomic(target, data, exclusive=True, inside=dest)
         result.written.append(rel)
     _ensure_gitignore(dest, result)
     return result
+
+
+def _there_in_another_case(path: Path) -> bool:
+    """A file of the same name but for its case is there (`Readme.md` for `README.md`): one file on a disk that
+    ignores case, and two confusingly alike names on one that does not."""
+    try:
+        return any(p.name.casefold() == path.name.casefold() for p in path.parent.iterdir())
+    except OSError:
+        return False
+
+
+def _with_found(text: str, found: Found) -> str:
+    """The template's settings with what `discover` found: the folders each kind lives in, `[kinds]` and
+    `[fields]`."""
+    for kind, key in ((PERSON, "people"), (ORG, "orgs"), (INTERACTION, "interactions")):
+        folder = found.folders.get(kind)
+        if folder:
+            text = re.sub(rf'(?m)^# {key} = "{key}"\n', f'{key} = "{folder}"' + " " * max(1, 34 - len(key)
+                          - len(folder) - 5) + "# where its notes are\n", text, count=1)
+    return text + settings_text(found)
 
 
 def _ensure_gitignore(dest: Path, result: CopyResult) -> None:

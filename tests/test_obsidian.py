@@ -213,3 +213,34 @@ def test_a_template_date_takes_the_vaults_format(vault: Path) -> None:
     assert added.exit_code == 0, added.output
     made = next(vault.rglob("Mo Farah.md")).read_text(encoding="utf-8")
     assert re.search(r"created: \S*\d\d/\d\d/\d{4}", made), made
+
+
+def test_init_existing_finds_the_vaults_conventions_and_changes_no_note(tmp_path: Path) -> None:
+    vault = kepano(tmp_path / "kepano")
+    (vault / ".reljournal.toml").unlink()
+    (vault / "Readme.md").write_text("# My vault\n", encoding="utf-8")
+    before = files(vault)
+    done = CliRunner().invoke(cli, ["init", "--existing", str(vault)])
+    assert done.exit_code == 0, done.output
+    assert "notes say their kind in `categories`" in done.output
+    settings = (vault / ".reljournal.toml").read_text(encoding="utf-8")
+    for line in ('property = "categories"', 'person = "[[People]]"', 'org = "[[Companies]]"',
+                 'interaction = "[[Meetings]]"', 'with = "people"', 'people = "References"', 'orgs = "References"',
+                 'interactions = "Notes"'):
+        assert line in settings, line
+    made = set(files(vault)) - set(before)
+    assert made == {".reljournal.toml", ".gitignore"}  # no folders, templates, README or Obsidian settings
+    assert all(files(vault)[rel] == data for rel, data in before.items())
+    assert not any((vault / name).exists() for name in ("people", "orgs", "interactions", "templates"))
+    assert rj(vault, "check").exit_code == 0
+    assert {p["name"] for p in json.loads(rj(vault, "people", "--json").output)} == {"Ana Lima", "Steph Ango"}
+
+
+def test_init_existing_on_a_vault_without_conventions_adds_reljournals_layout(tmp_path: Path) -> None:
+    vault = tmp_path / "plain"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "Ideas.md").write_text("# Ideas\n", encoding="utf-8")
+    done = CliRunner().invoke(cli, ["init", "--existing", str(vault)])
+    assert done.exit_code == 0, done.output
+    assert "\n[kinds]" not in (vault / ".reljournal.toml").read_text(encoding="utf-8")
+    assert (vault / "people").is_dir() and (vault / "templates" / "Person.md").exists()

@@ -11,8 +11,9 @@ import click
 from reljournal.app import resolve_today
 from reljournal.cli.common import Ctx, pass_ctx
 from reljournal.config import Settings
+from reljournal.discover import discover, obsidian_daily, obsidian_templates
 from reljournal.errors import UserError
-from reljournal.output import echo
+from reljournal.output import echo, plural
 from reljournal.template import copy_template
 
 
@@ -43,7 +44,15 @@ def command(ctx: Ctx, directory: str | None, sample: bool, existing: bool) -> No
         raise UserError(f"{target} already holds files; use `reljournal init --existing` to add a vault to it "
                         "(nothing is overwritten)", exit_code=2)
     today = resolve_today(ctx.today, Settings(root=target, name=target.name)) if ctx.today else dt.date.today()
-    result = copy_template(target, sample=sample, today=today)
+    found = discover(target, obsidian_templates(target), obsidian_daily(target)) if existing else None
+    if found is not None and found.kind_property is not None:
+        echo(f"Found in {target.name}: notes say their kind in `{found.kind_property}`: "
+             + ", ".join(f"{plural(found.counts[k], k + ' note')} ({found.kind_values[k]}"
+                         + (f", in {found.folders[k]}/" if k in found.folders else "") + ")"
+                         for k in ("person", "org", "interaction") if k in found.kind_values)
+             + (f"; a meeting's people in `{found.attendees}`" if found.attendees else "")
+             + ". Written into .reljournal.toml ([kinds], [fields], [folders]): correct it there if it is wrong.")
+    result = copy_template(target, sample=sample, today=today, found=found)
     for rel in result.written:
         echo(f"  + {rel}")
     if result.kept:
