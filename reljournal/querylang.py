@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from reljournal.config import Settings
 from reljournal.dates import Duration, parse_date, parse_duration
 from reljournal.errors import UserError
 from reljournal.lookup import keys_meant
@@ -190,7 +191,8 @@ class Token:
 
 
 class _Lexer:
-    def __init__(self, query: str) -> None:
+    def __init__(self, query: str, aliases: Mapping[str, str] | None = None) -> None:
+        self.aliases = aliases or {}
         self.query = query
         self.pos = 0
 
@@ -262,6 +264,7 @@ class _Lexer:
         if not m:
             return self.text(word, False, start)
         key, op, value = m[1].casefold(), m[2], m[3]
+        key = self.aliases.get(key, key)  # the vault's name for a field (`people:` for `with:`, SPEC 11)
         if key not in KEYS:
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f"; did you mean {close[0]}?" if close else f"; keys: {', '.join(KEYS)}"
@@ -416,12 +419,18 @@ def _end(node: Node, default: int) -> int:
     return span[1] if span else default
 
 
-def parse(query: str) -> Node:
-    """The AST of `query`; a `QueryError` (exit 2, with a caret) when it is malformed."""
+def parse(query: str, aliases: Mapping[str, str] | None = None) -> Node:
+    """The AST of `query`; a `QueryError` (exit 2, with a caret) when it is malformed. `aliases`: other names
+    for keys (a vault's own names for its fields: `field_aliases`)."""
     for i, c in enumerate(query):
         if "\ud800" <= c <= "\udfff":  # bytes that were not UTF-8 on the command line
             raise QueryError("not valid UTF-8", i, i + 1, query.encode("utf-8", "replace").decode())
-    return _Parser(query, _Lexer(query).tokens()).parse()
+    return _Parser(query, _Lexer(query, aliases).tokens()).parse()
+
+
+def field_aliases(settings: Settings) -> dict[str, str]:
+    """The vault's names for the fields a query key reads (`[fields] with = "people"`: `people:` is `with:`)."""
+    return {theirs.casefold(): ours for ours, theirs in settings.fields if ours in KEYS}
 
 
 # ---- evaluation ---------------------------------------------------------------------------------------
@@ -673,12 +682,13 @@ def matching_paths(view: View, node: Node) -> frozenset[str]:
 def people_matching(view: View, text: str) -> frozenset[str]:
     """`people QUERY`: the paths of the people `text` matches."""
     people = view.by_path_of((PERSON,))
-    return frozenset(p for p in matching_paths(view, parse(text)) if p in people and people[p].kind == PERSON)
+    return frozenset(p for p in matching_paths(view, parse(text, field_aliases(view.settings)))
+                     if p in people and people[p].kind == PERSON)
 
 
 def query(view: View, text: str) -> list[QueryRow]:
     """The notes matching `text`, by kind (person, org, interaction, note), then title, then path."""
-    paths = matching_paths(view, parse(text))
+    paths = matching_paths(view, parse(text, field_aliases(view.settings)))
     shown = view.index.shown(paths)
     status = view.status if any(kind == PERSON for _, kind, *_ in shown) else {}
     out = []

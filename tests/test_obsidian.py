@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reljournal.cli import cli
 
@@ -244,3 +247,75 @@ def test_init_existing_on_a_vault_without_conventions_adds_reljournals_layout(tm
     assert done.exit_code == 0, done.output
     assert "\n[kinds]" not in (vault / ".reljournal.toml").read_text(encoding="utf-8")
     assert (vault / "people").is_dir() and (vault / "templates" / "Person.md").exists()
+
+
+def test_a_query_takes_the_vaults_names_for_fields(vault: Path) -> None:
+    ours = json.loads(rj(vault, "query", 'with:"Steph Ango"', "--json").output)
+    theirs = json.loads(rj(vault, "query", 'people:"Steph Ango"', "--json").output)
+    assert ours == theirs and [r["title"] for r in theirs] == ["2026-03-01 Product sync"]
+
+
+DAYS = ["2026-01-05", "2026-02-20", "2026-03-10", "2026-03-15", "2026-03-20", "2026-04-30"]
+
+
+@st.composite
+def small_vaults(draw: st.DrawFn) -> dict[str, Any]:
+    """People (some with a last contact, a cadence, an org), organisations and interactions among them."""
+    people = [f"Person {n}" for n in range(draw(st.integers(1, 4)))]
+    orgs = [f"Org {n}" for n in range(draw(st.integers(0, 2)))]
+    return {
+        "people": [{"name": p, "last": draw(st.one_of(st.none(), st.sampled_from(DAYS))),
+                    "cadence": draw(st.sampled_from([None, "7d", "30d", "none"])),
+                    "org": draw(st.one_of(st.none(), st.sampled_from(orgs))) if orgs else None} for p in people],
+        "orgs": orgs,
+        "meetings": [{"date": draw(st.sampled_from(DAYS)), "with": draw(st.lists(st.sampled_from(people), min_size=1,
+                                                                                 max_size=3, unique=True)),
+                      "kind": draw(st.sampled_from(["call", "lunch", "note"]))}
+                     for _ in range(draw(st.integers(0, 4)))],
+    }
+
+
+def write_both(spec: dict[str, Any], mapped: Path, own: Path) -> None:
+    def put(root: Path, rel: str, lines: list[str], body: str = "") -> None:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("---\n" + "\n".join(lines) + "\n---\n" + body, encoding="utf-8")
+
+    for p in spec["people"]:
+        extra = [f'org: "[[{p["org"]}]]"'] if p["org"] else []
+        extra += [f'cadence: {p["cadence"]}'] if p["cadence"] else []
+        put(mapped, f'References/{p["name"]}.md', ['categories: ["[[People]]"]', *extra]
+            + ([f'last: {p["last"]}'] if p["last"] else []))
+        put(own, f'people/{p["name"]}.md', ["type: person", *extra]
+            + ([f'last_contact: {p["last"]}'] if p["last"] else []))
+    for o in spec["orgs"]:
+        put(mapped, f"References/{o}.md", ['categories: ["[[Companies]]"]'])
+        put(own, f"orgs/{o}.md", ["type: org"])
+    for n, m in enumerate(spec["meetings"]):
+        attendees = ", ".join(f'"[[{w}]]"' for w in m["with"])
+        put(mapped, f"Notes/Meeting {n}.md", ['categories: ["[[Meetings]]"]', f'date: {m["date"]}',
+                                            f"people: [{attendees}]", f'kind: {m["kind"]}'])
+        put(own, f"interactions/2026/Meeting {n}.md", ["type: interaction", f'date: {m["date"]}',
+                                                      f"with: [{attendees}]", f'kind: {m["kind"]}'])
+    (mapped / ".reljournal.toml").write_text(SETTINGS, encoding="utf-8")
+    (own / ".reljournal.toml").write_text('[vault]\ndefault_cadence = "30d"\n', encoding="utf-8")
+
+
+def without_paths(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: without_paths(v) for k, v in value.items() if k != "path"}
+    if isinstance(value, list):
+        return [without_paths(v) for v in value]
+    return value
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=small_vaults())
+def test_random_vaults_answer_alike_in_both_layouts(spec: dict[str, Any]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        mapped, own = Path(tmp) / "mapped", Path(tmp) / "own"
+        write_both(spec, mapped, own)
+        for command in (["people", "--json"], ["due", "--all", "--json"], ["orgs", "--json"], ["week", "--json"],
+                        ["agenda", "--days", "60", "--json"]):
+            a, b = rj(mapped, *command), rj(own, *command)
+            assert a.exit_code == b.exit_code == 0, (a.output, b.output)
+            assert without_paths(json.loads(a.output)) == without_paths(json.loads(b.output)), command
