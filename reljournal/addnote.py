@@ -61,14 +61,24 @@ def template_of(settings: Settings, kind: str) -> tuple[str, bytes]:
     own = settings.root / settings.templates / name
     if own.is_file():
         return f"{settings.templates}/{name}", read_regular(own)
-    if settings.kind_property is not None:
-        folder = settings.root / settings.templates
-        for path in sorted(folder.glob("*.md")) if folder.is_dir() else ():
-            data = read_regular(path)
-            filled = fill(data.decode("utf-8", errors="replace"), "Title", dt.datetime(2026, 1, 1), settings)
-            if parse_note(f"{settings.templates}/x.md", filled.encode("utf-8"), settings).kind == kind:
-                return f"{settings.templates}/{path.name}", data
+    found = vault_template(settings, kind)
+    if found is not None:
+        return found
     return f"(built in) templates/{name}", (template_dir() / "templates" / name).read_bytes()
+
+
+def vault_template(settings: Settings, kind: str) -> tuple[str, bytes] | None:
+    """In a vault of its own layout (`[kinds]`), its template for `kind`: the first in its templates folder, by
+    name, that makes a note of that kind once filled (`Templates/Meeting Template.md`); else None."""
+    folder = settings.root / settings.templates
+    if settings.kind_property is None or not folder.is_dir():
+        return None
+    for path in sorted(folder.glob("*.md")):
+        data = read_regular(path)
+        filled = fill(data.decode("utf-8", errors="replace"), "Title", dt.datetime(2026, 1, 1), settings)
+        if parse_note(f"{settings.templates}/x.md", filled.encode("utf-8"), settings).kind == kind:
+            return f"{settings.templates}/{path.name}", data
+    return None
 
 
 def fill(template: str, title: str, now: dt.datetime, settings: Settings | None = None) -> str:

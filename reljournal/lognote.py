@@ -59,8 +59,42 @@ def render(entry: NewInteraction, settings: Settings | None = None) -> str:
     kind: tuple[str, YamlValue] = ("type", "interaction")
     if settings is not None and settings.kind_property and settings.kind_interaction:
         kind = (settings.kind_property, [settings.kind_interaction])
-    fields: list[tuple[str, YamlValue | None]] = [
-        kind,
+    fields = [kind, *front_matter(entry)]
+    names = dict(settings.fields) if settings is not None else {}
+    lines = ["---"]
+    lines += [f"{names.get(key, key)}: {yaml_scalar(value, quote=key == 'source')}" for key, value in fields
+              if value not in (None, "")]
+    lines.append("---")
+    body = (entry.note or "").strip("\n")
+    return "\n".join(lines) + "\n" + (body + "\n" if body else "")
+
+
+def from_vault_template(settings: Settings, entry: NewInteraction, rel: str) -> str | None:
+    """The note made from the vault's own meeting template (SPEC 11), its fields set under the vault's names;
+    None when the vault has none (then `render`)."""
+    if settings.kind_property is None:
+        return None
+    from reljournal.addnote import fill, vault_template
+    from reljournal.edit import set_field
+
+    found = vault_template(settings, "interaction")
+    if found is None:
+        return None
+    when = entry.when if isinstance(entry.when, dt.datetime) else dt.datetime.combine(entry.when, dt.time())
+    title = rel.rsplit("/", 1)[-1].removesuffix(".md")
+    data = fill(found[1].decode("utf-8", errors="replace"), title, when, settings).encode("utf-8")
+    names = dict(settings.fields)
+    for key, value in front_matter(entry):
+        if value not in (None, "", []):
+            data = set_field(rel, data, names.get(key, key), value, settings).data
+    text = data.decode("utf-8")
+    body = (entry.note or "").strip("\n")
+    return text + ("" if not body else ("" if text.endswith("\n") else "\n") + body + "\n")
+
+
+def front_matter(entry: NewInteraction) -> list[tuple[str, YamlValue | None]]:
+    """The interaction's fields as reljournal names them, in the order they are written."""
+    return [
         ("date", entry.when),
         ("end", entry.end),
         ("with", [f"[[{name}]]" for name in entry.people]),
@@ -73,13 +107,6 @@ def render(entry: NewInteraction, settings: Settings | None = None) -> str:
         ("received", list(entry.received) or None),
         ("source", entry.source),
     ]
-    names = dict(settings.fields) if settings is not None else {}
-    lines = ["---"]
-    lines += [f"{names.get(key, key)}: {yaml_scalar(value, quote=key == 'source')}" for key, value in fields
-              if value not in (None, "")]
-    lines.append("---")
-    body = (entry.note or "").strip("\n")
-    return "\n".join(lines) + "\n" + (body + "\n" if body else "")
 
 
 def names_phrase(names: Sequence[str]) -> str:
@@ -129,11 +156,10 @@ def write_interaction(settings: Settings, entry: NewInteraction, new_id: Callabl
     draw = new_id or random_id
     if not entry.people:
         raise UserError("log needs at least one person", exit_code=2)
-    text = render(entry, settings)
     folder = f"{settings.interactions}/{entry.day.year:04d}"
     for _ in range(ATTEMPTS):
         rel = planned_path(settings, entry, draw())
-        data = text.encode("utf-8")
+        data = (from_vault_template(settings, entry, rel) or render(entry, settings)).encode("utf-8")
         problems = [p for p in parse_note(rel, data, settings).problems if p.severity == ERROR]
         if problems:  # what we write must read back cleanly; anything else is a bug worth stopping for
             raise UserError(f"{rel}: would not read back cleanly: {problems[0].message}; nothing written")

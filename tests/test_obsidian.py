@@ -201,6 +201,7 @@ def test_add_and_log_write_in_the_vaults_style_and_read_back(vault: Path) -> Non
     assert logged.exit_code == 0, logged.output
     note = next((vault / "Notes").rglob("*Mo Farah*.md")).read_text(encoding="utf-8")
     assert "categories:" in note and "[[Meetings]]" in note and "people:" in note and "with:" not in note
+    assert note.startswith('---\ncategories:\n  - "[[Meetings]]"\ndate: 2026-03-14\n')  # the vault's template
     people = {p["name"]: p for p in json.loads(rj(vault, "people", "--json").output)}
     assert people["Mo Farah"]["last"] == "2026-03-14" and people["Mo Farah"]["role"] == "Coach"
     assert all(files(vault)[rel] == data for rel, data in before.items() if rel != ".reljournal.toml")
