@@ -15,7 +15,7 @@ import pytest
 from conftest import VAULTS, write_note
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_livefeed import edits
+from test_livefeed import apply_edits, edits
 
 from reljournal import queries
 from reljournal.app import Journal
@@ -41,28 +41,6 @@ def stored(journal: Journal, today: dt.date) -> dict[str, PersonAnswer]:
     return found
 
 
-def apply(root: Path, step: list[tuple[str, str, str | None]]) -> set[str]:
-    """Make the edits of one step in the vault; the paths they touched."""
-    touched: set[str] = set()
-    for action, where, text in step:
-        notes = sorted(str(p.relative_to(root)) for p in root.rglob("*.md"))
-        if action == "write":
-            assert text is not None
-            write_note(root, where, text)
-            touched.add(where)
-        elif notes:
-            rel = notes[int(where) % len(notes)]
-            touched.add(rel)
-            if action == "delete":
-                (root / rel).unlink()
-            else:
-                dest = ("archive/" + rel) if not rel.startswith("archive/") else rel[len("archive/"):]
-                (root / dest).parent.mkdir(parents=True, exist_ok=True)
-                (root / rel).rename(root / dest)
-                touched.add(dest)
-    return touched
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(st.tuples(edits(), st.sampled_from(DAYS), st.booleans()), min_size=1, max_size=4),
        share=st.sampled_from([0.0, 1.0]))
@@ -78,7 +56,7 @@ def test_stored_answers_equal_the_rules_after_every_edit(
             journal.sync()
             assert stored(journal, DAYS[0]) == reference(journal, DAYS[0])
             for step, today, walk in steps:
-                touched = apply(root, step)
+                touched = apply_edits(root, step)
                 reindex(journal.settings, journal.index, paths=None if walk else touched)
                 assert stored(journal, today) == reference(journal, today)
                 assert_rows_agree(journal, today)

@@ -40,9 +40,6 @@ class Vault:
         self.plain = LiveFeed(self.journal.settings, self.journal.index)  # as `watch` keeps it
         self.plain.rebuild(self.journal.today)
 
-    def notes(self) -> list[str]:
-        return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*.md"))
-
     def apply(self, paths: set[str]) -> tuple[bytes, bytes]:
         """Re-index `paths` as the watcher does; the live feed and a full build afterwards."""
         settings, index, today = self.journal.settings, self.journal.index, self.journal.today
@@ -153,6 +150,28 @@ def edits(draw: st.DrawFn) -> list[tuple[str, str, str | None]]:
     return out
 
 
+def apply_edits(root: Path, step: list[tuple[str, str, str | None]]) -> set[str]:
+    """Make the edits of one step (`edits`) in the vault at `root`; the paths they touched."""
+    touched: set[str] = set()
+    for action, where, text in step:
+        notes = sorted(str(p.relative_to(root)) for p in root.rglob("*.md"))
+        if action == "write":
+            assert text is not None
+            write_note(root, where, text)
+            touched.add(where)
+        elif notes:
+            rel = notes[int(where) % len(notes)]
+            touched.add(rel)
+            if action == "delete":
+                (root / rel).unlink()
+            else:  # move: another folder, the same name (links follow it, its UIDs too)
+                dest = ("archive/" + rel) if not rel.startswith("archive/") else rel[len("archive/"):]
+                (root / dest).parent.mkdir(parents=True, exist_ok=True)
+                (root / rel).rename(root / dest)
+                touched.add(dest)
+    return touched
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(edits(), min_size=1, max_size=4))
 def test_live_feed_equals_a_full_build_after_every_edit(steps: list[list[tuple[str, str, str | None]]]) -> None:
@@ -162,24 +181,7 @@ def test_live_feed_equals_a_full_build_after_every_edit(steps: list[list[tuple[s
         vault = Vault(root)
         try:
             for step in steps:
-                touched: set[str] = set()
-                for action, where, text in step:
-                    notes = vault.notes()
-                    if action == "write":
-                        assert text is not None
-                        write_note(root, where, text)
-                        touched.add(where)
-                    elif notes:
-                        rel = notes[int(where) % len(notes)]
-                        touched.add(rel)
-                        if action == "delete":
-                            (root / rel).unlink()
-                        else:  # move: another folder, the same name (links follow it, its UIDs too)
-                            dest = ("archive/" + rel) if not rel.startswith("archive/") else rel[len("archive/"):]
-                            (root / dest).parent.mkdir(parents=True, exist_ok=True)
-                            (root / rel).rename(root / dest)
-                            touched.add(dest)
-                live, full = vault.apply(touched)
+                live, full = vault.apply(apply_edits(root, step))
                 assert live == full
                 for owner, filtered, built in vault.owner_feeds():
                     assert filtered == built, owner

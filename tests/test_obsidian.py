@@ -174,14 +174,6 @@ def test_the_mapped_vault_answers_as_the_same_vault_in_reljournals_layout(vault:
         (own / rel).parent.mkdir(parents=True, exist_ok=True)
         (own / rel).write_text(text, encoding="utf-8")
     (own / ".reljournal.toml").write_text('[vault]\ndefault_cadence = "30d"\n', encoding="utf-8")
-
-    def without_paths(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: without_paths(v) for k, v in value.items() if k != "path"}
-        if isinstance(value, list):
-            return [without_paths(v) for v in value]
-        return value
-
     mapped, plain = rj(vault, *command), rj(own, *command)
     assert mapped.exit_code == plain.exit_code == 0, (mapped.output, plain.output)
     assert without_paths(json.loads(mapped.output)) == without_paths(json.loads(plain.output))
