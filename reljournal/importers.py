@@ -29,7 +29,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -195,7 +195,7 @@ def read_vcard(path: Path) -> tuple[Reading, str | None]:
         reading.unreadable.append(Unreadable(start, "the card never ends (no END:VCARD)"))
     if not found_card:
         raise ImportFileError(f"{path}: no vCard in it (no BEGIN:VCARD)")
-    return reading, note
+    return _bounded(reading), note
 
 
 MAX_PARAMETERS = 32  # `;` before a property's value: real cards have a handful
@@ -220,6 +220,35 @@ def _content_line(raw: str, number: int) -> ContentLine:
     if semicolons > MAX_PARAMETERS:
         raise ValueError(f"more than {MAX_PARAMETERS} parameters")
     return textLineToContentLine(raw, number)
+
+
+MAX_FIELD_CHARS = 10_000  # a name, role, organisation, address or extra line: front matter stays well under 1 MB
+
+
+def _bounded(reading: Reading) -> Reading:
+    """Every field of every contact cut to MAX_FIELD_CHARS characters, as `check` would otherwise refuse the
+    note (front matter over 1 MB), each cut said with the contact's line."""
+    def cut(text: str, what: str, contact: Contact) -> str:
+        if len(text) <= MAX_FIELD_CHARS:
+            return text
+        reading.skipped.append(Unreadable(contact.line, f"{what} cut to {MAX_FIELD_CHARS:,} characters "
+                                          f"(it had {len(text):,})"))
+        return text[:MAX_FIELD_CHARS]
+
+    def one(c: Contact) -> Contact:
+        if all(len(v) <= MAX_FIELD_CHARS for v in (c.name, c.org or "", c.role or "", c.linkedin or "",
+                                                   *c.aliases, *c.emails, *c.phones, *c.extra)):
+            return c
+        return replace(c, name=cut(c.name, "the name", c), org=cut(c.org, "the organisation", c) if c.org else None,
+                       role=cut(c.role, "the role", c) if c.role else None,
+                       linkedin=cut(c.linkedin, "the LinkedIn address", c) if c.linkedin else None,
+                       aliases=tuple(cut(a, "a nickname", c) for a in c.aliases),
+                       emails=tuple(cut(e, "an e-mail address", c) for e in c.emails),
+                       phones=tuple(cut(p, "a phone number", c) for p in c.phones),
+                       extra=tuple(cut(x, "a line of the note", c) for x in c.extra))
+
+    reading.contacts[:] = [one(c) for c in reading.contacts]
+    return reading
 
 
 def _note_text(parts: Iterable[str]) -> str | None:
@@ -457,7 +486,7 @@ def read_csv(path: Path) -> tuple[Reading, str | None]:
     if fields is None:
         raise ImportFileError(f"{path}: no header row naming a name column "
                               "(Name, First Name, Last Name, ...)")
-    return reading, note
+    return _bounded(reading), note
 
 
 def _unclosed_quote(text: str, delimiter: str) -> int | None:

@@ -293,3 +293,24 @@ def test_an_unclosed_quote_is_found_as_the_csv_module_reads(text: str) -> None:
             assert _unclosed_quote(text, ",") is not None
         return
     assert _unclosed_quote(text, ",") is None
+
+
+def test_a_field_too_long_for_a_note_is_cut_and_said(tmp_path: Path) -> None:
+    vault = tmp_path / "v"
+    shutil.copytree(VAULTS / "good", vault)
+    card = tmp_path / "long.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Long Title\nTITLE:" + "Director " * 200_000 + "\nEND:VCARD\n",
+                    encoding="utf-8")
+    done = run(vault, "import", "vcard", str(card))
+    assert done.returncode == 0 and "the role cut to 10,000 characters" in done.stderr
+    assert run(vault, "check").returncode == 0
+
+
+def test_a_calendar_file_over_the_size_limit_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reljournal.calendars import source
+
+    monkeypatch.setattr(source, "MAX_BYTES", 100)
+    big = tmp_path / "big.ics"
+    big.write_text("BEGIN:VCALENDAR\n" + "X-PAD:" + "x" * 200 + "\nEND:VCALENDAR\n", encoding="utf-8")
+    with pytest.raises(source.SourceError, match="larger than"):
+        source._read_file(big, source.Source(str(big), "big.ics"))

@@ -17,7 +17,17 @@ from pathlib import Path
 
 from reljournal.atomic import write_atomic
 from reljournal.calendars.commands import CommandError, first_line_of
-from reljournal.calendars.http import TIMEOUT, HttpError, Response, Validators, get, host_of, https_of, is_url
+from reljournal.calendars.http import (
+    MAX_BYTES,
+    TIMEOUT,
+    HttpError,
+    Response,
+    Validators,
+    get,
+    host_of,
+    https_of,
+    is_url,
+)
 from reljournal.calendars.reading import NotACalendar, looks_like_icalendar
 
 
@@ -107,6 +117,8 @@ def _read_file(path: Path, source: Source) -> bytes:
     try:
         if not path.is_file():
             raise SourceError(f"{source.label}: no such file or folder")
+        if path.stat().st_size > MAX_BYTES:  # as for a calendar read over HTTP: a bound on what one read costs
+            raise SourceError(f"{source.label}: larger than {MAX_BYTES // 2**20} MB; not read")
         return path.read_bytes()
     except OSError as exc:
         raise SourceError(f"{source.label}: cannot be read ({exc.strerror})") from None
