@@ -246,6 +246,3 @@ def shell_quoted(text: str) -> str:
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
-
-def stderr_is_terminal() -> bool:
-    return sys.stderr.isatty()
