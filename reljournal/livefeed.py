@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+import json
 import os
 import threading
 from collections import defaultdict
@@ -41,7 +42,8 @@ from reljournal.atomic import write_atomic
 from reljournal.config import Settings
 from reljournal.feed import END, PLACE, EventBytes, FeedBuilder, OwnerScope, Privacy, SortKey, Uids, Whose, feed_head
 from reljournal.index.store import Index, NoteFacts
-from reljournal.model import ORG, PERSON, Interaction, Record
+from reljournal.index.sync import settings_fingerprint
+from reljournal.model import INTERACTION, ORG, PERSON, Interaction, Record
 from reljournal.names import name_key
 from reljournal.queries import Scope, View
 
@@ -79,6 +81,7 @@ class LiveFeed:
         self._kept = EventBytes()  # a full rebuild (midnight, settings) serialises again only what changed
         self.today: dt.date | None = None
         self.parts: FeedParts | None = None
+        self.current: str | None = None  # the index's content token when `parts` was made
         self._head = b""
         self.last_rebuilt = 0  # notes whose events were rebuilt by the last call, for the log
         self._facts: dict[str, NoteFacts] = {}
@@ -101,6 +104,20 @@ class LiveFeed:
 
     def rebuild(self, today: dt.date) -> FeedParts:
         self.today = today
+        self._read_facts()
+        view = View(self.settings, today, self.index)
+        builder = self._builder(view)
+        self._entries = {}
+        for record in view.records:
+            self._put(builder, record)
+        self._with = {i.path: frozenset(link.key for link in i.with_) for i in view.interactions}
+        self._order()
+        self.last_rebuilt = len(view.records)
+        self._head = builder.head()
+        return self._assemble()
+
+    def _read_facts(self) -> None:
+        """What the feed's privacy and UIDs depend on, from the index's `NoteFacts`."""
         facts = self.index.note_facts()
         self._facts = {f.path: f for f in facts}
         parsed = [f for f in facts if f.parsed]
@@ -109,18 +126,49 @@ class LiveFeed:
         for f in parsed:
             self._by_identity[Uids.identity(f)].add(f.path)
         self._shared = {k for k, paths in self._by_identity.items() if len(paths) > 1}
-        view = View(self.settings, today, self.index)
-        builder = self._builder(view)
-        self._entries = {}
-        for record in view.records:
-            self._put(builder, record)
-        self._with = {i.path: frozenset(link.key for link in i.with_) for i in view.interactions}
+
+    def _order(self) -> None:
         ordered = sorted((e for entries in self._entries.values() for e in entries), key=PLACE)
         self._keys = [key for key, _, _ in ordered]
         self._chunks = [chunk for _, chunk, _ in ordered]
         self._whose = [about for _, _, about in ordered]
-        self.last_rebuilt = len(view.records)
-        self._head = builder.head()
+
+    # ---- kept across a stop: `watch` starts from the feed it left --------------------------------------------
+    def _state_key(self) -> str:
+        """What the kept events are valid for: the index's content, the day, the settings, owners kept or not."""
+        return json.dumps([self.index.content_token(), str(self.today), settings_fingerprint(self.settings),
+                           self.owners])
+
+    def save(self) -> bool:
+        """Keep every note's events in the index (table `live_events`), so that the next `watch` on the same
+        index, day and settings starts from them instead of building the feed again (12 s at 111,000 notes).
+        Only a feed current with the index is kept (`current`); returns whether it was."""
+        if self.parts is None or self.today is None or self.current != self.index.content_token():
+            return False
+        rows = [(path, json.dumps(key), chunk, json.dumps(about)) for path, entries in self._entries.items()
+                for key, chunk, about in entries]
+        self.index.keep_live_events(rows, self._state_key())
+        return True
+
+    def restore(self, today: dt.date) -> FeedParts | None:
+        """The feed as `save` kept it, when it is valid for the index as it is now, `today` and these settings;
+        else None (build it). Privacy, UIDs and links are read again from the index: only the events are
+        kept."""
+        self.today = today
+        rows = self.index.live_events(self._state_key())
+        if rows is None:
+            return None
+        self._read_facts()
+        self._entries = {}
+        for path, key, chunk, about in rows:
+            place = tuple(json.loads(key))
+            org, people = json.loads(about)
+            self._entries.setdefault(path, []).append((place, chunk, Whose(org, tuple(people))))  # type: ignore[arg-type]
+        interactions = self.index.paths_of_kind(INTERACTION)
+        self._with = {p: frozenset(keys) for p, keys in self.index.link_keys(interactions, ["with"]).items()}
+        self._order()
+        self.last_rebuilt = 0
+        self._head = feed_head(self.settings, None)
         return self._assemble()
 
     # ---- one change --------------------------------------------------------------------------------------
@@ -146,6 +194,7 @@ class LiveFeed:
         self._splice(changes)
         self.last_rebuilt = len(affected)
         if not changes:
+            self.current = self.index.content_token()
             return self.parts  # the same object: `FeedFile` need not compare 70 MB to see it
         return self._assemble()
 
@@ -267,6 +316,7 @@ class LiveFeed:
         return made
 
     def _assemble(self) -> FeedParts:
+        self.current = self.index.content_token()  # the index these parts are the feed of
         self.parts = (self._head, *self._chunks, END)
         self.owned = OwnedEvents(self.parts, tuple(self._whose), self.settings) if self.owners else None
         return self.parts

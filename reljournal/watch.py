@@ -341,6 +341,11 @@ class Watcher:
             self._cond.notify_all()
         if self._worker is not None:
             self._worker.join(timeout=30)
+        if self._live_feed is not None and (self._worker is None or not self._worker.is_alive()):
+            try:
+                self._live_feed.save()  # the next start begins from this feed when nothing changed meanwhile
+            except Exception:
+                self.report_exception("keeping the feed for the next start")
         self._shutdown()
 
     def _shutdown(self) -> None:
@@ -586,7 +591,7 @@ class Watcher:
             self.generation += 1
             full = reason in ("start", "settings", "rescan") or stats.rebuilt
             try:
-                data = self._feed_data(stats, full=full)
+                data = self._feed_data(stats, full=full, start=reason == "start")
             except sqlite3.DatabaseError as exc:  # damaged while read: the same
                 stats = self.journal.recover(exc)
                 data = self._feed_data(stats, full=True)
@@ -618,12 +623,17 @@ class Watcher:
         except sqlite3.DatabaseError:
             self.report_exception("storing the answers")  # the commands work them out themselves
 
-    def _feed_data(self, stats: SyncStats, *, full: bool) -> FeedParts:
-        """The feed after this update: only the notes the change touched are rebuilt, unless `full`."""
+    def _feed_data(self, stats: SyncStats, *, full: bool, start: bool = False) -> FeedParts:
+        """The feed after this update: only the notes the change touched are rebuilt, unless `full`. At the
+        start, the feed a clean stop kept (`LiveFeed.save`) when nothing changed since."""
         live = self._live_feed
         if live is None or live.index is not self.journal.index:
             live = self._live_feed = LiveFeed(self.settings, self.journal.index, owners=self._owner_feeds)
             full = True
+        if full and start:
+            kept = live.restore(self.journal.today)
+            if kept is not None:
+                return kept
         if full:
             return live.rebuild(self.journal.today)
         return live.update([*stats.added, *stats.changed, *stats.removed], self.journal.today)

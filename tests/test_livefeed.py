@@ -265,3 +265,39 @@ def test_the_feed_file_is_written_only_when_its_bytes_change(tmp_path: Path) -> 
         threading.Event().wait(0.02)
         wait += 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.ics"]
+
+
+# ---- kept across a stop ------------------------------------------------------------------------------------
+def test_a_kept_feed_is_restored_as_built_and_follows_every_edit(vault: Vault) -> None:
+    """`save` then `restore` (a watcher stopped and started again) gives the parts a full build gives, and
+    the restored feed then follows edits as a rebuilt one does, owners' feeds included."""
+    settings, index, today = vault.journal.settings, vault.journal.index, vault.journal.today
+    assert vault.live.save()
+    restored = LiveFeed(settings, index, owners=True)
+    parts = restored.restore(today)
+    assert parts is not None and b"".join(parts) == build_feed(View(settings, today, index))
+    assert restored.last_rebuilt == 0  # nothing built
+    vault.live = restored
+    root = vault.root
+    for step in ([("write", "people/Ada Obi.md", "---\ntype: person\ncadence: 7d\nrole: Chair\n---\n")],
+                 [("delete", "3", None)], [("move", "1", None)]):
+        live, full = vault.apply(apply_edits(root, step))
+        assert live == full
+        for owner, filtered, built in vault.owner_feeds():
+            assert filtered == built, owner
+
+
+def test_a_kept_feed_is_not_used_for_another_index_day_or_settings(vault: Vault) -> None:
+    settings, index, today = vault.journal.settings, vault.journal.index, vault.journal.today
+    assert vault.live.save()
+    assert LiveFeed(settings, index, owners=True).restore(today + dt.timedelta(days=1)) is None
+    assert LiveFeed(settings, index, owners=False).restore(today) is None  # whom events are about not kept
+    write_note(vault.root, "people/Nia New.md", "---\ntype: person\ncadence: 7d\n---\n")
+    reindex(settings, index, paths={"people/Nia New.md"})
+    assert LiveFeed(settings, index, owners=True).restore(today) is None  # the index moved on
+
+
+def test_a_feed_behind_the_index_is_not_kept(vault: Vault) -> None:
+    write_note(vault.root, "people/Nia New.md", "---\ntype: person\ncadence: 7d\n---\n")
+    reindex(vault.journal.settings, vault.journal.index, paths={"people/Nia New.md"})  # no update of the feed
+    assert not vault.live.save()

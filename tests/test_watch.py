@@ -506,3 +506,16 @@ def test_verbose_says_in_words_that_a_command_waited(vault: Path) -> None:
         assert said[0] in ("1 command was waiting for this update; it goes on",
                            "2 commands were waiting for this update; they go on")
         assert not any("command(s)" in line for line in lines.out)
+
+
+def test_a_second_start_begins_from_the_feed_the_first_one_kept(vault: Path) -> None:
+    with watching(vault) as (first, _):
+        assert first._live_feed is not None and first._live_feed.last_rebuilt > 0  # built
+    feed = (vault / ".reljournal" / "feed.ics").read_bytes()
+    with watching(vault) as (second, _):
+        assert second._live_feed is not None and second._live_feed.last_rebuilt == 0  # restored, nothing built
+        assert (vault / ".reljournal" / "feed.ics").read_bytes() == feed
+    write_note(vault, "people/Nia New.md", "---\ntype: person\ncadence: 7d\n---\n")
+    with watching(vault) as (third, _):  # a note changed while no watcher ran: built again
+        assert third._live_feed is not None and third._live_feed.last_rebuilt > 0
+        assert "Nia New" in (vault / ".reljournal" / "feed.ics").read_text(encoding="utf-8")

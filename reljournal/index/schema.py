@@ -5,7 +5,7 @@ an index without it reads the same, and takes it at its next rebuild.)"""
 from reljournal.index.rows import table_ddl
 from reljournal.model import INTERACTION, ORG, PERSON
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 DDL = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -75,6 +75,9 @@ CREATE TABLE answers (              -- what the rules said of each person on `da
     last TEXT, planned TEXT, meeting TEXT, cadence TEXT, next TEXT, reason TEXT,
     org TEXT, owner TEXT,           -- the organisation's name as shown, the owner (own, else the org's)
     org_path TEXT                   -- the organisation `org:` resolves to (its stakeholders, `orgs`)
+);
+CREATE TABLE live_events (          -- the watcher's feed as it stopped (reljournal.livefeed: save, restore)
+    path TEXT NOT NULL, place TEXT NOT NULL, data BLOB NOT NULL, whose TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
 -- FTS5 buffers the terms of new rows and writes a segment each time the buffer (1 MiB by default) fills,
