@@ -145,9 +145,10 @@ class LiveFeed:
         Only a feed current with the index is kept (`current`); returns whether it was."""
         if self.parts is None or self.today is None or self.current != self.index.content_token():
             return False
-        rows = [(path, json.dumps(key), chunk, json.dumps(about)) for path, entries in self._entries.items()
-                for key, chunk, about in entries]
-        self.index.keep_live_events(rows, self._state_key())
+        path_of = {id(chunk): path for path, entries in self._entries.items() for _, chunk, _ in entries}
+        rows = ((path_of[id(chunk)], *key, chunk, about.org, "\0".join(about.people))
+                for key, chunk, about in zip(self._keys, self._chunks, self._whose, strict=True))
+        self.index.keep_live_events(rows, self._state_key())  # in the feed's order: no sort at the start
         return True
 
     def restore(self, today: dt.date) -> FeedParts | None:
@@ -160,13 +161,17 @@ class LiveFeed:
             return None
         self._read_facts()
         self._entries = {}
-        for path, key, chunk, about in rows:
-            place = tuple(json.loads(key))
-            org, people = json.loads(about)
-            self._entries.setdefault(path, []).append((place, chunk, Whose(org, tuple(people))))  # type: ignore[arg-type]
+        self._keys, self._chunks, self._whose = [], [], []
+        nobody: tuple[str, ...] = ()
+        for path, start, kind, summary, uid, chunk, org, people in rows:
+            place: SortKey = (start, kind, summary, uid)
+            about = Whose(org, tuple(people.split("\0")) if people else nobody)
+            self._entries.setdefault(path, []).append((place, chunk, about))
+            self._keys.append(place)
+            self._chunks.append(chunk)
+            self._whose.append(about)
         interactions = self.index.paths_of_kind(INTERACTION)
         self._with = {p: frozenset(keys) for p, keys in self.index.link_keys(interactions, ["with"]).items()}
-        self._order()
         self.last_rebuilt = 0
         self._head = feed_head(self.settings, None)
         return self._assemble()

@@ -5,7 +5,7 @@ an index without it reads the same, and takes it at its next rebuild.)"""
 from reljournal.index.rows import table_ddl
 from reljournal.model import INTERACTION, ORG, PERSON
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 DDL = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -76,8 +76,9 @@ CREATE TABLE answers (              -- what the rules said of each person on `da
     org TEXT, owner TEXT,           -- the organisation's name as shown, the owner (own, else the org's)
     org_path TEXT                   -- the organisation `org:` resolves to (its stakeholders, `orgs`)
 );
-CREATE TABLE live_events (          -- the watcher's feed as it stopped (reljournal.livefeed: save, restore)
-    path TEXT NOT NULL, place TEXT NOT NULL, data BLOB NOT NULL, whose TEXT NOT NULL
+CREATE TABLE live_events (          -- the watcher's feed as it stopped, in its order (livefeed: save, restore)
+    path TEXT NOT NULL, start TEXT NOT NULL, kind INTEGER NOT NULL, summary TEXT NOT NULL, uid TEXT NOT NULL,
+    data BLOB NOT NULL, org TEXT, people TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
 -- FTS5 buffers the terms of new rows and writes a segment each time the buffer (1 MiB by default) fills,

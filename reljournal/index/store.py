@@ -626,18 +626,21 @@ class Index:
         """How many answers are stored for `day`."""
         return int(self.db.execute("SELECT count(*) FROM answers WHERE day = ?", (day.isoformat(),)).fetchone()[0])
 
-    def keep_live_events(self, rows: Iterable[tuple[str, str, bytes, str]], key: str) -> None:
-        """The watcher's events, (note path, place (JSON), bytes, whom (JSON)), valid for `key` only."""
+    def keep_live_events(self, rows: Iterable[tuple[Any, ...]], key: str) -> None:
+        """The watcher's events in the feed's order, (note path, start, kind, summary, UID, bytes, organisation,
+        people joined by NUL), valid for `key` only."""
         with self.transaction():
             self.db.execute("DELETE FROM live_events")
-            self.db.executemany("INSERT INTO live_events(path, place, data, whose) VALUES (?, ?, ?, ?)", rows)
+            self.db.executemany("INSERT INTO live_events(path, start, kind, summary, uid, data, org, people) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self.set_meta("live_events", key)
 
-    def live_events(self, key: str) -> list[tuple[str, str, bytes, str]] | None:
-        """The events `keep_live_events` kept for `key`; None when none were, or for something else."""
+    def live_events(self, key: str) -> list[tuple[Any, ...]] | None:
+        """The events `keep_live_events` kept for `key`, in their order; None when none were, or for another."""
         if self.meta("live_events") != key:
             return None
-        return self.db.execute("SELECT path, place, data, whose FROM live_events ORDER BY rowid").fetchall()
+        return self.db.execute("SELECT path, start, kind, summary, uid, data, org, people FROM live_events "
+                               "ORDER BY rowid").fetchall()
 
     def people_count(self) -> int:
         """How many person notes have a record (those `answer_rows` can hold)."""
