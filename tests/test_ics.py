@@ -105,7 +105,7 @@ def test_an_event_is_the_bytes_icalendar_writes(entry: Entry, stamp: dt.datetime
 @given(st.one_of(TEXT, ASCII))
 @settings(max_examples=400, deadline=None)
 def test_text_is_escaped_and_folded_as_icalendar_does(value: str) -> None:
-    if "\\N" not in value:
+    if "\\N" not in no_control(value):  # icalendar reads a `\N` as a line break (see ics.text)
         assert ics.text(value) == _escape_char(no_control(value))
     line = "DESCRIPTION:" + ics.text(value)
     assert ics.fold(line) == _foldline(line)
