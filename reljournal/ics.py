@@ -11,8 +11,9 @@ writer drops it; its reader, like other clients, keeps it).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
+
+from reljournal.names import printable  # RFC 5545's CONTROL: what names.printable leaves out
 
 FOLD_AT = 75  # octets: a content line longer than 74 is folded (icalendar's limit, excluding the CRLF)
 
@@ -22,8 +23,7 @@ def text(value: str) -> str:
     `\\N` into a line break (a value already escaped), which would show `C:\\Notes` as "C:", a new line and
     "otes". A note's text is never escaped, so its backslashes are escaped like any other. Control characters
     (but tab and line ends) are left out: RFC 5545 forbids them in TEXT, and some clients stop reading there."""
-    if _CONTROL.search(value):
-        value = _CONTROL.sub("", value)
+    value = printable(value)
     if not (set(value) & _SPECIAL):
         return value
     return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
@@ -31,7 +31,6 @@ def text(value: str) -> str:
 
 
 _SPECIAL = frozenset("\\;,\r\n")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # CONTROL of RFC 5545 3.1, tab and line ends aside
 
 
 def date(day: dt.date) -> str:
