@@ -318,7 +318,7 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
     """Read the settings of the vault at `root`. Problems come back as values; on any problem the
     settings returned are the defaults (callers other than `check` refuse to run)."""
     path = root / SETTINGS_FILE
-    defaults = Settings(root=root, name=root.name)
+    defaults = _with_obsidian(Settings(root=root, name=root.name), "")  # Obsidian's settings count (SPEC 11)
     if not path.is_file():
         return defaults, []
     try:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reljournal.config import obsidian_folder
+from reljournal.config import Settings
 from reljournal.model import INTERACTION, ORG, PERSON
 from reljournal.names import name_key
 
@@ -78,10 +78,10 @@ def _notes(root: Path, skip: set[str]) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def discover(root: Path, templates: str | None, daily: str | None = None) -> Found:
-    """Read the vault at `root` (its templates and daily notes folders aside: templates are no notes, daily
-    notes are plain whatever they say) for the conventions of SPEC 11."""
-    notes = _notes(root, {f for f in (templates, daily) if f})
+def discover(settings: Settings) -> Found:
+    """Read the vault (its templates and daily notes folders aside, as its settings, Obsidian's included, name
+    them: templates are no notes, daily notes are plain whatever they say) for the conventions of SPEC 11."""
+    notes = _notes(settings.root, {settings.templates, *settings.plain})
     # which property names the kinds, and with which values
     votes: Counter[tuple[str, str, str]] = Counter()  # (property, kind, value as written)
     for _, data in notes:
@@ -149,26 +149,6 @@ def _attendees(notes: list[tuple[str, dict[str, Any]]], kind_of: dict[str, str])
         return None, 0
     key, n = votes.most_common(1)[0]
     return (None, n) if key == "with" else (key, n)
-
-
-def obsidian_templates(root: Path) -> str | None:
-    """The templates folder Obsidian's settings name, if any."""
-    return _obsidian_setting(root, "templates.json")
-
-
-def obsidian_daily(root: Path) -> str | None:
-    """The daily notes folder Obsidian's settings name, if any."""
-    return _obsidian_setting(root, "daily-notes.json")
-
-
-def _obsidian_setting(root: Path, name: str) -> str | None:
-    import json
-
-    try:
-        value = json.loads((root / ".obsidian" / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return obsidian_folder(value.get("folder")) if isinstance(value, dict) else None
 
 
 def settings_text(found: Found) -> str:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reljournal.atomic import check_inside, write_atomic
-from reljournal.discover import Found, obsidian_templates, settings_text
+from reljournal.config import Settings, load_settings
+from reljournal.discover import Found, settings_text
 from reljournal.errors import UserError
 from reljournal.model import INTERACTION, ORG, PERSON
 from reljournal.vault import read_regular
@@ -90,7 +91,7 @@ def copy_template(dest: Path, *, sample: bool, today: dt.date, found: Found | No
     src = template_dir()
     result = CopyResult()
     own_layout = found is not None and found.kind_property is not None
-    own_templates = own_layout or obsidian_templates(dest) is not None
+    own_templates = own_layout or load_settings(dest)[0].templates != Settings.templates  # Obsidian names its own
     days = (today - SAMPLE_ANCHOR).days
     todo: list[tuple[str, bytes]] = []
     for path in sorted(src.rglob("*")):

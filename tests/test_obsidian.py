@@ -312,3 +312,12 @@ def test_random_vaults_answer_alike_in_both_layouts(spec: dict[str, Any]) -> Non
             a, b = rj(mapped, *command), rj(own, *command)
             assert a.exit_code == b.exit_code == 0, (a.output, b.output)
             assert without_paths(json.loads(a.output)) == without_paths(json.loads(b.output)), command
+
+
+def test_obsidians_settings_count_without_a_reljournal_toml(vault: Path) -> None:
+    """A vault found by its `.obsidian` folder alone reads Obsidian's settings too: its templates (full of
+    `{{date}}`) are no notes, its ignored folders are not read."""
+    (vault / ".reljournal.toml").unlink()
+    done = rj(vault, "check")
+    assert done.exit_code == 0, done.output
+    assert "Templates/" not in done.output and "Clippings/" not in done.output

@@ -10,8 +10,8 @@ import click
 
 from reljournal.app import resolve_today
 from reljournal.cli.common import Ctx, pass_ctx
-from reljournal.config import Settings
-from reljournal.discover import discover, obsidian_daily, obsidian_templates
+from reljournal.config import Settings, load_settings
+from reljournal.discover import discover
 from reljournal.errors import UserError
 from reljournal.output import echo, plural
 from reljournal.template import copy_template
@@ -44,7 +44,7 @@ def command(ctx: Ctx, directory: str | None, sample: bool, existing: bool) -> No
         raise UserError(f"{target} already holds files; use `reljournal init --existing` to add a vault to it "
                         "(nothing is overwritten)", exit_code=2)
     today = resolve_today(ctx.today, Settings(root=target, name=target.name)) if ctx.today else dt.date.today()
-    found = discover(target, obsidian_templates(target), obsidian_daily(target)) if existing else None
+    found = discover(load_settings(target)[0]) if existing else None
     if found is not None and found.kind_property is not None:
         echo(f"Found in {target.name}: notes say their kind in `{found.kind_property}`: "
              + ", ".join(f"{plural(found.counts[k], k + ' note')} ({found.kind_values[k]}"
