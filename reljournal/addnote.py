@@ -222,7 +222,7 @@ def plan_person(view: View, name: str, given: PersonFields, now: dt.datetime) ->
     title = _title(name)
     aliases = _aliases(name, title, list(given.aliases))
     loose = _refuse_known(view, [title, *aliases])
-    settings = view.settings
+    settings = view.writing_settings
     org_note: NewNote | None = None
     org_title: str | None = None
     org_close: tuple[str, ...] = ()
@@ -263,8 +263,8 @@ def plan_org(view: View, name: str, given: OrgFields, now: dt.datetime) -> AddPl
         ("relationship", given.relationship or ""),
         ("aliases", aliases),
     ]
-    note = make_note(view.settings, ORG, title, fields, now)
-    _new_file(view.settings, note.path)
+    note = make_note(view.writing_settings, ORG, title, fields, now)
+    _new_file(view.writing_settings, note.path)
     return AddPlan(note, None, loose)
 
 

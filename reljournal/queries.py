@@ -463,6 +463,18 @@ class View:
     def body(self, path: str) -> str:
         return self.index.body(path)
 
+    @cached_property
+    def writing_settings(self) -> Settings:
+        """The settings new notes are written by (`add`, `log`, meetings from a calendar). In a vault whose notes
+        say their kind in a property of their own (`[kinds]`), a kind whose folder is not there is written where
+        most of its notes are: SPEC 11's "in the folder where that kind lives", with no folder made needlessly."""
+        s = self.settings
+        if s.kind_property is None:
+            return s
+        changes: dict[str, Any] = {key: folder for kind, key in ((PERSON, "people"), (ORG, "orgs"), (INTERACTION, "interactions"))
+                   if not (s.root / getattr(s, key)).is_dir() and (folder := self.index.top_folder_of(kind))}
+        return replace(s, **changes) if changes else s
+
 
 def _by_title(r: Record) -> tuple[str, str]:
     return (r.title.casefold(), r.path)

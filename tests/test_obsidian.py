@@ -321,3 +321,12 @@ def test_obsidians_settings_count_without_a_reljournal_toml(vault: Path) -> None
     done = rj(vault, "check")
     assert done.exit_code == 0, done.output
     assert "Templates/" not in done.output and "Clippings/" not in done.output
+
+
+def test_add_and_log_write_where_each_kind_lives_without_folders_settings(vault: Path) -> None:
+    """[kinds] written by hand, no [folders]: new notes go where that kind's notes are, no folder is made."""
+    assert rj(vault, "add", "person", "Bo Kim").exit_code == 0
+    assert rj(vault, "log", "Bo Kim", "--kind", "coffee").exit_code == 0
+    assert (vault / "References" / "Bo Kim.md").exists()
+    assert any((vault / "Notes").rglob("*Bo Kim*.md"))
+    assert not (vault / "people").exists() and not (vault / "interactions").exists()

@@ -188,12 +188,13 @@ def import_calendar(settings: Settings, view_of: Callable[[], View], source: Sou
     if guessed:
         me = guess_me(readings, known)
     options = Options(first=window.first, last=window.last, today=view.today, tz=settings.tz, me=me,
-                      max_attendees=window.max_attendees, new_people=new_people, people_folder=settings.people)
+                      max_attendees=window.max_attendees, new_people=new_people,
+                      people_folder=view.writing_settings.people)
     the_plan = plan(readings, known, options, state.seen)
     outcome = Outcome(the_plan, me, guessed, settings)
     if dry_run:
         return outcome
-    apply(settings, the_plan, outcome)
+    apply(view.writing_settings, the_plan, outcome)
     state.seen = the_plan.seen
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -69,4 +69,4 @@ def command(ctx: Ctx, names: tuple[str, ...], kind: str | None, when: str | None
         if planned <= entry.day:
             raise UserError(f"--next: {planned} is not after the interaction's date ({entry.day})", exit_code=2)
         entry = dataclasses.replace(entry, next=planned)
-    echo(write_interaction(view.settings, entry))
+    echo(write_interaction(view.writing_settings, entry))

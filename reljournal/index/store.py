@@ -487,6 +487,13 @@ class Index:
         return [NoteFacts(path, kind, title, uid, self._strings(aliases), self._strings(tags), bool(parsed))
                 for path, kind, title, uid, aliases, tags, parsed in rows]
 
+    def top_folder_of(self, kind: str) -> str | None:
+        """The top folder holding most notes of `kind` (none at the vault's root counted)."""
+        row = self.db.execute("SELECT substr(path, 1, instr(path, '/') - 1) AS top, count(*) AS n FROM notes "
+                              "WHERE kind = ? AND instr(path, '/') > 0 GROUP BY top ORDER BY n DESC, top LIMIT 1",
+                              (kind,)).fetchone()
+        return row[0] if row else None
+
     def paths_of_kind(self, kind: str) -> list[str]:
         """The notes of this kind that have a record (their front matter was read once)."""
         return [path for (path,) in self.db.execute("SELECT path FROM notes WHERE kind = ? AND parsed", (kind,))]
