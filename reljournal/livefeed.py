@@ -145,8 +145,8 @@ class LiveFeed:
         Only a feed current with the index is kept (`current`); returns whether it was."""
         if self.parts is None or self.today is None or self.current != self.index.content_token():
             return False
-        path_of = {id(chunk): path for path, entries in self._entries.items() for _, chunk, _ in entries}
-        rows = ((path_of[id(chunk)], *key, chunk, about.org, "\0".join(about.people))
+        path_of = {key: path for path, entries in self._entries.items() for key, _, _ in entries}  # keys are unique
+        rows = ((path_of[key], *key, chunk, about.org, "\0".join(about.people))
                 for key, chunk, about in zip(self._keys, self._chunks, self._whose, strict=True))
         self.index.keep_live_events(rows, self._state_key())  # in the feed's order: no sort at the start
         return True

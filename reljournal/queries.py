@@ -412,15 +412,12 @@ class View:
         in one transaction: a few by a view of just them and what their answers read (`answer_scope`), many
         by this view. With the index read-only, they are worked out and not stored."""
         index, today = self.index, self.today
-        rows = index.answer_rows(today)
-        if len(rows) != index.people_count():
-            try:
-                self.keep_answers()
-            except sqlite3.OperationalError:  # a read-only index: answer without storing
-                found = [*self._read_answers(rows), *self._answers_of(index.stale_answers(today))]
-                return {a.path: a for a in sorted(found, key=lambda a: a.path)}
-            rows = index.answer_rows(today)
-        return {a.path: a for a in self._read_answers(rows)}
+        try:
+            self.keep_answers()  # two counts when none is missing
+        except sqlite3.OperationalError:  # a read-only index: answer without storing
+            found = [*self._read_answers(index.answer_rows(today)), *self._answers_of(index.stale_answers(today))]
+            return {a.path: a for a in sorted(found, key=lambda a: a.path)}
+        return {a.path: a for a in self._read_answers(index.answer_rows(today))}
 
     def keep_answers(self) -> int:
         """Work out and store the answers missing for today (none missing: two counts); how many there were.
@@ -471,8 +468,12 @@ class View:
         s = self.settings
         if s.kind_property is None:
             return s
-        changes: dict[str, Any] = {key: folder for kind, key in ((PERSON, "people"), (ORG, "orgs"), (INTERACTION, "interactions"))
-                   if not (s.root / getattr(s, key)).is_dir() and (folder := self.index.top_folder_of(kind))}
+        kinds = ((PERSON, "people"), (ORG, "orgs"), (INTERACTION, "interactions"))
+        changes: dict[str, Any] = {}
+        for kind, key in kinds:
+            folder = self.index.top_folder_of(kind) if not (s.root / getattr(s, key)).is_dir() else None
+            if folder:
+                changes[key] = folder
         return replace(s, **changes) if changes else s
 
 

@@ -681,9 +681,8 @@ def matching_paths(view: View, node: Node) -> frozenset[str]:
 
 def people_matching(view: View, text: str) -> frozenset[str]:
     """`people QUERY`: the paths of the people `text` matches."""
-    people = view.by_path_of((PERSON,))
-    return frozenset(p for p in matching_paths(view, parse(text, field_aliases(view.settings)))
-                     if p in people and people[p].kind == PERSON)
+    evaluator = Evaluator(view)  # the people's paths from the index: no record read to tell them
+    return evaluator.matches(parse(text, field_aliases(view.settings))) & evaluator.paths_of(PERSON)
 
 
 def query(view: View, text: str) -> list[QueryRow]:

@@ -151,7 +151,7 @@ def reindex(settings: Settings, index: Index, *, rebuild: bool = False, paths: I
             index.forget_answers()  # many notes changed: every answer is worked out again when next asked
         else:
             moved_names |= _sync_few(settings, index, todo, stats, progress)
-        index.forget_answers(moved_names)
+            index.forget_answers(moved_names)
         if index.meta("fingerprint") != fingerprint:
             index.set_meta("fingerprint", fingerprint)
         _keep_walk(index, walked, stored_walk, bool(todo or stats.removed))
