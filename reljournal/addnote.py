@@ -130,12 +130,11 @@ def make_note(settings: Settings, kind: str, title: str, fields: list[tuple[str,
         raise UserError(f"{where}: not UTF-8 text; nothing written") from None
     data = fill(text, title, now, settings).encode("utf-8")
     data = _as_the_vault_says(settings, path, data, kind)
-    names = dict(settings.fields)
     for key, value in fields:
         if value in (None, "", []):
             continue
         try:
-            data = set_field(path, data, names.get(key, key), value, settings, align_comment=True).data
+            data = set_field(path, data, settings.field_name(key), value, settings, align_comment=True).data
         except UserError as exc:
             raise UserError(f"{key}: {exc.message} (made from {where}); nothing written", exc.exit_code) from None
     parsed = parse_note(path, data, settings)

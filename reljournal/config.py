@@ -276,6 +276,10 @@ class Settings:
     def index_path(self) -> Path:
         return self.state_dir / INDEX_FILE
 
+    def field_name(self, key: str) -> str:
+        """The vault's name for one of reljournal's fields (`[fields]`, SPEC 11), else the field's own."""
+        return next((theirs for ours, theirs in self.fields if ours == key), key)
+
     def today(self) -> dt.date:
         """The real date in the vault's zone (the machine's when none is set)."""
         return dt.datetime.now(self.tz).date()
@@ -318,9 +322,9 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
     """Read the settings of the vault at `root`. Problems come back as values; on any problem the
     settings returned are the defaults (callers other than `check` refuse to run)."""
     path = root / SETTINGS_FILE
-    defaults = _with_obsidian(Settings(root=root, name=root.name), "")  # Obsidian's settings count (SPEC 11)
+    defaults = Settings(root=root, name=root.name)
     if not path.is_file():
-        return defaults, []
+        return _with_obsidian(defaults, set()), []  # Obsidian's settings count without ours too (SPEC 11)
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig")
@@ -372,7 +376,7 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
     if problems:
         return defaults, problems
     name = values.pop("name", None) or root.name
-    return _with_obsidian(Settings(root=root, name=name, **values), text), []
+    return _with_obsidian(Settings(root=root, name=name, **values), set(values)), []
 
 
 def _fields(text: str, table: Any) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
@@ -394,7 +398,7 @@ def _fields(text: str, table: Any) -> tuple[tuple[tuple[str, str], ...], list[Pr
     return tuple(out), problems
 
 
-def _with_obsidian(settings: Settings, text: str) -> Settings:
+def _with_obsidian(settings: Settings, ours: set[str]) -> Settings:
     """The vault's Obsidian settings, where `.reljournal.toml` does not say otherwise (SPEC 11): the templates
     folder (`templates.json`), daily notes as plain notes (`daily-notes.json`), `userIgnoreFilters` and the
     attachment folder never read (`app.json`)."""
@@ -415,7 +419,7 @@ def _with_obsidian(settings: Settings, text: str) -> Settings:
     changes: dict[str, Any] = {"obsidian_text": "\0".join(texts)}
     template_settings = read.get("templates.json", {})
     templates = obsidian_folder(template_settings.get("folder"))
-    if templates and not re.search(r"(?m)^\s*templates\s*=", text):
+    if templates and "templates" not in ours:  # `ours`: the settings `.reljournal.toml` wrote, which win
         changes["templates"] = templates
     for key, name in (("dateFormat", "date_format"), ("timeFormat", "time_format")):
         if isinstance(template_settings.get(key), str) and template_settings[key].strip():

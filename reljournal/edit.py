@@ -443,7 +443,7 @@ def rewrite(settings: Settings, path: str, change: Callable[[bytes], tuple[bytes
 def edit_note(settings: Settings, path: str, key: str, value: YamlValue) -> Edit:
     """Set one field of the note (`set_field`), as `rewrite` writes: only on the note as it still is. A field
     the vault calls otherwise (`[fields]`, SPEC 11) is written under the vault's name."""
-    key = dict(settings.fields).get(key, key)
+    key = settings.field_name(key)
 
     def change(data: bytes) -> tuple[bytes | None, Edit]:
         edit = set_field(path, data, key, value, settings)

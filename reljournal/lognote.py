@@ -60,33 +60,36 @@ def render(entry: NewInteraction, settings: Settings | None = None) -> str:
     if settings is not None and settings.kind_property and settings.kind_interaction:
         kind = (settings.kind_property, [settings.kind_interaction])
     fields = [kind, *front_matter(entry)]
-    names = dict(settings.fields) if settings is not None else {}
     lines = ["---"]
-    lines += [f"{names.get(key, key)}: {yaml_scalar(value, quote=key == 'source')}" for key, value in fields
+    named = settings.field_name if settings is not None else str
+    lines += [f"{named(key)}: {yaml_scalar(value, quote=key == 'source')}" for key, value in fields
               if value not in (None, "")]
     lines.append("---")
     body = (entry.note or "").strip("\n")
     return "\n".join(lines) + "\n" + (body + "\n" if body else "")
 
 
-def from_vault_template(settings: Settings, entry: NewInteraction, rel: str) -> str | None:
-    """The note made from the vault's own meeting template (SPEC 11), its fields set under the vault's names;
-    None when the vault has none (then `render`)."""
+def meeting_template(settings: Settings) -> bytes | None:
+    """The vault's own meeting template (SPEC 11: a vault with `[kinds]`), else None."""
     if settings.kind_property is None:
         return None
-    from reljournal.addnote import fill, vault_template
-    from reljournal.edit import set_field
+    from reljournal.addnote import vault_template
 
     found = vault_template(settings, "interaction")
-    if found is None:
-        return None
+    return found[1] if found is not None else None
+
+
+def from_template(settings: Settings, entry: NewInteraction, rel: str, template: bytes) -> str:
+    """The note made from the vault's meeting template, its fields set under the vault's names."""
+    from reljournal.addnote import fill
+    from reljournal.edit import set_field
+
     when = entry.when if isinstance(entry.when, dt.datetime) else dt.datetime.combine(entry.when, dt.time())
     title = rel.rsplit("/", 1)[-1].removesuffix(".md")
-    data = fill(found[1].decode("utf-8", errors="replace"), title, when, settings).encode("utf-8")
-    names = dict(settings.fields)
+    data = fill(template.decode("utf-8", errors="replace"), title, when, settings).encode("utf-8")
     for key, value in front_matter(entry):
         if value not in (None, "", []):
-            data = set_field(rel, data, names.get(key, key), value, settings).data
+            data = set_field(rel, data, settings.field_name(key), value, settings).data
     text = data.decode("utf-8")
     body = (entry.note or "").strip("\n")
     return text + ("" if not body else ("" if text.endswith("\n") else "\n") + body + "\n")
@@ -157,9 +160,11 @@ def write_interaction(settings: Settings, entry: NewInteraction, new_id: Callabl
     if not entry.people:
         raise UserError("log needs at least one person", exit_code=2)
     folder = f"{settings.interactions}/{entry.day.year:04d}"
+    template = meeting_template(settings)  # read once, whatever the tries
     for _ in range(ATTEMPTS):
         rel = planned_path(settings, entry, draw())
-        data = (from_vault_template(settings, entry, rel) or render(entry, settings)).encode("utf-8")
+        text = from_template(settings, entry, rel, template) if template is not None else render(entry, settings)
+        data = text.encode("utf-8")
         problems = [p for p in parse_note(rel, data, settings).problems if p.severity == ERROR]
         if problems:  # what we write must read back cleanly; anything else is a bug worth stopping for
             raise UserError(f"{rel}: would not read back cleanly: {problems[0].message}; nothing written")
