@@ -4,7 +4,6 @@ and the folders where each kind lives. Only reads; `init` writes what was found 
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 from reljournal.config import Settings
 from reljournal.model import INTERACTION, ORG, PERSON
 from reljournal.names import name_key
+from reljournal.vault import read_regular, walk
 
 # The values that name a kind, as people write them (compared as link names: any case, accents kept).
 WORDS = {
@@ -40,8 +40,7 @@ def _front_matter(path: Path) -> dict[str, Any]:
     from reljournal.parse.frontmatter import load_yaml, split_front_matter
 
     try:
-        with open(path, "rb") as f:  # only regular files reach here (the walk below)
-            text = f.read(MOST_BYTES).decode("utf-8", errors="replace").removeprefix("\ufeff")
+        text = read_regular(path)[:MOST_BYTES].decode("utf-8", errors="replace").removeprefix("\ufeff")
     except OSError:
         return {}
     split = split_front_matter(text)
@@ -61,27 +60,23 @@ def _link_names(value: Any) -> list[str]:
     return [link.target for v in values if isinstance(v, str) for link in links_in_value(v, 1)]
 
 
-def _notes(root: Path, skip: set[str]) -> list[tuple[str, dict[str, Any]]]:
-    """(path, front matter) of the vault's Markdown notes, dot folders and `skip` (templates) left out."""
+def _notes(settings: Settings) -> list[tuple[str, dict[str, Any]]]:
+    """(path, front matter) of the vault's notes as every command finds them (`vault.walk`: dot folders, the
+    templates folder and ignored paths left out, links out of the vault not followed), daily notes aside."""
     out: list[tuple[str, dict[str, Any]]] = []
-    for folder, dirs, files in os.walk(root):
-        rel_folder = Path(folder).relative_to(root).as_posix()
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and
-                         (d if rel_folder == "." else f"{rel_folder}/{d}") not in skip)
-        for name in sorted(files):
-            full = Path(folder) / name
-            if name.endswith(".md") and not name.startswith(".") and full.is_file() and not full.is_symlink():
-                rel = full.relative_to(root).as_posix()
-                out.append((rel, _front_matter(full)))
-                if len(out) >= MOST_NOTES:
-                    return out
+    for found in walk(settings)[0]:
+        if found.size < 0 or any(found.path.startswith(folder + "/") for folder in settings.plain):
+            continue
+        out.append((found.path, _front_matter(settings.root / found.path)))
+        if len(out) >= MOST_NOTES:
+            break
     return out
 
 
 def discover(settings: Settings) -> Found:
     """Read the vault (its templates and daily notes folders aside, as its settings, Obsidian's included, name
     them: templates are no notes, daily notes are plain whatever they say) for the conventions of SPEC 11."""
-    notes = _notes(settings.root, {settings.templates, *settings.plain})
+    notes = _notes(settings)
     # which property names the kinds, and with which values
     votes: Counter[tuple[str, str, str]] = Counter()  # (property, kind, value as written)
     for _, data in notes:
