@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from reljournal.model import NOT_A_CONTACT, PERSON
+from reljournal.model import PERSON
 from reljournal.queries import View
 
 WEEKS_SHOWN = 12
@@ -90,8 +90,8 @@ def monday(day: dt.date) -> dt.date:
 def contact_days(view: View) -> Counter[dt.date]:
     """How many interactions happened on each day up to today (see the module's rules), counted by SQLite:
     interaction notes, Log entries, and each `last_contact` without a Log entry on its day is looked for
-    among the interaction notes of its day only. No record is read (`contact_days_of_records` is the plain
-    way, which tests hold this to)."""
+    among the interaction notes of its day only. No record is read (tests/test_week.py holds this to the
+    records)."""
     today = view.today
     counts: Counter[dt.date] = Counter()
     for day, n in (*view.index.contacts_by_day(today), *view.index.log_contacts_by_day(today)):
@@ -103,22 +103,6 @@ def contact_days(view: View) -> Counter[dt.date]:
             del pending[path]  # that interaction note is this contact, recorded twice
     for day in pending.values():
         counts[dt.date.fromisoformat(day)] += 1
-    return counts
-
-
-def contact_days_of_records(view: View) -> Counter[dt.date]:
-    """`contact_days` from the people's records and the interactions' (the reference for tests)."""
-    today = view.today
-    counts: Counter[dt.date] = Counter(i.date for i in view.interactions
-                                       if i.date is not None and i.date <= today and i.counts)
-    for p in view.people:
-        for e in p.log:
-            if e.date <= today and e.kind != NOT_A_CONTACT:
-                counts[e.date] += 1
-        if p.last_contact is not None and p.last_contact <= today and not any(
-                e.date == p.last_contact and e.kind != NOT_A_CONTACT for e in p.log) and not any(
-                h.date == p.last_contact and h.source == "interaction" and h.counts for h in view.history_of(p)):
-            counts[p.last_contact] += 1
     return counts
 
 

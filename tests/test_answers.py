@@ -16,13 +16,14 @@ from conftest import VAULTS, write_note
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_livefeed import apply_edits, edits
+from test_week import counted_from_records
 
 from reljournal import queries
 from reljournal.app import Journal
 from reljournal.index.sync import reindex
 from reljournal.queries import DueOptions, PersonAnswer, View, due, people
 from reljournal.querylang import query
-from reljournal.week import contact_days, contact_days_of_records
+from reljournal.week import contact_days
 
 DAYS = [dt.date(2026, 3, 15), dt.date(2026, 3, 16), dt.date(2026, 4, 30), dt.date(2026, 11, 25)]
 
@@ -75,7 +76,7 @@ def assert_rows_agree(journal: Journal, today: dt.date) -> None:
             by_records.setdefault(org.path, []).append(p.path)
     rows = View(journal.settings, today, journal.index)
     assert {o: [a.path for a in found] for o, found in rows.stakeholders.items()} == by_records
-    assert contact_days(View(journal.settings, today, journal.index)) == contact_days_of_records(view)
+    assert contact_days(View(journal.settings, today, journal.index)) == counted_from_records(view)
 
 
 @pytest.fixture

@@ -318,7 +318,7 @@ class Index:
             self.db.execute(sql)
 
     def put_batch(self, batch: Batch, *, fresh: bool = False) -> None:
-        """Store what `Batch.add` collected: the same rows as `put()` one file at a time. `fresh`: none of
+        """Store what `Batch.add` collected (`put` is a batch of one: the only writer of notes). `fresh`: none of
         the batch's paths is in the index yet (a cold build), so there is nothing old to replace."""
         db = self.db
         notes, names, fts = batch.notes, batch.names, batch.fts
@@ -719,10 +719,8 @@ class Index:
 @dataclass
 class Batch:
     """The rows of many parsed files, table by table, for `Index.put_batch`. Plain lists of tuples: cheap
-    to send back from a worker process, and written with one `executemany` per table.
-
-    `add` must give the rows `Index.put` writes (tests/test_fast_path.py compares the two on every test
-    vault): keep them in step when the schema changes."""
+    to send back from a worker process, and written with one `executemany` per table. A kind's own row comes
+    from its field table (`index/rows.py`)."""
 
     paths: list[str] = _field(default_factory=list)
     files: list[tuple[Any, ...]] = _field(default_factory=list)
