@@ -67,7 +67,7 @@ class Brief:
 
     def as_json(self) -> dict[str, Any]:
         p, row = self.person, self.detail.row
-        s = row.status
+        s = row.rule
         return {
             "name": p.title,
             "path": p.path,

@@ -680,7 +680,8 @@ class PersonRow:
     answer: PersonAnswer
 
     @property
-    def status(self) -> NextContact | None:
+    def rule(self) -> NextContact | None:
+        """The rules' answer (as `PersonAnswer.rule`; the person's `status:` is `person.status`)."""
         return self.answer.rule
 
     @property

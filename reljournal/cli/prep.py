@@ -87,7 +87,7 @@ def render(b: Brief, tz: dt.tzinfo | None = None) -> None:
     facts = [x for x in (p.relationship, f"tier {p.tier}" if p.tier else None,
                          f"owner {row.owner}" if row.owner else None) if x]
     facts.append(f"last {row.last}" if row.last else "never contacted")
-    s = row.status
+    s = row.rule
     if s is not None and s.next is not None:
         facts.append(f"next {s.next} ({when(row.days)}, {s.reason})")
     echo("\n".join(textwrap.wrap(", ".join(facts), width(), initial_indent=INDENT, subsequent_indent=INDENT,

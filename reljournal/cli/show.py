@@ -53,7 +53,7 @@ def show_person(view: View, p: Person) -> None:
     _field("tier", p.tier)
     _field("status", p.status if p.status != "active" else None)
     _field("owner", row.owner)
-    _field("cadence", row.status.cadence.spec if row.status and row.status.cadence else None)
+    _field("cadence", row.rule.cadence.spec if row.rule and row.rule.cadence else None)
     _field("birthday", p.birthday)
     _field("email", p.email)
     _field("phone", p.phone)
@@ -61,8 +61,8 @@ def show_person(view: View, p: Person) -> None:
     _field("tags", p.tags)
     _field("aliases", p.aliases)
     _field("last", row.last or "never")
-    if row.status and row.status.next:
-        _field("next", f"{row.status.next} ({when(row.days)}, {row.status.reason})")
+    if row.rule and row.rule.next:
+        _field("next", f"{row.rule.next} ({when(row.days)}, {row.rule.reason})")
     echo()
     echo(style("Timeline", bold=True))
     if not detail.timeline:
