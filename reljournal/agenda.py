@@ -2,7 +2,8 @@
 
 It is a window over `events.events(view, until=last)`: today .. today + days - 1 (`last`), plus every
 overdue reach-out, task and objective (moved to today, with how many days late). Of the interactions and
-plain notes, only those with a meeting or an open task in that span are read (`View.dated_until`).
+plain notes, only those with a meeting in that span are read (`View.meetings_until`); their open tasks come
+from the index's rows (`View.open_tasks_until`).
 Filters (`--tag --tier --org --owner --relationship`) apply to the people an item names: an item stays
 when one of its people passes. An objective names nobody, so it is judged by its organisation instead
 (tier, tags, title, its `owner` or a `team` member); nothing can pass `--relationship` for an org. An

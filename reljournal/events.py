@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reljournal.model import NOT_A_CONTACT, Interaction, LogEntry, Objective, Org, Person, Record, Task
+from reljournal.model import NOT_A_CONTACT, Interaction, Link, LogEntry, Objective, Org, Person, Record, Task
 from reljournal.parse.links import link_text
 from reljournal.queries import View
 from reljournal.rules import NextContact
@@ -73,15 +73,35 @@ def meeting_title(kind: str | None, people: tuple[Person, ...], fallback: str) -
 
 def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool = True) -> list[Event]:
     """All events, sorted by date, kind, title. With `until`, those dated up to that day (overdue ones
-    included): of the interactions and plain notes, only those with a meeting from today to `until` or an
-    open task due by then are read (`View.dated_until`). `tasks_keep_notes=False`: a task's event does not
-    keep its interaction note (`Event.interaction`, which the agenda does not read), so that the notes read
-    are let go part by part (100,000 overdue tasks: 100,000 interactions not held at once)."""
-    parts = (view.records,) if until is None else view.dated_until(until)
-    out = [e for records in parts for record in records
-           for e in note_events(view, record, tasks_keep_notes=tasks_keep_notes) if until is None or e.date <= until]
+    included): of the interactions and plain notes, only those with a meeting from today to `until` are read
+    (`View.meetings_until`), and the open tasks due by then come from the index's rows (`View.open_tasks_until`),
+    unless the view holds every record already. `tasks_keep_notes=False`: a task's event does not keep its
+    interaction note (`Event.interaction`, which the agenda does not read), so that the notes read are let go
+    part by part."""
+    if until is None or not view.from_rows:
+        out = [e for record in view.records for e in note_events(view, record, tasks_keep_notes=tasks_keep_notes)
+               if until is None or e.date <= until]
+    else:
+        out = [e for record in view.core_records for e in note_events(view, record) if e.date <= until]
+        out += [e for part in view.meetings_until(until) for record in part
+                for e in note_events(view, record, tasks_keep_notes=tasks_keep_notes) if e.kind != TASK
+                and e.date <= until]
+        out += [task_event(view, t.path, t.task, t.with_, None) for t in view.open_tasks_until(until)]
     out.sort(key=Event.sort_key)
     return out
+
+
+def task_event(view: View, path: str, task: Task, with_: tuple[Link, ...] | None, person: Person | None,
+               note: Interaction | None = None) -> Event:
+    """An open task's event (`task.due` set): about the people linked in its text, else those of its note
+    (`with_` of an interaction, or `person` whose note it is)."""
+    assert task.due is not None
+    people = view.people_linked(task.links)
+    if not people and with_ is not None:
+        people = view.people_linked(with_)
+    if not people and person is not None:
+        people = [person]
+    return Event(TASK, task.due, link_text(task.text), tuple(people), path, task.line, task=task, interaction=note)
 
 
 def note_events(view: View, record: Record, *, tasks_keep_notes: bool = True) -> list[Event]:
@@ -114,24 +134,9 @@ def note_events(view: View, record: Record, *, tasks_keep_notes: bool = True) ->
                                  objective=obj))
     for t in record.tasks:
         if t.open and t.due is not None:
-            note = record if tasks_keep_notes and isinstance(record, Interaction) else None
-            out.append(Event(TASK, t.due, link_text(t.text), _task_people(view, record, t), record.path, t.line,
-                             task=t, interaction=note))
+            interaction = record if isinstance(record, Interaction) else None
+            out.append(task_event(view, record.path, t, interaction.with_ if interaction is not None else None,
+                                  record if isinstance(record, Person) else None,
+                                  interaction if tasks_keep_notes else None))
     out.sort(key=Event.sort_key)
     return out
-
-
-def _task_people(view: View, record: object, task: Task) -> tuple[Person, ...]:
-    """Those linked in the task's text, else those of its note (`with`, or the person whose note it is)."""
-    linked: list[Person] = []
-    for link in task.links:
-        p = view.person_of(link)
-        if p is not None and p not in linked:
-            linked.append(p)
-    if linked:
-        return tuple(linked)
-    if isinstance(record, Interaction):
-        return tuple(view.participants_of(record))
-    if isinstance(record, Person):
-        return (record,)
-    return ()

@@ -295,7 +295,31 @@ class Entry:
         return lines
 
 
+    @staticmethod
+    def restamper(old: dt.datetime, new: dt.datetime) -> Callable[[bytes], bytes]:
+        """What turns `to_ical(old)`'s bytes into `to_ical(new)`'s: the stamp's three lines replaced, for a new
+        day's feed of events whose fields did not move (`reljournal.livefeed`). A property line follows a CRLF
+        without a space (a folded line's rest starts with one), so no text of a note can match."""
+        pairs = [(f"\r\n{name}:{before}\r\n".encode(), f"\r\n{name}:{after}\r\n".encode())
+                 for name, before, after in (("DTSTAMP", ics.date_time(old), ics.date_time(new)),
+                                             ("SEQUENCE", revision(old), revision(new)),
+                                             ("LAST-MODIFIED", ics.date_time(old), ics.date_time(new)))]
+
+        def restamp(data: bytes) -> bytes:
+            for before, after in pairs:
+                data = data.replace(before, after, 1)
+            return data
+        return restamp
+
+
 REVISIONS_FROM = dt.date(2020, 1, 1)
+
+
+def day_stamp(today: dt.date, settings: Settings) -> dt.datetime:
+    """Every event's `DTSTAMP` on `today`: the start of the day in the vault's zone, in UTC (derived from the
+    data, never the clock)."""
+    midnight = dt.datetime.combine(today, dt.time(0), settings.tz or dt.timezone.utc)
+    return midnight.astimezone(dt.timezone.utc)
 
 
 def revision(stamp: dt.datetime) -> int:
@@ -365,9 +389,7 @@ class FeedBuilder:
 
     @cached_property
     def dtstamp(self) -> dt.datetime:
-        """The start of today in the vault's zone, in UTC: derived from the data, never the clock."""
-        midnight = dt.datetime.combine(self.today, dt.time(0), self.settings.tz or dt.timezone.utc)
-        return midnight.astimezone(dt.timezone.utc)
+        return day_stamp(self.today, self.settings)
 
     def serialised(self, entry: Entry, stamp: dt.datetime) -> bytes:
         """The event's bytes; those the caller keeps (`kept`) when it keeps them."""

@@ -7,7 +7,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,12 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # C0 (but the line feed
 def style(text: str, **styles: Any) -> str:
     """`click.style`, with its codes marked as ours (`echo` sends them; a note's are shown, never sent)."""
     return click.style(text, **styles).replace("\x1b", _OUR_ESC)
+
+
+def styler(**styles: Any) -> Callable[[str], str]:
+    """`style` with these styles, made once: for 100,000 lines of the same colour (`agenda`)."""
+    before, after = style("\0", **styles).split("\0")
+    return lambda text: f"{before}{text}{after}"
 
 
 def unstyle(text: str) -> str:
@@ -168,17 +174,17 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
         if cut > 0:
             widths[i] -= cut
             total -= cut
-    lines = ["  ".join(_fit(c.header, w, c.align) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines = ["  ".join(fit(c.header, w, c.align) for c, w in zip(columns, widths, strict=True)).rstrip()]
     aligns = [c.align for c in columns]
     for n, (row, size) in enumerate(zip(rows, sizes, strict=True)):
-        line = "  ".join(_fit(cell, w, align, has) for align, cell, w, has in zip(aligns, row, widths, size,
+        line = "  ".join(fit(cell, w, align, has) for align, cell, w, has in zip(aligns, row, widths, size,
                                                                                   strict=True)).rstrip()
         colour = styles[n] if n < len(styles) else None
         lines.append(style(line, fg=colour) if colour else line)
     return "\n".join(lines)
 
 
-def _fit(text: str, size: int, align: str, has: int | None = None) -> str:
+def fit(text: str, size: int, align: str, has: int | None = None) -> str:
     """`text` cut and padded to `size` columns; `has`: its display width, when known."""
     has = display_width(text) if has is None else has
     if has > size:

@@ -19,6 +19,7 @@ from test_livefeed import apply_edits, edits
 from test_week import counted_from_records
 
 from reljournal import queries
+from reljournal.agenda import agenda
 from reljournal.app import Journal
 from reljournal.index.sync import reindex
 from reljournal.queries import DueOptions, PersonAnswer, View, due, people
@@ -77,6 +78,14 @@ def assert_rows_agree(journal: Journal, today: dt.date) -> None:
     rows = View(journal.settings, today, journal.index)
     assert {o: [a.path for a in found] for o, found in rows.stakeholders.items()} == by_records
     assert contact_days(View(journal.settings, today, journal.index)) == counted_from_records(view)
+    for days in (1, 30, 400):  # the agenda's tasks from rows, its meetings from the few records: as from all records
+        warm = View(journal.settings, today, journal.index)
+        assert warm.records is not None and not warm.from_rows
+        assert agenda_json(View(journal.settings, today, journal.index), days) == agenda_json(warm, days)
+
+
+def agenda_json(view: View, days: int) -> list[dict[str, object]]:
+    return [{**item.as_json(), "line": item.event.line} for item in agenda(view, days)]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import click
 from reljournal.agenda import DEFAULT_DAYS, AgendaItem, agenda, meeting_time
 from reljournal.cli.common import Ctx, filter_options, filters_from, json_option, mention_problems, pass_ctx
 from reljournal.events import BIRTHDAY, DUE, KIND_ORDER, MEETING, OBJECTIVE, TASK
-from reljournal.output import clip, display_width, echo, pad, print_json, style, width
+from reljournal.output import clip, display_width, echo, fit, print_json, style, styler, width
 from reljournal.queries import View
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -98,10 +98,8 @@ def render(items: list[AgendaItem], view: View, days: int) -> None:
         echo("Nothing today." if days == 1 else f"Nothing in the next {days} days.")
         return
     rows = [(_when(i, view), i.kind, i.title, _detail(i, view)) for i in items]
-    when_w = max(display_width(r[0]) for r in rows)
-    kind_w = max(display_width(r[1]) for r in rows)
-    title_w = max(display_width(r[2]) for r in rows)
-    detail_w = max(display_width(r[3]) for r in rows)
+    sizes = [tuple(map(display_width, row)) for row in rows]  # each cell measured once: 100,000 lines
+    when_w, kind_w, title_w, detail_w = (max(size[n] for size in sizes) for n in range(4))
     fixed = len(INDENT) + when_w + 2 + kind_w + 2
     room = width() - fixed - (2 if detail_w else 0)
     # The longer of title and detail gives way first, neither below 12 characters.
@@ -111,9 +109,10 @@ def render(items: list[AgendaItem], view: View, days: int) -> None:
         else:
             detail_w -= 1
 
-    by_day: dict[dt.date, list[tuple[AgendaItem, tuple[str, str, str, str]]]] = {}
-    for item, row in zip(items, rows, strict=True):
-        by_day.setdefault(item.date, []).append((item, row))
+    by_day: dict[dt.date, list[tuple[AgendaItem, tuple[str, str, str, str], tuple[int, ...]]]] = {}
+    for item, row, size in zip(items, rows, sizes, strict=True):
+        by_day.setdefault(item.date, []).append((item, row, size))
+    late = styler(fg="red")
     lines: list[str] = []  # written LINES_AT_ONCE at a time: 100,000 lines echoed one by one took a second
     for n, (day, entries) in enumerate(by_day.items()):
         if n:
@@ -122,10 +121,11 @@ def render(items: list[AgendaItem], view: View, days: int) -> None:
         # Overdue first (most overdue first within a kind), then the day's own items in agenda order.
         entries.sort(key=lambda e: (0 if e[0].overdue_days else 1, KIND_ORDER[e[0].kind] if e[0].overdue_days
                                     else 0, -e[0].overdue_days))
-        for item, (when, kind, title, detail) in entries:
-            line = (f"{INDENT}{pad(when, when_w, '>')}  {pad(kind, kind_w)}  {pad(clip(title, title_w), title_w)}"
-                    f"  {clip(detail, detail_w)}").rstrip()
-            lines.append(style(line, fg="red") if item.overdue_days else line)
+        for item, (when, kind, title, detail), (when_has, kind_has, title_has, detail_has) in entries:
+            shown = detail if detail_has <= detail_w else clip(detail, detail_w)
+            line = (f"{INDENT}{fit(when, when_w, '>', when_has)}  {fit(kind, kind_w, '<', kind_has)}  "
+                    f"{fit(title, title_w, '<', title_has)}  {shown}").rstrip()
+            lines.append(late(line) if item.overdue_days else line)
             if len(lines) >= LINES_AT_ONCE:
                 echo("\n".join(lines))
                 lines = []

@@ -5,7 +5,7 @@ an index without it reads the same, and takes it at its next rebuild.)"""
 from reljournal.index.rows import table_ddl
 from reljournal.model import INTERACTION, ORG, PERSON
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 DDL = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -79,6 +79,11 @@ CREATE TABLE answers (              -- what the rules said of each person on `da
 CREATE TABLE live_events (          -- the watcher's feed as it stopped, in its order (livefeed: save, restore)
     path TEXT NOT NULL, start TEXT NOT NULL, kind INTEGER NOT NULL, summary TEXT NOT NULL, uid TEXT NOT NULL,
     data BLOB NOT NULL, org TEXT, people TEXT NOT NULL
+);
+CREATE TABLE live_notes (           -- the notes as that feed had them: what changed since is built again
+    path TEXT PRIMARY KEY, hash TEXT, kind TEXT NOT NULL, title TEXT NOT NULL, uid TEXT, aliases TEXT NOT NULL,
+    tags TEXT NOT NULL, parsed INTEGER NOT NULL,
+    with_keys TEXT                  -- an interaction's `with:` name keys, NUL between them
 );
 CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
 -- FTS5 buffers the terms of new rows and writes a segment each time the buffer (1 MiB by default) fills,

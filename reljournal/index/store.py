@@ -484,8 +484,21 @@ class Index:
         sql = "SELECT path, kind, title, uid, aliases, tags, parsed FROM notes"
         rows = (self.db.execute(sql) if paths is None else
                 self.db.execute(sql + " WHERE path IN (SELECT value FROM json_each(?))", (json.dumps(sorted(paths)),)))
-        return [NoteFacts(path, kind, title, uid, self._strings(aliases), self._strings(tags), bool(parsed))
-                for path, kind, title, uid, aliases, tags, parsed in rows]
+        return [self._facts(*row) for row in rows]
+
+    def _facts(self, path: str, kind: str, title: str, uid: str | None, aliases: str, tags: str,
+               parsed: int) -> NoteFacts:
+        return NoteFacts(path, kind, title, uid, self._strings(aliases), self._strings(tags), bool(parsed))
+
+    def dated_between(self, first: dt.date, last: dt.date) -> set[str]:
+        """The notes with a contact dated from `first` to `last`: interactions, and people by a Log entry or
+        their `last_contact` (what a new day can turn from a coming contact into a past one)."""
+        span = (first.isoformat(), last.isoformat())
+        return {path for (path,) in self.db.execute(
+            "SELECT n.path FROM interactions i JOIN notes n ON n.id = i.note_id WHERE i.date BETWEEN ? AND ? "
+            "UNION SELECT n.path FROM log_entries e JOIN notes n ON n.id = e.note_id WHERE e.date BETWEEN ? AND ? "
+            "UNION SELECT n.path FROM people p JOIN notes n ON n.id = p.note_id WHERE p.last_contact BETWEEN ? AND ?",
+            span * 3)}
 
     def top_folder_of(self, kind: str) -> str | None:
         """The top folder holding most notes of `kind` (none at the vault's root counted)."""
@@ -633,21 +646,52 @@ class Index:
         """How many answers are stored for `day`."""
         return int(self.db.execute("SELECT count(*) FROM answers WHERE day = ?", (day.isoformat(),)).fetchone()[0])
 
-    def keep_live_events(self, rows: Iterable[tuple[Any, ...]], key: str) -> None:
+    def keep_live_events(self, rows: Iterable[tuple[Any, ...]], key: str, day: dt.date, token: str | None) -> bool:
         """The watcher's events in the feed's order, (note path, start, kind, summary, UID, bytes, organisation,
-        people joined by NUL), valid for `key` only."""
+        people joined by NUL), valid for `key` only, made on `day` from the index whose content token was
+        `token`; beside them the notes as they were (`live_notes`), so that a later start builds again only
+        what changed since. Kept only when the index still holds that content; returns whether it did."""
         with self.transaction():
+            if self.content_token() != token:
+                return False
             self.db.execute("DELETE FROM live_events")
+            self.db.execute("DELETE FROM live_notes")
             self.db.executemany("INSERT INTO live_events(path, start, kind, summary, uid, data, org, people) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            self.set_meta("live_events", key)
+            self.db.execute(
+                "INSERT INTO live_notes(path, hash, kind, title, uid, aliases, tags, parsed, with_keys) "
+                "SELECT n.path, f.hash, n.kind, n.title, n.uid, n.aliases, n.tags, n.parsed, "
+                "(SELECT group_concat(l.key, char(0)) FROM links l WHERE l.note_id = n.id AND l.field = 'with') "
+                "FROM notes n LEFT JOIN files f ON f.path = n.path")
+            self.set_meta("live_events", json.dumps([key, day.isoformat()]))
+        return True
 
-    def live_events(self, key: str) -> list[tuple[Any, ...]] | None:
-        """The events `keep_live_events` kept for `key`, in their order; None when none were, or for another."""
-        if self.meta("live_events") != key:
+    def live_events(self, key: str) -> tuple[dt.date, list[tuple[Any, ...]]] | None:
+        """The day and events `keep_live_events` kept for `key`, in their order; None when none were, or for
+        another key."""
+        found = self.meta("live_events")
+        kept_key, day = json.loads(found) if found else (None, "")
+        if kept_key != key:
             return None
-        return self.db.execute("SELECT path, start, kind, summary, uid, data, org, people FROM live_events "
-                               "ORDER BY rowid").fetchall()
+        return dt.date.fromisoformat(day), self.db.execute(
+            "SELECT path, start, kind, summary, uid, data, org, people FROM live_events ORDER BY rowid").fetchall()
+
+    def live_notes(self) -> list[tuple[NoteFacts, frozenset[str]]]:
+        """The notes as the kept events had them: their facts, and an interaction's `with:` name keys."""
+        return [(self._facts(*facts), frozenset(with_keys.split("\0")) if with_keys else frozenset())
+                for *facts, with_keys in self.db.execute(
+                    "SELECT path, kind, title, uid, aliases, tags, parsed, with_keys FROM live_notes")]
+
+    def live_note_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM live_notes").fetchone()[0])
+
+    def changed_since_live(self) -> list[str]:
+        """The notes added, changed or removed since the kept events were made: another hash or other facts."""
+        return [path for (path,) in self.db.execute(
+            "SELECT k.path FROM live_notes k LEFT JOIN notes n ON n.path = k.path LEFT JOIN files f ON f.path = k.path "
+            "WHERE n.id IS NULL OR f.hash IS NOT k.hash OR n.kind IS NOT k.kind OR n.title IS NOT k.title "
+            "OR n.uid IS NOT k.uid OR n.aliases IS NOT k.aliases OR n.tags IS NOT k.tags OR n.parsed IS NOT k.parsed "
+            "UNION SELECT n.path FROM notes n WHERE NOT EXISTS (SELECT 1 FROM live_notes k WHERE k.path = n.path)")]
 
     def people_count(self) -> int:
         """How many person notes have a record (those `answer_rows` can hold)."""
@@ -664,15 +708,34 @@ class Index:
                                "GROUP BY date ORDER BY date",
                                (until.isoformat(),)).fetchall()
 
-    def dated_until(self, today: dt.date, last: dt.date) -> list[str]:
-        """The notes with a meeting from `today` to `last` (an interaction note of any kind but `note`) or an
-        open task due by `last`: those of the interactions and plain notes with an event of that window."""
+    def meetings_until(self, today: dt.date, last: dt.date) -> list[str]:
+        """The interaction notes with a meeting from `today` to `last` (any kind but `note`)."""
         return [path for (path,) in self.db.execute(
             "SELECT n.path FROM interactions i JOIN notes n ON n.id = i.note_id "
-            f"WHERE i.date BETWEEN ? AND ? AND {_A_CONTACT} "
-            "UNION SELECT n.path FROM tasks t JOIN notes n ON n.id = t.note_id "
-            "WHERE t.status = ' ' AND t.due <= ? AND n.kind IN (?, ?)",
-            (today.isoformat(), last.isoformat(), last.isoformat(), INTERACTION, NOTE))]
+            f"WHERE i.date BETWEEN ? AND ? AND {_A_CONTACT}", (today.isoformat(), last.isoformat()))]
+
+    def open_tasks_until(self, last: dt.date) -> Iterator[tuple[Any, ...]]:
+        """The open tasks due by `last` of the interactions and plain notes that have a record (`load`), in the
+        order of their notes and lines: (path, is an interaction, line, status, text, due, the task's links,
+        the note's `with:` links), links as (target, folder, display) and `with:` ones with their line."""
+        notes = (f"FROM tasks t JOIN notes n ON n.id = t.note_id WHERE t.status = ' ' AND t.due <= ? AND n.parsed "
+                 f"AND (n.kind = '{NOTE}' OR (n.kind = '{INTERACTION}' AND "
+                 "EXISTS (SELECT 1 FROM interactions i WHERE i.note_id = n.id)))")
+        day = (last.isoformat(),)
+        task_links: dict[tuple[int, int], list[tuple[str, str | None, str]]] = {}
+        with_links: dict[int, list[tuple[str, str | None, str, int]]] = {}
+        for note_id, field, line, target, folder, display in self.db.execute(
+                "SELECT x.note_id, x.field, x.line, x.target, x.folder, x.display FROM links x "
+                f"WHERE x.field IN ('task', 'with') AND x.note_id IN (SELECT t.note_id {notes}) ORDER BY x.rowid", day):
+            if field == "task":
+                task_links.setdefault((note_id, line), []).append((target, folder, display))
+            else:
+                with_links.setdefault(note_id, []).append((target, folder, display, line))
+        nothing: list[Any] = []
+        for note_id, path, kind, line, status, text, due in self.db.execute(
+                f"SELECT n.id, n.path, n.kind, t.line, t.status, t.text, t.due {notes} ORDER BY n.id, t.line", day):
+            yield (path, kind == INTERACTION, line, status, text, due, task_links.get((note_id, line), nothing),
+                   with_links.get(note_id, nothing))
 
     def log_contacts_by_day(self, until: dt.date) -> list[tuple[str, int]]:
         """(date, how many `## Log` entries on it) up to `until`, kind `note` left out."""
