@@ -456,6 +456,16 @@ class LiveFeed:
         return self.parts
 
 
+def kept_feed(view: View) -> FeedParts:
+    """The whole feed of `view` for `reljournal feed`: the one kept in the index (by a watcher's stop or the
+    last `feed`) brought up to date when there is one (the notes changed since, the days passed), else built;
+    kept again for the next time, so that a daily `feed` builds only what changed and what the day moved."""
+    live = LiveFeed(view.settings, view.index)
+    parts = live.restore(view.today) or live.rebuild(view.today)
+    live.save()
+    return parts
+
+
 @dataclass(frozen=True)
 class OwnedEvents:
     """The watcher's feed, each event beside whom it is about: one owner's feed (`/feeds/OWNER.ics`) is

@@ -9,15 +9,18 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from click.testing import CliRunner
 from conftest import TODAY, VAULTS, write_note
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reljournal.app import Journal
+from reljournal.cli import cli
 from reljournal.config import load_settings
-from reljournal.feed import build_feed, owners
+from reljournal.feed import FeedBuilder, build_feed, owners
 from reljournal.index.sync import reindex
 from reljournal.livefeed import FeedFile, LiveFeed
 from reljournal.queries import View
@@ -373,3 +376,24 @@ def test_a_feed_behind_the_index_is_not_kept(vault: Vault) -> None:
     write_note(vault.root, "people/Nia New.md", "---\ntype: person\ncadence: 7d\n---\n")
     reindex(vault.journal.settings, vault.journal.index, paths={"people/Nia New.md"})  # no update of the feed
     assert not vault.live.save()
+
+
+def test_the_feed_command_starts_from_the_kept_feed(tmp_path: Path) -> None:
+    """`reljournal feed` keeps its feed in the index; the next day's `feed`, after an edit, brings that one up to
+    date (no full build) and writes what a full build writes."""
+    root = tmp_path / "feed"
+    shutil.copytree(VAULTS / "feed", root)
+    quiet_people(root)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["--vault", str(root), "--today", TODAY, "feed"])
+    assert first.exit_code == 0, first.output
+    write_note(root, "people/Ada Obi.md", "---\ntype: person\ncadence: 7d\nrole: Chair\n---\n")
+    tomorrow = (dt.date.fromisoformat(TODAY) + dt.timedelta(days=1)).isoformat()
+    built_whole = AssertionError("the whole feed built")
+    with mock.patch.object(LiveFeed, "rebuild", side_effect=built_whole), \
+            mock.patch.object(FeedBuilder, "parts", side_effect=built_whole):
+        second = runner.invoke(cli, ["--vault", str(root), "--today", tomorrow, "feed"])
+    assert second.exit_code == 0, second.output
+    assert "Wrote .reljournal/feed.ics" in second.output
+    full = runner.invoke(cli, ["--vault", str(root), "--today", tomorrow, "feed", "-o", "-"])
+    assert (root / ".reljournal/feed.ics").read_bytes() == full.stdout_bytes and b"Chair" in full.stdout_bytes

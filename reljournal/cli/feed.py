@@ -8,6 +8,7 @@ import click
 
 from reljournal.cli.common import STDOUT, Ctx, mention_problems, pass_ctx, write_stdout
 from reljournal.feed import build_feed, check_feed_path, write_feed
+from reljournal.livefeed import kept_feed
 from reljournal.output import echo, plural
 
 
@@ -37,7 +38,7 @@ def command(ctx: Ctx, output: str | None, owner: str | None) -> None:
     path = Path(output) if output else settings.root / settings.feed_path
     shown = output or settings.feed_path
     check_feed_path(settings, path, shown)
-    written = write_feed(view, path, owner=owner)
+    written = write_feed(view, path, owner=owner, build=kept_feed)
     events = plural(written.events, "event")
     if written.written:
         echo(f"Wrote {shown} ({events}).")
