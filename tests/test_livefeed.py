@@ -7,6 +7,7 @@ import datetime as dt
 import shutil
 import tempfile
 import threading
+from dataclasses import replace
 from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
@@ -332,6 +333,8 @@ def test_a_kept_feed_is_refused_for_other_settings_an_earlier_day_another_year_o
     assert LiveFeed(settings, index, owners=True).restore(today + dt.timedelta(days=200)) is None
     assert LiveFeed(settings, index, owners=True).restore(today + dt.timedelta(days=1)) is not None
     assert LiveFeed(settings, index, owners=False).restore(today) is None  # whom events are about not kept
+    moved = replace(settings, root=vault.root.with_name("renamed"))  # the vault's name is in every event's link
+    assert LiveFeed(moved, index, owners=True).restore(today) is None
     toml = vault.root / ".reljournal.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("[feed]", '[feed]\ndetail = "full"'), encoding="utf-8")
     assert LiveFeed(load_settings(vault.root)[0], index, owners=True).restore(today) is None

@@ -663,17 +663,19 @@ class Index:
                 "SELECT n.path, f.hash, n.kind, n.title, n.uid, n.aliases, n.tags, n.parsed, "
                 "(SELECT group_concat(l.key, char(0)) FROM links l WHERE l.note_id = n.id AND l.field = 'with') "
                 "FROM notes n LEFT JOIN files f ON f.path = n.path")
-            self.set_meta("live_events", json.dumps([key, day.isoformat()]))
+            self.set_meta("live_events", json.dumps([key, day.isoformat(), token]))
         return True
 
-    def live_events(self, key: str) -> tuple[dt.date, list[tuple[Any, ...]]] | None:
-        """The day and events `keep_live_events` kept for `key`, in their order; None when none were, or for
-        another key."""
-        found = self.meta("live_events")
-        kept_key, day = json.loads(found) if found else (None, "")
+    def live_events(self, key: str) -> tuple[dt.date, bool, list[tuple[Any, ...]]] | None:
+        """The day and events `keep_live_events` kept for `key`, in their order, and whether the index still
+        holds the content they were made from (its content token); None when none were, or for another key."""
+        try:
+            kept_key, day, token = json.loads(self.meta("live_events") or "null")
+        except (TypeError, ValueError):  # none kept, or kept by another version
+            return None
         if kept_key != key:
             return None
-        return dt.date.fromisoformat(day), self.db.execute(
+        return dt.date.fromisoformat(day), token == self.content_token(), self.db.execute(
             "SELECT path, start, kind, summary, uid, data, org, people FROM live_events ORDER BY rowid").fetchall()
 
     def live_notes(self) -> list[tuple[NoteFacts, frozenset[str]]]:
