@@ -7,8 +7,8 @@ import datetime as dt
 import shutil
 import tempfile
 import threading
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from unittest import mock
 
