@@ -294,7 +294,6 @@ class Entry:
                       "END:VALARM"]
         return lines
 
-
     @staticmethod
     def restamper(old: dt.datetime, new: dt.datetime) -> Callable[[bytes], bytes]:
         """What turns `to_ical(old)`'s bytes into `to_ical(new)`'s: the stamp's three lines replaced, for a new

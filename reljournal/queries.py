@@ -509,6 +509,7 @@ class TaskOf(NamedTuple):
     task: Task
     with_: tuple[Link, ...] | None
 
+
 # Past this share of the people without a stored answer, they are worked out from the whole vault: cheaper
 # by then than a view of just them (and on a new day every answer is stale).
 STORED_SHARE = 0.2

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from reljournal.app import Journal
 from reljournal.errors import UserError
-from reljournal.feed import EventBytes, FeedBuilder, build_feed, owners, write_feed
+from reljournal.feed import Entry, EventBytes, FeedBuilder, build_feed, owners, write_feed
 
 TODAY = "2026-03-15"
 UTC = dt.timezone.utc
@@ -605,3 +605,23 @@ def test_kept_event_bytes_change_no_feed(tmp_path: Path, name: str) -> None:
                 assert len(tiny) <= 3
         finally:
             journal.close()
+
+
+STAMPS = st.builds(lambda day, hours: dt.datetime.combine(day, dt.time(0), dt.timezone.utc) - dt.timedelta(hours=hours),
+                   st.dates(dt.date(2020, 1, 2), dt.date(2099, 12, 31)), st.sampled_from([0, 1, 5, 9]))
+TEXTS = st.text(st.characters(blacklist_categories=["Cs"]), max_size=200) | st.sampled_from(
+    ["DTSTAMP:20260315T000000Z", "\r\nDTSTAMP:20260315T000000Z\r\n", "x" * 70 + "SEQUENCE:2265", "LAST-MODIFIED:"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(summary=TEXTS, description=TEXTS, old=STAMPS, new=STAMPS, timed=st.booleans(), alarm=st.booleans())
+def test_a_restamped_event_is_the_event_written_on_the_new_day(summary: str, description: str, old: dt.datetime,
+                                                              new: dt.datetime, timed: bool, alarm: bool) -> None:
+    """`Entry.restamper` (a new day's feed without serialising again) gives the bytes `to_ical` gives on that day,
+    whatever the event's text holds (a note's text that looks like a stamp line included)."""
+    start: dt.date | dt.datetime = dt.date(2026, 3, 20)
+    if timed:
+        start = dt.datetime(2026, 3, 20, 9, tzinfo=dt.timezone.utc)
+    entry = Entry("uid-1@reljournal", "meeting" if timed else "due", start, start + dt.timedelta(days=1), summary,
+                  description, "obsidian://open?vault=v&file=n", None, dt.timedelta(hours=-1) if alarm else None)
+    assert Entry.restamper(old, new)(entry.to_ical(old)) == entry.to_ical(new)
