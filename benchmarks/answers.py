@@ -13,19 +13,17 @@ The watcher is a real `reljournal watch` in its own process; the commands skip t
 
 from __future__ import annotations
 
-import argparse
 import os
 import selectors
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import TODAY, best, measure, vault_for  # noqa: E402
+from run import TODAY, best, measure, size_options, vault_for  # noqa: E402
 
 LISTINGS = [["due"], ["due", "--json"], ["people"], ["people", "--json"], ["orgs"], ["week"], ["query", "tier:A"],
             ["query", "overdue"], ["query", "kind:lunch"], ["agenda"]]
@@ -102,11 +100,7 @@ def run(size: str, repeat: int, cache: Path) -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", default="111k", choices=["1k", "10k", "111k"])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "reljournal-bench")
-    args = parser.parse_args()
+    args = size_options(__doc__)
     rows = run(args.size, args.repeat, args.cache)
     print(f"{args.size} notes, {os.cpu_count()} cores (`nproc`), fastest of {args.repeat}\n")
     print("| | with a live watcher | without one |\n|---|---|---|")

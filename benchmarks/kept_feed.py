@@ -14,11 +14,10 @@ are put back afterwards (and the index re-read) so that the vault stays the gene
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
+import os
 import sqlite3
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from answers import start_watcher, stop  # noqa: E402
-from run import TODAY, best, measure, vault_for  # noqa: E402
+from run import TODAY, best, measure, size_options, vault_for  # noqa: E402
 
 # the generator's interactions lie in the two years before TODAY: seen from EARLY almost all of them are meetings
 # still to come and few tasks are overdue, as in a journal kept up to date; from TODAY every one of them has an
@@ -138,13 +137,10 @@ def midnight(vault: Path, day: str, repeat: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", default="111k", choices=["1k", "10k", "111k"])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "reljournal-bench")
-    args = parser.parse_args()
+    args = size_options(__doc__)
     rows = run(args.size, args.repeat, args.cache)
-    print("| start | seconds |\n|---|---|")
+    print(f"{args.size} notes, {os.cpu_count()} cores (`nproc`), fastest of {args.repeat}\n")
+    print("| | seconds |\n|---|---|")
     for name, figure in rows:
         print(f"| {name} | {figure} |")
 

@@ -91,6 +91,15 @@ def best(argv: list[str], repeat: int, before: object = None) -> tuple[float, fl
     return min(runs)
 
 
+def size_options(description: str | None) -> argparse.Namespace:
+    """`--size`, `--repeat` and `--cache` of a benchmark that runs on one generated vault."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", default="111k", choices=["1k", "10k", "111k"])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "reljournal-bench")
+    return parser.parse_args()
+
+
 def vault_for(size: str, cache: Path) -> Path:
     vault = cache / f"vault-{size}"
     if not (vault / ".generated").exists():
