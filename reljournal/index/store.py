@@ -720,8 +720,10 @@ class Index:
         """The open tasks due by `last` of the interactions and plain notes that have a record (`load`), in the
         order of their notes and lines: (path, is an interaction, line, status, text, due, the task's links,
         the note's `with:` links), links as (target, folder, display) and `with:` ones with their line."""
-        notes = (f"FROM tasks t JOIN notes n ON n.id = t.note_id WHERE t.status = ' ' AND t.due <= ? AND n.parsed "
-                 f"AND (n.kind = '{NOTE}' OR (n.kind = '{INTERACTION}' AND "
+        # CROSS JOIN: from the tasks to their notes, never the other way (SQLite chose to walk 100,000 notes by
+        # kind for 237 open tasks: 0.26 s instead of 0.02)
+        notes = ("FROM tasks t CROSS JOIN notes n ON n.id = t.note_id WHERE t.status = ' ' AND t.due <= ? "
+                 f"AND n.parsed AND (n.kind = '{NOTE}' OR (n.kind = '{INTERACTION}' AND "
                  "EXISTS (SELECT 1 FROM interactions i WHERE i.note_id = n.id)))")
         day = (last.isoformat(),)
         task_links: dict[tuple[int, int], list[tuple[str, str | None, str]]] = {}
