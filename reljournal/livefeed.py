@@ -124,6 +124,7 @@ class LiveFeed:
         self._by_identity: dict[str, set[str]] = defaultdict(set)  # UID identity -> the parsed notes that have it
         self._shared: set[str] = set()  # the identities of two notes or more
         self._kept_rows: list[tuple[Any, ...]] | None = None  # a restored feed's rows, still to be read (`_read_kept`)
+        self._kept_as: str | None = None  # what the restored feed was kept for (`Index.live_stamp`)
 
     # ---- a full build ----------------------------------------------------------------------------------
     @property
@@ -190,6 +191,7 @@ class LiveFeed:
         None when nothing was kept for these settings, or a build is due instead: the day moved back or into
         another year, or too much changed or moves. The kept notes' facts (privacy, UIDs, names, `with:`) come
         back with the events, read when first needed (`_read_kept`)."""
+        self._kept_as = self.index.live_stamp()
         kept = self.index.live_events(self._state_key())
         if kept is None:
             return None
@@ -211,6 +213,7 @@ class LiveFeed:
         self._whose = ([Whose(org, tuple(people.split("\0")) if people else nobody) for *_, org, people in rows]
                        if self.owners else [UNKNOWN] * len(rows))
         self._kept_rows = rows
+        self._privacy = None  # with the notes' facts, from `_read_kept`
         if changed or today != day:
             self._read_kept()
             if today != day:
@@ -233,7 +236,8 @@ class LiveFeed:
         """What an update needs of a restored feed, once, when first needed: each note's events and their
         places (`_entries`, `_keys`) from the kept rows, and the notes' facts as those events had them
         (`live_notes`). A start with nothing to bring up to date reads only the events' bytes (1.3 s less
-        at 111,000 notes)."""
+        at 111,000 notes). When another feed was kept meanwhile (a `reljournal feed` while this one ran), those
+        facts are gone: the next update builds the feed whole."""
         rows, self._kept_rows = self._kept_rows, None
         if rows is None:
             return
@@ -242,6 +246,8 @@ class LiveFeed:
             place: SortKey = (start, kind, summary, uid)
             self._entries.setdefault(path, []).append((place, chunk, about))
             self._keys.append(place)
+        if self.index.live_stamp() != self._kept_as:
+            return  # `_privacy` stays None: `update` builds whole
         notes = self.index.live_notes()
         self._set_facts([facts for facts, _ in notes])
         self._with = {f.path: with_keys for f, with_keys in notes if f.kind == INTERACTION and f.parsed}

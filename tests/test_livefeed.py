@@ -375,6 +375,23 @@ def test_a_kept_feed_follows_what_changed_while_no_watcher_ran(steps: list[list[
             vault.journal.close()
 
 
+def test_a_restored_feed_builds_whole_when_another_was_kept_meanwhile(vault: Vault) -> None:
+    """A watcher restored its feed and has not read the kept notes' facts yet; a `reljournal feed` then keeps
+    its own (after an edit): the watcher's first update cannot trust those facts, and builds the feed whole."""
+    settings, index, today = vault.journal.settings, vault.journal.index, vault.journal.today
+    assert vault.live.save()
+    restored = LiveFeed(settings, index, owners=True)
+    assert restored.restore(today) is not None
+    (vault.root / "people/Chidi Eze.md").rename(vault.root / "people/Chidi Okafor.md")
+    reindex(settings, index, paths={"people/Chidi Eze.md", "people/Chidi Okafor.md"})
+    other = LiveFeed(settings, index)
+    other.rebuild(today)
+    assert other.save()
+    parts = restored.update(["people/Chidi Eze.md", "people/Chidi Okafor.md"], today)
+    assert b"".join(parts) == build_feed(View(settings, today, index))
+    assert restored.last_rebuilt == len(index.note_facts())  # whole
+
+
 def test_a_feed_behind_the_index_is_not_kept(vault: Vault) -> None:
     write_note(vault.root, "people/Nia New.md", "---\ntype: person\ncadence: 7d\n---\n")
     reindex(vault.journal.settings, vault.journal.index, paths={"people/Nia New.md"})  # no update of the feed

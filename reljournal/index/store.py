@@ -670,13 +670,18 @@ class Index:
         """The day and events `keep_live_events` kept for `key`, in their order, and whether the index still
         holds the content they were made from (its content token); None when none were, or for another key."""
         try:
-            kept_key, day, token = json.loads(self.meta("live_events") or "null")
+            kept_key, day, token = json.loads(self.live_stamp() or "null")
         except (TypeError, ValueError):  # none kept, or kept by another version
             return None
         if kept_key != key:
             return None
         return dt.date.fromisoformat(day), token == self.content_token(), self.db.execute(
             "SELECT path, start, kind, summary, uid, data, org, people FROM live_events ORDER BY rowid").fetchall()
+
+    def live_stamp(self) -> str | None:
+        """What `keep_live_events` last kept was kept for (its key, day and content token): another value means
+        another feed was kept since."""
+        return self.meta("live_events")
 
     def live_notes(self) -> list[tuple[NoteFacts, frozenset[str]]]:
         """The notes as the kept events had them: their facts, and an interaction's `with:` name keys."""
