@@ -163,8 +163,11 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     if not rows:
         return ""
     room = width() - indent
-    rows = [[visible(cell) for cell in row] for row in rows]  # measured as they will show
-    sizes = [[display_width(cell) for cell in row] for row in rows]  # each cell measured once
+    every = "\n".join("\n".join(row) for row in rows)  # looked at once: 70,000 cells for `people` at 111k notes
+    if _CONTROL.search(every):
+        rows = [[visible(cell) for cell in row] for row in rows]  # measured as they will show
+    measure = len if every.isascii() else display_width  # an ASCII cell is as wide as it is long
+    sizes = [[measure(cell) for cell in row] for row in rows]  # each cell measured once
     widths = [max(display_width(c.header), *(s[i] for s in sizes)) for i, c in enumerate(columns)]
     total = sum(widths) + 2 * (len(widths) - 1)
     for i in sorted((i for i, c in enumerate(columns) if c.shrink), key=lambda i: -widths[i]):
