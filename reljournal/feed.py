@@ -51,6 +51,7 @@ MEETING_LENGTH = dt.timedelta(hours=1)  # a meeting with a time and no `end:`
 UID_DOMAIN = "reljournal"
 CATEGORY = {MEETING: "meeting", DUE: "reach-out", TASK: "follow-up", OBJECTIVE: "objective",
             BIRTHDAY: "birthday"}  # also the order of events on one day
+RANK = {kind: n for n, kind in enumerate(CATEGORY)}  # an event kind's place in that order (`Entry.sort_key`)
 
 
 # ---- privacy -----------------------------------------------------------------------------------------
@@ -257,7 +258,7 @@ class Entry:
             start = self.start.strftime("%Y-%m-%dT%H:%M:%S")
         else:
             start = self.start.isoformat()
-        return (start, list(CATEGORY).index(self.kind), self.summary.casefold(), self.uid)
+        return (start, RANK[self.kind], self.summary.casefold(), self.uid)
 
     def to_ical(self, stamp: dt.datetime) -> bytes:
         """The VEVENT's lines, properties in icalendar's order (its canonical ones, then by name)."""

@@ -51,9 +51,9 @@ from reljournal.atomic import write_atomic
 from reljournal.config import Settings
 from reljournal.events import DUE, MEETING, OBJECTIVE, TASK
 from reljournal.feed import (
-    CATEGORY,
     END,
     PLACE,
+    RANK,
     Entry,
     EventBytes,
     FeedBuilder,
@@ -74,13 +74,18 @@ from reljournal.queries import Scope, View
 # An update that touches more than this share of the vault is done as a full build: cheaper by then.
 FULL_BUILD_SHARE = 0.2
 UNKNOWN = Whose(None, ())  # whom an event is about, when owners' feeds are not kept
-# kinds as a sort key holds them (`Entry.sort_key`): those a new day places on today, and meetings
-LATE = frozenset(list(CATEGORY).index(kind) for kind in (DUE, TASK, OBJECTIVE))
-MEETING_ORDER = list(CATEGORY).index(MEETING)
+# kinds as a sort key holds them (`feed.RANK`): those a new day places on today, and meetings
+LATE = frozenset(RANK[kind] for kind in (DUE, TASK, OBJECTIVE))
 
 
 def _names(facts: NoteFacts | None) -> set[str]:
     return set() if facts is None else {name_key(n) for n in (facts.title, *facts.aliases)}
+
+
+def _day_can_move(before: dt.date, today: dt.date) -> bool:
+    """Whether a feed made on `before` can be moved to `today` rather than built again: a later day of the same
+    year (birthdays move with the year; an earlier day is a clock set back)."""
+    return today >= before and today.year == before.year
 
 
 def _target(facts: NoteFacts | None) -> tuple[object, ...] | None:
@@ -188,49 +193,34 @@ class LiveFeed:
     def restore(self, today: dt.date) -> FeedParts | None:
         """The feed `save` kept, brought to the index as it is now and to `today`: the notes changed since
         are updated as the watcher updates them after a save, and a later day is moved to as at midnight.
-        None when nothing was kept for these settings, or a build is due instead: the day moved back or into
-        another year, or too much changed or moves. The kept notes' facts (privacy, UIDs, names, `with:`) come
-        back with the events, read when first needed (`_read_kept`)."""
+        None when nothing was kept for these settings, or a build is due instead (`_day_can_move`; too much
+        changed or moves). The kept notes' facts (privacy, UIDs, names, `with:`) come back with the events,
+        read when first needed (`_read_kept`)."""
         self._kept_as = self.index.live_stamp()
         kept = self.index.live_events(self._state_key())
         if kept is None:
             return None
         day, same_content, rows = kept
-        if today < day or today.year != day.year:
+        if not _day_can_move(day, today):
             return None
         self.today = day
         changed = [] if same_content else self.index.changed_since_live()
+        # a build is quicker when most of the vault changed meanwhile or the day moves it: seen before reading more
         most = FULL_BUILD_SHARE * max(1, self.index.live_note_count())
-        if len(changed) > most:
-            return None  # most of the vault changed meanwhile: building it is quicker
-        moved: set[str] | None = set()
-        if today != day:
-            moved = self._day_moving(today, ((path, start, kind) for path, start, kind, *_ in rows))
-            if len(moved) > most:
-                return None  # the new day moves most of the feed: the same
+        events = ((path, start, kind) for path, start, kind, *_ in rows)
+        moving = self._day_moving(today, events) if today != day else set()
+        if len(changed) > most or len(moving) > most:
+            return None
         nobody: tuple[str, ...] = ()
         self._chunks = [row[5] for row in rows]
         self._whose = ([Whose(org, tuple(people.split("\0")) if people else nobody) for *_, org, people in rows]
                        if self.owners else [UNKNOWN] * len(rows))
         self._kept_rows = rows
         self._privacy = None  # with the notes' facts, from `_read_kept`
-        if changed or today != day:
-            self._read_kept()
-            if today != day:
-                moved = self._day_moved(today, moved)
-                if moved is None:
-                    return None
         self._head = feed_head(self.settings, None)
+        self.last_rebuilt = 0
         parts = self._assemble()
-        self.last_rebuilt = rebuilt = 0
-        if changed:
-            parts = self.update(changed, day)
-            rebuilt = self.last_rebuilt
-        if today != day:
-            parts = self._move_day(today, None if changed else moved)  # a change may move more
-            rebuilt += self.last_rebuilt
-        self.last_rebuilt = rebuilt
-        return parts
+        return self.update(changed, today) if changed or today != day else parts
 
     def _read_kept(self) -> None:
         """What an update needs of a restored feed, once, when first needed: each note's events and their
@@ -285,13 +275,12 @@ class LiveFeed:
             return self.parts  # the same object: `FeedFile` need not compare 70 MB to see it
         return self._assemble()
 
-    def _move_day(self, today: dt.date, moved: set[str] | None = None) -> FeedParts:
-        """The feed on a later day than it was made for: the notes a new day moves (`_day_moved`, unless the
-        caller found them already: `moved`) built again as after a change, and every other event's stamp
-        moved (`Entry.restamper`)."""
+    def _move_day(self, today: dt.date) -> FeedParts:
+        """The feed on a later day than it was made for: the notes a new day moves (`_day_moved`) built again
+        as after a change, and every other event's stamp moved (`Entry.restamper`)."""
         assert self.today is not None
         before = self.today
-        affected = moved if moved is not None else self._day_moved(today)
+        affected = self._day_moved(today)
         if affected is None:
             return self.rebuild(today)
         self._restamp(day_stamp(before, self.settings), day_stamp(today, self.settings))
@@ -301,15 +290,14 @@ class LiveFeed:
         self.last_rebuilt = len(affected)
         return self._assemble()
 
-    def _day_moved(self, today: dt.date, moving: set[str] | None = None) -> set[str] | None:
+    def _day_moved(self, today: dt.date) -> set[str] | None:
         """The notes whose events can differ on `today`, a later day than the feed's: those a day moves
-        (`_day_moving`, unless the caller found them: `moving`) and the people their `with:` names. None when
-        a full build is due instead: a day earlier than the feed's, another year (birthdays move with it), or
-        too many."""
+        (`_day_moving`) and the people their `with:` names. None when a full build is due instead
+        (`_day_can_move`, or too many)."""
         assert self.today is not None
-        if today < self.today or today.year != self.today.year:
+        if not _day_can_move(self.today, today):
             return None
-        moved = self._day_moving(today) if moving is None else moving
+        moved = self._day_moving(today)
         most = FULL_BUILD_SHARE * max(1, len(self._facts))
         if len(moved) > most:
             return None
@@ -327,8 +315,9 @@ class LiveFeed:
         if events is None:
             events = ((path, start, kind) for path, entries in self._entries.items() for (start, kind, _, _), _, _
                       in entries)
+        meeting = RANK[MEETING]
         moved.update(path for path, start, kind in events
-                     if (kind in LATE and start < first_late) or (kind == MEETING_ORDER and start[:10] <= past))
+                     if (kind in LATE and start < first_late) or (kind == meeting and start[:10] <= past))
         return moved
 
     def _restamp(self, old: dt.datetime, new: dt.datetime) -> None:
