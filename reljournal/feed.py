@@ -671,14 +671,14 @@ def write_feed(view: View, path: Path, *, owner: str | None = None,
 
     Building it reads every note (10 s at 111,000 notes), so the last write to each path is remembered in
     the index (`FeedStamp`): when nothing it was made from has changed since and the file still holds what
-    was written, it is left as it is without building anything. `build`: what makes the whole feed's pieces
-    (the head, one per event, the end) instead of a `FeedBuilder` (`livefeed.kept_feed`); not for an owner's."""
+    was written, it is left as it is without building anything. `build`: what makes the feed's pieces (the
+    head, one per event, the end) instead of a `FeedBuilder` (`livefeed.kept_feed`, for the whole feed)."""
     path = Path(path)
     stamp = FeedStamp.of(view, path, owner)
     kept = stamp.kept()
     if kept is not None:
         return FeedWritten(False, kept)
-    parts = build(view) if build is not None and owner is None else FeedBuilder(view, owner).parts()
+    parts = build(view) if build is not None else FeedBuilder(view, owner).parts()
     written = FeedWritten(write_atomic(path, parts, only_if_changed=True), len(parts) - 2)
     stamp.remember(parts, written.events)
     return written

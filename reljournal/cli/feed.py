@@ -38,7 +38,8 @@ def command(ctx: Ctx, output: str | None, owner: str | None) -> None:
     path = Path(output) if output else settings.root / settings.feed_path
     shown = output or settings.feed_path
     check_feed_path(settings, path, shown)
-    written = write_feed(view, path, owner=owner, build=kept_feed)
+    # the whole feed is kept in the index and brought up to date from it; an owner's part is built
+    written = write_feed(view, path, owner=owner, build=None if owner else kept_feed)
     events = plural(written.events, "event")
     if written.written:
         echo(f"Wrote {shown} ({events}).")
