@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from reljournal.config import Settings
 from reljournal.dates import Duration, parse_duration
 from reljournal.errors import Problem, warning
-from reljournal.index.store import Index, Loaded, StoredAnswer, Target
+from reljournal.index.store import Index, Loaded, StoredAnswer, Target, TaskOf
 from reljournal.model import (
     INTERACTION,
     NOT_A_CONTACT,
@@ -33,7 +33,6 @@ from reljournal.model import (
     Org,
     Person,
     Record,
-    Task,
 )
 from reljournal.names import name_key
 from reljournal.rules import Contact, NextContact, cadence_of, has_unknown_tier, last_contact, next_contact
@@ -271,16 +270,9 @@ class View:
             yield tuple(found[path] for path in paths[start:start + DATED_PART] if path in found)
 
     def open_tasks_until(self, last: dt.date) -> list[TaskOf]:
-        """The open tasks due by `last` in the interactions and plain notes, each with its note's path and,
-        for an interaction, its `with:` links: from the index's rows, not the notes' records (100,000 overdue
-        tasks are 100,000 interactions, 3.5 s to read at 111,000 notes)."""
-        out = []
-        for path, is_interaction, line, status, text, due, task_links, with_links in self.index.open_tasks_until(last):
-            links = tuple(Link(target, folder, display, line) for target, folder, display in task_links)
-            task = Task(text, status, dt.date.fromisoformat(due), links, line)
-            with_ = tuple(Link(t, f, d, n) for t, f, d, n in with_links) if is_interaction else None
-            out.append(TaskOf(path, task, with_))
-        return out
+        """The open tasks due by `last` in the interactions and plain notes, from the index's rows, not the
+        notes' records (100,000 overdue tasks are 100,000 interactions, 3.5 s to read at 111,000 notes)."""
+        return self.index.open_tasks_until(last)
 
     @cached_property
     def with_links(self) -> Mapping[tuple[str, str | None], list[tuple[str, int]]]:
@@ -499,15 +491,6 @@ def _by_title(r: Record) -> tuple[str, str]:
 
 
 DATED_PART = 5000  # interactions and plain notes read at a time by `View.meetings_until`
-
-
-class TaskOf(NamedTuple):
-    """An open task of an interaction or plain note, as the agenda needs it: its note's path, the task, and
-    the note's `with:` links when it is an interaction (whose people a task linking nobody is about)."""
-
-    path: str
-    task: Task
-    with_: tuple[Link, ...] | None
 
 
 # Past this share of the people without a stored answer, they are worked out from the whole vault: cheaper

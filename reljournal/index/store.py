@@ -79,6 +79,15 @@ StoredAnswer = tuple[str, int, str | None, str | None, str | None, str | None, s
                      str | None, str | None]
 
 
+class TaskOf(NamedTuple):
+    """An open task of an interaction or plain note, as the agenda needs it: its note's path, the task, and
+    the note's `with:` links when it is an interaction (whose people a task linking nobody is about)."""
+
+    path: str
+    task: Task
+    with_: tuple[Link, ...] | None
+
+
 @dataclass(frozen=True)
 class Loaded:
     records: tuple[Record, ...]
@@ -721,30 +730,31 @@ class Index:
             "SELECT n.path FROM interactions i JOIN notes n ON n.id = i.note_id "
             f"WHERE i.date BETWEEN ? AND ? AND {_A_CONTACT}", (today.isoformat(), last.isoformat()))]
 
-    def open_tasks_until(self, last: dt.date) -> Iterator[tuple[Any, ...]]:
+    def open_tasks_until(self, last: dt.date) -> list[TaskOf]:
         """The open tasks due by `last` of the interactions and plain notes that have a record (`load`), in the
-        order of their notes and lines: (path, is an interaction, line, status, text, due, the task's links,
-        the note's `with:` links), links as (target, folder, display) and `with:` ones with their line."""
+        order of their notes and lines, each as `load` would give it, with its interaction's `with:` links:
+        from the rows of those tasks and their notes' links, not the notes' records."""
         # CROSS JOIN: from the tasks to their notes, never the other way (SQLite chose to walk 100,000 notes by
         # kind for 237 open tasks: 0.26 s instead of 0.02)
         notes = ("FROM tasks t CROSS JOIN notes n ON n.id = t.note_id WHERE t.status = ' ' AND t.due <= ? "
                  f"AND n.parsed AND (n.kind = '{NOTE}' OR (n.kind = '{INTERACTION}' AND "
                  "EXISTS (SELECT 1 FROM interactions i WHERE i.note_id = n.id)))")
         day = (last.isoformat(),)
-        task_links: dict[tuple[int, int], list[tuple[str, str | None, str]]] = {}
-        with_links: dict[int, list[tuple[str, str | None, str, int]]] = {}
+        task_links: dict[tuple[int, int], list[Link]] = {}
+        with_links: dict[int, list[Link]] = {}
         for note_id, field, line, target, folder, display in self.db.execute(
                 "SELECT x.note_id, x.field, x.line, x.target, x.folder, x.display FROM links x "
                 f"WHERE x.field IN ('task', 'with') AND x.note_id IN (SELECT t.note_id {notes}) ORDER BY x.rowid", day):
+            link = Link(target, folder, display, line)
             if field == "task":
-                task_links.setdefault((note_id, line), []).append((target, folder, display))
+                task_links.setdefault((note_id, line), []).append(link)
             else:
-                with_links.setdefault(note_id, []).append((target, folder, display, line))
-        nothing: list[Any] = []
-        for note_id, path, kind, line, status, text, due in self.db.execute(
-                f"SELECT n.id, n.path, n.kind, t.line, t.status, t.text, t.due {notes} ORDER BY n.id, t.line", day):
-            yield (path, kind == INTERACTION, line, status, text, due, task_links.get((note_id, line), nothing),
-                   with_links.get(note_id, nothing))
+                with_links.setdefault(note_id, []).append(link)
+        decode = _Decoder()
+        return [TaskOf(path, Task(text, status, decode.day(due), tuple(task_links.get((note_id, line), ())), line),
+                       tuple(with_links.get(note_id, ())) if kind == INTERACTION else None)
+                for note_id, path, kind, line, status, text, due in self.db.execute(
+                    f"SELECT n.id, n.path, n.kind, t.line, t.status, t.text, t.due {notes} ORDER BY n.id, t.line", day)]
 
     def log_contacts_by_day(self, until: dt.date) -> list[tuple[str, int]]:
         """(date, how many `## Log` entries on it) up to `until`, kind `note` left out."""
