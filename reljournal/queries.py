@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from reljournal.config import Settings
-from reljournal.dates import Duration, parse_duration
+from reljournal.dates import Duration, day_reader, iso, parse_duration
 from reljournal.errors import Problem, warning
 from reljournal.index.store import Index, Loaded, StoredAnswer, Target, TaskOf
 from reljournal.model import (
@@ -375,7 +375,7 @@ class View:
         `note`): for interaction notes, SQLite's summary per name (the latest contact, the earliest arranged
         meeting, the latest agreed `next`), which gives the rules the same answer as every contact would."""
         out: dict[str, list[Contact]] = defaultdict(list)
-        day = _day_reader()
+        day = day_reader()
         for target, folder, last, meeting, agreed_on, agreed in self.index.contact_summary(
                 self.today, None if self.scope is None else self.scope.keys):
             person = self.person_named(target, folder)
@@ -451,7 +451,7 @@ class View:
         """`Index.answer_rows` as `PersonAnswer`s (10,000 in about 50 ms)."""
         durations: dict[str | None, Duration | None] = {None: None}
         tag_lists: dict[str, tuple[str, ...]] = {}  # people share a few hundred lists of tags
-        day = _day_reader()
+        day = day_reader()
         today = self.today
         out = []
         for (path, title, tags, tier, status, relationship, role, active, last, planned, meeting, spec, nxt, reason,
@@ -507,22 +507,6 @@ def answer_scope(index: Index, people: Collection[str]) -> Scope:
     keys = {name_key(n) for f in index.note_facts(load) for n in (f.title, *f.aliases)}
     keys |= set().union(*index.link_keys(load).values())
     return Scope(frozenset(load), frozenset(keys))
-
-
-def _day_reader() -> Callable[[str | None], dt.date | None]:
-    """ISO text -> date, each text parsed once (10,000 people share a few hundred days)."""
-    days: dict[str | None, dt.date | None] = {None: None}
-
-    def day(text: str | None) -> dt.date | None:
-        if text not in days:
-            days[text] = dt.date.fromisoformat(text) if text else None
-        return days[text]
-
-    return day
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day is not None else None
 
 
 # ---- a person's history, item by item ------------------------------------------------------------------
@@ -657,9 +641,9 @@ class PersonAnswer(NamedTuple):
 
     def stored(self) -> StoredAnswer:
         r = self.rule
-        return (self.path, int(r is not None), _iso(self.last), _iso(r.planned) if r else None,
-                _iso(r.meeting) if r else None, r.cadence.spec if r and r.cadence else None,
-                _iso(r.next) if r else None, r.reason if r else None, self.org, self.owner, self.org_path)
+        return (self.path, int(r is not None), iso(self.last), iso(r.planned) if r else None,
+                iso(r.meeting) if r else None, r.cadence.spec if r and r.cadence else None,
+                iso(r.next) if r else None, r.reason if r else None, self.org, self.owner, self.org_path)
 
     def due_json(self) -> dict[str, Any]:
         s = self.rule

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
-from reljournal.dates import Birthday, Duration, parse_birthday, parse_date_or_datetime, parse_duration
+from reljournal.dates import Birthday, Duration, iso, parse_birthday, parse_date_or_datetime, parse_duration
 from reljournal.model import (
     BIRTHDAY,
     CADENCE,
@@ -94,10 +94,6 @@ def texts_json(values: Sequence[str]) -> str:
     return "[" + ", ".join(map(encode_basestring, values)) + "]" if values else "[]"
 
 
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _cadence_text(value: Duration | str | None) -> str | None:
     return value.spec if isinstance(value, Duration) else value
 
@@ -130,7 +126,7 @@ def _birthday(text: str | None) -> Birthday | None:
 
 
 _NAMESPACE: dict[str, Any] = {
-    "texts": texts_json, "iso": _iso, "cadence_text": _cadence_text, "birthday_text": _birthday_text,
+    "texts": texts_json, "iso": iso, "cadence_text": _cadence_text, "birthday_text": _birthday_text,
     "date_time": date_time, "number": _number, "cadence": _cadence, "birthday": _birthday,
 }
 

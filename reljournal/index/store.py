@@ -20,6 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from reljournal.dates import day_reader, iso
 from reljournal.errors import Problem, Source
 from reljournal.index.rows import ROWS, RowCodec, date_time, texts_json
 from reljournal.index.schema import DDL, SCHEMA_VERSION
@@ -457,7 +458,7 @@ class Index:
             elif kind == ORG and note_id in orgs:
                 records.append(Org(
                     **common, **_ORGS.decode(orgs[note_id], strings, day),
-                    objectives=tuple(Objective(t, m, _pd(d), s, line)
+                    objectives=tuple(Objective(t, m, day(d), s, line)
                                      for _, line, t, m, d, s in objectives.get(note_id, []))))
             elif kind == INTERACTION and note_id in interactions:
                 records.append(Interaction(
@@ -843,17 +844,17 @@ class Batch:
         links = self.links
         if isinstance(r, Person):
             self.people.append((note_id, *_PEOPLE.encode(r)))
-            self.log_entries.extend((note_id, e.line, _d(e.date), e.kind, e.text) for e in r.log)
+            self.log_entries.extend((note_id, e.line, iso(e.date), e.kind, e.text) for e in r.log)
             if r.org is not None:
                 k = r.org
                 links.append((note_id, "org", k.line, k.target, k.folder, k.display, k.key))
         elif isinstance(r, Org):
             self.orgs.append((note_id, *_ORGS.encode(r)))
-            self.objectives.extend((note_id, o.line, o.title, o.measure, _d(o.due), o.status) for o in r.objectives)
+            self.objectives.extend((note_id, o.line, o.title, o.measure, iso(o.due), o.status) for o in r.objectives)
         elif isinstance(r, Interaction):
             self.interactions.append((note_id, *_INTERACTIONS.encode(r)))
             links.extend((note_id, "with", k.line, k.target, k.folder, k.display, k.key) for k in r.with_)
-        self.tasks.extend((note_id, t.line, t.status, t.text, _d(t.due)) for t in r.tasks)
+        self.tasks.extend((note_id, t.line, t.status, t.text, iso(t.due)) for t in r.tasks)
         links.extend((note_id, "body", k.line, k.target, k.folder, k.display, k.key) for k in r.links)
         for t in r.tasks:
             links.extend((note_id, "task", k.line, k.target, k.folder, k.display, k.key) for k in t.links)
@@ -869,10 +870,10 @@ def _agreed(packed: int | None) -> tuple[str | None, str | None]:
     if packed is None:
         return None, None
     on, nxt = divmod(packed, 100_000_000)
-    return _iso(on), _iso(99_999_999 - nxt)
+    return _day_text(on), _day_text(99_999_999 - nxt)
 
 
-def _iso(yyyymmdd: int) -> str:
+def _day_text(yyyymmdd: int) -> str:
     year, rest = divmod(yyyymmdd, 10_000)
     return f"{year:04d}-{rest // 100:02d}-{rest % 100:02d}"
 
@@ -898,7 +899,7 @@ class _Decoder:
     def __init__(self) -> None:
         self.texts: dict[str, tuple[str, ...]] = {"[]": ()}
         self.line_maps: dict[str, Mapping[str, int]] = {}
-        self.days: dict[str | None, dt.date | None] = {None: None, "": None}
+        self.day = day_reader()
 
     def strings(self, text: str) -> tuple[str, ...]:
         found = self.texts.get(text)
@@ -919,12 +920,6 @@ class _Decoder:
             raise ValueError("an empty date in a NOT NULL column")
         return found
 
-    def day(self, text: str | None) -> dt.date | None:
-        try:
-            return self.days[text]
-        except KeyError:
-            found = self.days[text] = dt.date.fromisoformat(text) if text else None
-            return found
 
 
 _j = texts_json
@@ -941,12 +936,8 @@ def _layout_json(items: tuple[tuple[str, int], ...]) -> str:
     return "{" + ", ".join(f"{encode_basestring_ascii(k)}: {int(v)}" for k, v in items) + "}"
 
 
-def _d(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 
 
-def _pd(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
 
