@@ -251,6 +251,9 @@ def test_a_misspelt_key_is_warned_about_and_own_keys_are_welcome() -> None:
     assert [(p.source.line, p.severity, p.code, p.message) for p in parsed.problems] == [
         (3, "warning", "unknown-key", "cadance: not a field reljournal reads; did you mean cadence?")]
     assert parse("daily/d.md", "---\ncadance: 30d\n---\n").problems == ()  # plain notes have no fields to miss
+    swapped = parse("interactions/x.md", "---\ntype: interaction\ndate: 2026-03-16\nkidn: call\n---\n")
+    assert [p.message for p in swapped.problems if p.code == "unknown-key"] == [
+        "kidn: not a field reljournal reads; did you mean kind?"]
 
 
 def test_a_colon_in_a_value_gets_a_hint_to_quote_it() -> None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from reljournal.parse.note import Parsed
 
-PARSER_VERSION = "4"  # bump when parsing changes what a note gives: every note is read again
+PARSER_VERSION = "5"  # bump when parsing changes what a note gives: every note is read again
 
 
 @dataclass

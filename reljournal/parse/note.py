@@ -214,10 +214,19 @@ def _misspelt_keys(fields: Fields, kind: str) -> None:
     known = FRONT_MATTER_KEYS["any"] + FRONT_MATTER_KEYS[kind]
     for key in fields.data:
         if key not in known and key not in _NOT_TYPOS:
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.8) or [k for k in known if _swapped(key, k)]
             if close:
                 fields.problems.append(warning(fields.path, fields.line(key), "unknown-key",
                                                f"{key}: not a field reljournal reads; did you mean {close[0]}?"))
+
+
+def _swapped(typed: str, known: str) -> bool:
+    """`kidn` for `kind`: two neighbouring letters swapped, which `difflib` scores below a one-letter slip
+    in a short key."""
+    if len(typed) != len(known) or typed == known:
+        return False
+    at = [n for n, (a, b) in enumerate(zip(typed, known, strict=True)) if a != b]
+    return len(at) == 2 and at[1] == at[0] + 1 and typed[at[0]] == known[at[1]] and typed[at[1]] == known[at[0]]
 
 
 _NOT_TYPOS = frozenset({"title", "date", "dates", "created", "updated", "modified", "note", "notes", "links"})
