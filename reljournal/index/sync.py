@@ -305,12 +305,19 @@ def _under(path: str, scope: set[str]) -> bool:
 def _stat_paths(settings: Settings, paths: Iterable[str]) -> list[FileStat]:
     """The notes among these paths (a folder: its notes), as they are on disk now. A path is there only under
     its own name: on a case-insensitive disk (macOS, Windows) `people/jane doe.md` still opens after a rename
-    to `people/Jane Doe.md`, and would stay in the index beside it as a second person."""
+    to `people/Jane Doe.md`, and would stay in the index beside it as a second person. Its folder is listed to
+    tell, only where the name opens in another case too (a listing of 50,000 notes a save, else)."""
     out: list[FileStat] = []
     walked = Walked(settings)
     listings: dict[Path, set[str]] = {}
 
     def named_so(full: Path) -> bool:
+        swapped = full.with_name(full.name.swapcase())
+        if swapped != full:  # a disk that keeps case apart finds no other case of it: no need to list the folder
+            try:
+                os.stat(swapped)
+            except OSError:
+                return True
         if full.parent not in listings:
             try:
                 listings[full.parent] = set(os.listdir(full.parent))
