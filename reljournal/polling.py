@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reljournal.app import Journal
-from reljournal.calendars.sync import sync_one
 from reljournal.config import CalendarSettings, Settings, load_settings
 
 MAX_BACKOFF = 8  # times the calendar's `poll`
@@ -90,6 +89,10 @@ class CalendarPoller:
 
     def _read(self, journal: Journal, *, calendar: CalendarSettings) -> tuple[str | None, str | None]:
         """(error, what changed) of reading one calendar."""
+        # imported here, as `sync_phone` is: a vault without calendars never needs it, and it took 0.09 s of
+        # every `watch` and `serve` start (the calendar readers and the importer)
+        from reljournal.calendars.sync import sync_one
+
         result = sync_one(journal.settings, journal.today, journal.view, calendar)
         outcome = result.outcome
         said = outcome.plan.summary() if outcome is not None and (outcome.added or outcome.changed) else None
