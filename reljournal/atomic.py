@@ -27,7 +27,7 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, only_if_changed: 
     path = Path(path)
     if inside is not None:
         check_inside(inside, path)
-    if only_if_changed and _holds(path, [data] if isinstance(data, bytes) else data):
+    if only_if_changed and holds(path, [data] if isinstance(data, bytes) else data):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _temporary(path)
@@ -155,7 +155,7 @@ def _temporary(path: Path) -> tuple[int, str]:
     raise FileExistsError(f"no free temporary name beside {path.name}")
 
 
-def _holds(path: Path, pieces: Sequence[bytes]) -> bool:
+def holds(path: Path, pieces: Sequence[bytes]) -> bool:
     """Whether the file holds exactly these pieces, one after the other: compared piece by piece, never
     read whole (a 70 MB feed)."""
     try:

@@ -343,7 +343,7 @@ class Watcher:
             self._worker.join(timeout=30)
         if self._live_feed is not None and (self._worker is None or not self._worker.is_alive()):
             try:
-                self._live_feed.save()  # the next start begins from this feed when nothing changed meanwhile
+                self._live_feed.save(self._feed_file)  # the next start begins from it when nothing changed meanwhile
             except Exception:
                 self.report_exception("keeping the feed for the next start")
         self._shutdown()
@@ -590,15 +590,17 @@ class Watcher:
             view = View(self.settings, self.journal.today, self.journal.index)  # lazy: read if asked
             self.generation += 1
             full = reason in ("start", "settings", "rescan") or stats.rebuilt
+            feed = self.feed_path
+            if feed is None:
+                self._feed_file = None
+            elif self._feed_file is None or self._feed_file.path != feed:
+                self._feed_file = FeedFile(feed)
             try:
                 data = self._feed_data(stats, full=full, start=reason == "start")
             except sqlite3.DatabaseError as exc:  # damaged while read: the same
                 stats = self.journal.recover(exc)
                 data = self._feed_data(stats, full=True)
-            feed = self.feed_path
-            if feed is not None:
-                if self._feed_file is None or self._feed_file.path != feed:
-                    self._feed_file = FeedFile(feed)
+            if self._feed_file is not None:
                 written = self._feed_file.write(data)
         owned = self._live_feed.owned if data is not None and self._live_feed is not None else None
         update = Update(reason, stats, view, self.feed_path, written, (time.perf_counter() - start) * 1000,
@@ -631,7 +633,7 @@ class Watcher:
             live = self._live_feed = LiveFeed(self.settings, self.journal.index, owners=self._owner_feeds)
             full = True
         if full and start:
-            kept = live.restore(self.journal.today)
+            kept = live.restore(self.journal.today, self._feed_file)
             if kept is not None:
                 return kept
         if full:

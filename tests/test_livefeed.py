@@ -324,6 +324,29 @@ def test_a_kept_feed_is_restored_as_built_and_follows_every_edit(vault: Vault) -
             assert filtered == built, owner
 
 
+def test_a_feed_restored_from_its_untouched_file_follows_every_edit(vault: Vault, tmp_path: Path) -> None:
+    """A plain feed (`watch`'s) kept with the file that holds it comes back as that file's bytes, and then
+    follows edits, a day and a stop exactly as a built one."""
+    settings, index, today = vault.journal.settings, vault.journal.index, vault.journal.today
+    path = tmp_path / "feed.ics"
+    assert FeedFile(path).write(vault.plain.parts or ()) is True
+    assert vault.plain.save(FeedFile(path)) and index.live_file() is None  # that object did not write it
+    writer = FeedFile(path)
+    assert writer.write(vault.plain.parts or ()) is False and vault.plain.save(writer)
+    assert index.live_file() is not None
+    restored = LiveFeed(settings, index)
+    parts = restored.restore(today, FeedFile(path))
+    assert parts == (path.read_bytes(),) and parts[0] == build_feed(View(settings, today, index))
+    vault.plain = restored
+    for step, later in (([("write", "people/Ada Obi.md", "---\ntype: person\ncadence: 7d\nrole: Chair\n---\n")], 0),
+                        ([("delete", "3", None)], 1), ([("move", "1", None)], 0)):
+        live, full = vault.apply(apply_edits(vault.root, step), later)
+        assert live == full
+    assert restored.save(writer)
+    assert index.live_file() is None  # the file no longer holds the kept feed: not trusted next time
+    assert LiveFeed(settings, index).restore(vault.journal.today, FeedFile(path)) != (path.read_bytes(),)
+
+
 def test_a_kept_feed_is_refused_for_other_settings_an_earlier_day_another_year_or_a_big_move(vault: Vault) -> None:
     settings, index, today = vault.journal.settings, vault.journal.index, vault.journal.today
     assert vault.live.save()

@@ -16,20 +16,22 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from click.testing import CliRunner
 from conftest import TODAY, posix, wait_for, write_note
 from watchdog.events import DirMovedEvent, FileClosedEvent, FileCreatedEvent, FileModifiedEvent, FileMovedEvent
 
-from reljournal import live
+from reljournal import live, livefeed
 from reljournal import watch as watch_module
 from reljournal.app import Journal
 from reljournal.cli import cli
 from reljournal.config import Settings, load_settings
 from reljournal.errors import UserError
+from reljournal.index.store import Index
 from reljournal.vault import ignore_spec
 from reljournal.watch import Watcher, classify, polling_interval
 
@@ -519,3 +521,70 @@ def test_a_second_start_begins_from_the_feed_the_first_one_kept(vault: Path) -> 
     with watching(vault) as (third, _):  # a note changed while no watcher ran: built again
         assert third._live_feed is not None and third._live_feed.last_rebuilt > 0
         assert "Nia New" in (vault / ".reljournal" / "feed.ics").read_text(encoding="utf-8")
+
+
+def built_feed(vault: Path) -> bytes:
+    """The feed a full build gives (`feed -o -`), to compare the watcher's file with."""
+    result = CliRunner().invoke(cli, ["--vault", str(vault), "--today", TODAY, "feed", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
+@contextmanager
+def reading_nothing_kept() -> Iterator[None]:
+    """Fails what reads the kept events back or compares the feed file with them."""
+    unread = AssertionError("the kept events read back, or the file compared")
+    with mock.patch.object(Index, "live_events", side_effect=unread), \
+            mock.patch.object(livefeed, "holds", side_effect=unread):
+        yield
+
+
+def test_a_restart_with_nothing_changed_leaves_the_feed_file_alone_and_still_follows_edits(vault: Path) -> None:
+    """The file a clean stop left, untouched since, is the feed: the next start neither reads it against the
+    kept events nor writes it (same inode and times), and its first change updates it as usual."""
+    feed = vault / ".reljournal" / "feed.ics"
+    with watching(vault):
+        pass
+    before = os.stat(feed)
+    with ExitStack() as running:
+        with reading_nothing_kept():
+            second, _ = running.enter_context(watching(vault))
+        assert second._live_feed is not None and second._live_feed.last_rebuilt == 0
+        after = os.stat(feed)
+        assert (after.st_ino, after.st_mtime_ns, after.st_ctime_ns) == (
+            before.st_ino, before.st_mtime_ns, before.st_ctime_ns)
+        save(vault / "people" / "Ann.md", person(role="CEO"))
+        feed_becomes(vault, ["Reach out: Ann (CEO)", "Reach out: Cy"])
+    assert feed.read_bytes() == built_feed(vault)
+    with watching(vault) as (third, _):  # kept again at the stop, with the file as the second one left it
+        assert third._live_feed is not None and third._live_feed.last_rebuilt == 0
+        save(vault / "people" / "team" / "Cy.md", person(role="COO"))
+        feed_becomes(vault, ["Reach out: Ann (CEO)", "Reach out: Cy (COO)"])
+    assert feed.read_bytes() == built_feed(vault)
+
+
+@pytest.mark.parametrize("meddle", ["same size, times put back", "deleted", "another file in its place"])
+def test_a_feed_file_changed_while_no_watcher_ran_is_put_right_at_the_start(vault: Path, meddle: str) -> None:
+    feed = vault / ".reljournal" / "feed.ics"
+    with watching(vault):
+        pass
+    good = feed.read_bytes()
+    st = os.stat(feed)
+    if meddle == "deleted":
+        feed.unlink()
+    elif meddle == "same size, times put back":  # only the change time, which no one can set, tells
+        with open(feed, "r+b") as f:
+            f.write(b"X" * 20)
+        os.utime(feed, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert os.stat(feed).st_size == st.st_size and os.stat(feed).st_mtime_ns == st.st_mtime_ns
+    else:
+        other = feed.with_name("other.ics")
+        other.write_bytes(good.replace(b"Ann", b"Bob"))
+        os.utime(other, ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.replace(other, feed)
+    with watching(vault) as (again, _):
+        assert again._live_feed is not None and again._live_feed.last_rebuilt == 0  # the kept events, not a build
+        assert feed.read_bytes() == good == built_feed(vault)
+    with reading_nothing_kept(), watching(vault) as (_, lines):  # the file put right is the one kept now; a
+        pass  # stop with nothing changed keeps what was kept
+    assert lines.err == []

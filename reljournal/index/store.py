@@ -676,17 +676,35 @@ class Index:
             self.set_meta("live_events", json.dumps([key, day.isoformat(), token]))
         return True
 
-    def live_events(self, key: str) -> tuple[dt.date, bool, list[tuple[Any, ...]]] | None:
-        """The day and events `keep_live_events` kept for `key`, in their order, and whether the index still
-        holds the content they were made from (its content token); None when none were, or for another key."""
+    def live_kept(self, key: str) -> tuple[dt.date, bool] | None:
+        """The day of the events `keep_live_events` kept for `key`, and whether the index still holds the
+        content they were made from (its content token); None when none were, or for another key."""
         try:
             kept_key, day, token = json.loads(self.live_stamp() or "null")
         except (TypeError, ValueError):  # none kept, or kept by another version
             return None
         if kept_key != key:
             return None
-        return dt.date.fromisoformat(day), token == self.content_token(), self.db.execute(
+        return dt.date.fromisoformat(day), token == self.content_token()
+
+    def live_events(self) -> list[tuple[Any, ...]]:
+        """The kept events in their order, as `keep_live_events` took them."""
+        return self.db.execute(
             "SELECT path, start, kind, summary, uid, data, org, people FROM live_events ORDER BY rowid").fetchall()
+
+    def keep_live_file(self, file: Any) -> None:
+        """Beside the kept events, where a file holding exactly them was and what it looked like (its path and
+        `os.stat` figures, JSON-able), as long as those events stay kept: a start then takes the file for
+        them instead of reading them back and comparing (`live_file`)."""
+        self.set_meta("live_file", json.dumps([self.live_stamp(), file]))
+
+    def live_file(self) -> Any:
+        """What `keep_live_file` kept, None when it was for other events than those kept now."""
+        try:
+            stamp, file = json.loads(self.meta("live_file") or "null")
+        except (TypeError, ValueError):
+            return None
+        return file if stamp is not None and stamp == self.live_stamp() else None
 
     def live_stamp(self) -> str | None:
         """What `keep_live_events` last kept was kept for (its key, day and content token): another value means
