@@ -191,6 +191,8 @@ def fit(text: str, size: int, align: str, has: int | None = None) -> str:
     """`text` cut and padded to `size` columns; `has`: its display width, when known."""
     has = display_width(text) if has is None else has
     if has > size:
+        if text.isascii():  # cut to exactly `size` columns (`clip`), without measuring the `…` (wcwidth)
+            return text[:size - 1] + "…" if size > 0 else ""
         return pad(clip(text, size), size, align)
     return text + " " * (size - has) if align == "<" else " " * (size - has) + text
 

@@ -40,3 +40,12 @@ def test_print_json_in_pieces_writes_the_same_text(value: list[object], piece: i
     with mock.patch.object(output, "JSON_PIECE", piece), contextlib.redirect_stdout(out):
         output.print_json(value)
     assert out.getvalue() == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+@given(st.text(max_size=12) | st.text(alphabet=st.characters(max_codepoint=127), max_size=40), st.integers(0, 30),
+       st.sampled_from("<>"))
+def test_a_cell_is_fitted_as_clipping_then_padding_fits_it(text: str, size: int, align: str) -> None:
+    """`fit` (the table's per-cell path, with its ASCII short cuts) equals `clip` then `pad`, measured or told."""
+    expected = output.pad(output.clip(text, size), size, align)
+    assert output.fit(text, size, align) == expected
+    assert output.fit(text, size, align, output.display_width(text)) == expected
