@@ -527,9 +527,15 @@ class Index:
             "SELECT path, tags FROM notes WHERE parsed AND kind IN (SELECT value FROM json_each(?))",
             (json.dumps(sorted(kinds)),))]
 
-    def interaction_kinds(self) -> list[tuple[str, str | None]]:
-        """(path, `kind:`) of every interaction note that has a record (the others have no `interactions` row)."""
-        return self.db.execute("SELECT n.path, i.kind FROM interactions i JOIN notes n ON n.id = i.note_id").fetchall()
+    def interaction_kinds(self) -> list[str]:
+        """Every `kind:` the interaction notes with a record have, each once (a few, where the notes are many)."""
+        return [kind for (kind,) in self.db.execute("SELECT DISTINCT kind FROM interactions WHERE kind IS NOT NULL")]
+
+    def interactions_of_kinds(self, kinds: Iterable[str]) -> list[str]:
+        """The paths of the interaction notes with a record whose `kind:` is one of `kinds`, as written."""
+        return [path for (path,) in self.db.execute(
+            "SELECT n.path FROM interactions i JOIN notes n ON n.id = i.note_id "
+            "WHERE i.kind IN (SELECT value FROM json_each(?))", (json.dumps(sorted(kinds)),))]
 
     def people_addresses(self) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
         """(title, aliases, e-mail addresses) of every person with a record."""
