@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from reljournal.model import Objective, Org, Person
@@ -41,13 +42,13 @@ class OrgRow:
     def people(self) -> tuple[PersonAnswer, ...]:
         return self.stakeholders
 
-    @property
+    @cached_property  # a row's figures are asked for several times (text, colour, JSON): worked out once
     def overdue(self) -> list[PersonAnswer]:
         """Overdue stakeholders, most overdue first, then by name."""
-        late = [r for r in self.stakeholders if (r.days or 0) < 0]
-        return sorted(late, key=lambda r: (r.days or 0, r.title.casefold(), r.path))
+        late = [(days, r.title.casefold(), r.path, r) for r in self.stakeholders if (days := r.days or 0) < 0]
+        return [r for *_, r in sorted(late, key=lambda row: row[:3])]
 
-    @property
+    @cached_property
     def covered(self) -> int:
         """Stakeholders contacted at least once and not overdue."""
         return sum(1 for r in self.stakeholders if is_covered(r))
@@ -99,7 +100,8 @@ class OrgRow:
 
 
 def is_covered(row: PersonAnswer) -> bool:
-    return row.last is not None and (row.days is None or row.days >= 0)
+    days = row.days
+    return row.last is not None and (days is None or days >= 0)
 
 
 def percent(share: float) -> str:
