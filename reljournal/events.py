@@ -74,19 +74,24 @@ def meeting_title(kind: str | None, people: tuple[Person, ...], fallback: str) -
 def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool = True) -> list[Event]:
     """All events, sorted by date, kind, title. With `until`, those dated up to that day (overdue ones
     included): of the interactions and plain notes, only those with a meeting from today to `until` are read
-    (`View.meetings_until`), and the open tasks due by then come from the index's rows (`View.open_tasks_until`),
-    unless the view holds every record already. `tasks_keep_notes=False`: a task's event does not keep its
-    interaction note (`Event.interaction`, which the agenda does not read), so that the notes read are let go
-    part by part."""
+    (`View.meetings_until`), and the open tasks due by then come from the index's rows (`View.open_tasks_until`);
+    of the people and organisations, those with something dated by then (`View.core_dated_until`) and those
+    these events name (`View.read_linked`); unless the view holds every record already.
+    `tasks_keep_notes=False`: a task's event does not keep its interaction note (`Event.interaction`, which
+    the agenda does not read), so that the notes read are let go part by part."""
     if until is None or not view.from_rows:
         out = [e for record in view.records for e in note_events(view, record, tasks_keep_notes=tasks_keep_notes)
                if until is None or e.date <= until]
-    else:
-        out = [e for record in view.core_records for e in note_events(view, record) if e.date <= until]
-        out += [e for part in view.meetings_until(until) for record in part
-                for e in note_events(view, record, tasks_keep_notes=tasks_keep_notes) if e.kind != TASK
-                and e.date <= until]
-        out += [task_event(view, t.path, t.task, t.with_, None) for t in view.open_tasks_until(until)]
+    else:  # the people and organisations with something by `until`, the meetings by then, the open tasks
+        core = view.core_dated_until(until)
+        view.read_linked(link for record in core for t in record.tasks for link in t.links)
+        out = [e for record in core for e in note_events(view, record) if e.date <= until]
+        for part in view.meetings_until(until):
+            view.read_linked(link for record in part if isinstance(record, Interaction) for link in record.with_)
+            out += [e for record in part for e in note_events(view, record, with_tasks=False) if e.date <= until]
+        tasks = view.open_tasks_until(until)
+        view.read_linked(link for t in tasks for link in (*t.task.links, *(t.with_ or ())))
+        out += [task_event(view, t.path, t.task, t.with_, None) for t in tasks]
     out.sort(key=Event.sort_key)
     return out
 
@@ -104,9 +109,10 @@ def task_event(view: View, path: str, task: Task, with_: tuple[Link, ...] | None
     return Event(TASK, task.due, link_text(task.text), tuple(people), path, task.line, task=task, interaction=note)
 
 
-def note_events(view: View, record: Record, *, tasks_keep_notes: bool = True) -> list[Event]:
+def note_events(view: View, record: Record, *, tasks_keep_notes: bool = True, with_tasks: bool = True) -> list[Event]:
     """The events one note gives, sorted: every event belongs to exactly one note (`Event.path`), so the
-    feed can be rebuilt one note at a time (see `reljournal.livefeed`)."""
+    feed can be rebuilt one note at a time (see `reljournal.livefeed`). `with_tasks=False`: without its
+    open tasks' (which `events` has from the index's rows)."""
     today = view.today
     out: list[Event] = []
     if isinstance(record, Interaction):
@@ -132,7 +138,7 @@ def note_events(view: View, record: Record, *, tasks_keep_notes: bool = True) ->
             if obj.status == "open" and obj.due is not None:
                 out.append(Event(OBJECTIVE, obj.due, obj.title, (), record.path, obj.line, org=record,
                                  objective=obj))
-    for t in record.tasks:
+    for t in record.tasks if with_tasks else ():
         if t.open and t.due is not None:
             interaction = record if isinstance(record, Interaction) else None
             out.append(task_event(view, record.path, t, interaction.with_ if interaction is not None else None,

@@ -121,10 +121,16 @@ class View:
     index: Index
     scope: Scope | None = None
     _resolved: dict[tuple[str, str | None, str | None], Record | None] = field(default_factory=dict, repr=False)
+    # people and organisations read by path before all of them were (`core_at`); None: no record there
+    _core_read: dict[str, Record | None] = field(default_factory=dict, repr=False)
 
     @cached_property
     def _core(self) -> Loaded:
-        return self._load((PERSON, ORG))
+        loaded = self._load((PERSON, ORG))
+        if not self._core_read:
+            return loaded
+        # those read already stay the records of their paths: one record per path (`people_linked`)
+        return Loaded(tuple(self._core_read.get(r.path) or r for r in loaded.records), loaded.problems)
 
     @cached_property
     def _rest(self) -> Loaded:
@@ -178,9 +184,14 @@ class View:
             return {p: by_path[p] for p in paths if p in by_path}
         if self.scope is not None:
             paths = [p for p in paths if p in self.scope.paths]
-        core = self._core_by_path
-        others = [p for p in paths if p not in core]
+        if "_core" in self.__dict__:
+            core = self._core_by_path
+            others = [p for p in paths if p not in core]
+        else:  # people and organisations among them are read by path too (`core_at`), not all of them
+            core, others = {}, list(paths)
         read = {r.path: r for r in self.index.load(kinds=(INTERACTION, NOTE), paths=others).records} if others else {}
+        if "_core" not in self.__dict__ and (rest := [p for p in paths if p not in read]):
+            core = self.core_at(rest)
         return {p: r for p in paths if (r := core.get(p) or read.get(p)) is not None}
 
     def targets_of(self, kinds: Collection[str]) -> list[Target]:
@@ -228,11 +239,50 @@ class View:
             target = self.resolver.resolve(link, expect)
             found: Record | None = None
             if target is not None and target.kind in (PERSON, ORG):
-                found = self._core_by_path.get(target.path)
+                found = self._core_record(target.path)
             elif target is not None and expect not in (PERSON, ORG):  # else no answer, and nothing to read
                 found = self.records_at([target.path]).get(target.path)
             self._resolved[key] = found
             return found
+
+    def _core_record(self, path: str) -> Record | None:
+        """A person's or organisation's record: one `core_at` read, else from all of them (read if need be)."""
+        if "_core" not in self.__dict__ and path in self._core_read:
+            return self._core_read[path]
+        return self._core_by_path.get(path)
+
+    def core_at(self, paths: Collection[str]) -> dict[str, Record]:
+        """The people and organisations of these paths (those that have a record): from all of them when
+        those are read, else read by path and kept, so that links to them resolve without reading the
+        others (`_core_record`)."""
+        if "_core" in self.__dict__:
+            by_path = self._core_by_path
+            return {p: by_path[p] for p in paths if p in by_path}
+        missing = sorted({p for p in paths if p not in self._core_read
+                          and (self.scope is None or p in self.scope.paths)})
+        if missing:
+            read = {r.path: r for r in self.index.load(kinds=(PERSON, ORG), paths=missing).records}
+            self._core_read.update((p, read.get(p)) for p in missing)
+        return {p: r for p in paths if (r := self._core_read.get(p)) is not None}
+
+    def read_linked(self, links: Iterable[Link]) -> None:
+        """Reads at once the people these links name (`core_at`), so that resolving them one by one reads
+        no more: what the agenda does for the few notes it shows instead of reading every person."""
+        resolve = self.resolver.resolve
+        self.core_at({t.path for link in links if (t := resolve(link, PERSON)) is not None and t.kind == PERSON})
+
+    def core_dated_until(self, last: dt.date) -> tuple[Record, ...]:
+        """The people and organisations that can have an event from today to `last` (a next contact by then,
+        a Log entry after today, a birthday, an objective or task due): those only, read by path, unless
+        most of them are or all are read already. Every one of them has its events; others may too."""
+        if "_core" in self.__dict__:
+            return self._core.records
+        paths = {path for path, rule in self.status.items() if rule.next is not None and rule.next <= last}
+        paths |= self.index.core_dated_until(self.today, last)
+        if len(paths) > CORE_SHARE * max(1, self.index.people_count()):
+            return self._core.records
+        found = self.core_at(paths)
+        return tuple(found[p] for p in sorted(found))
 
     def person_of(self, link: Link | None) -> Person | None:
         record = self.record_of(link, PERSON)
@@ -490,6 +540,7 @@ def _by_title(r: Record) -> tuple[str, str]:
     return (r.title.casefold(), r.path)
 
 
+CORE_SHARE = 0.5  # `core_dated_until`: above this share of the people, all are read (in id order, quicker)
 DATED_PART = 5000  # interactions and plain notes read at a time by `View.meetings_until`
 
 

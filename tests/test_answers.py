@@ -15,7 +15,7 @@ import pytest
 from conftest import VAULTS, write_note
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_livefeed import apply_edits, edits
+from test_livefeed import apply_edits, edits, quiet_people
 from test_week import counted_from_records
 
 from reljournal import queries
@@ -207,3 +207,29 @@ def test_people_terms_from_answers_find_what_the_records_find(tmp_path: Path, na
         finally:
             lazy.close()
             eager.close()
+
+
+def test_the_agenda_reads_only_the_people_it_shows_and_misses_none(journal: Journal) -> None:
+    """Of the people and organisations, the agenda reads those with something dated in its days, and those
+    its events name: a meeting in a snoozed person's Log (their next contact after it), a birthday, a task
+    in a person's note naming someone with nothing dated; each item as from every record."""
+    root = journal.settings.root
+    quiet_people(root)  # a journal where most people have nothing dated soon
+    write_note(root, "people/Snoozed Sam.md", "---\ntype: person\ncadence: 30d\nsnooze: 2026-05-30\n---\n"
+               "## Log\n- 2026-03-20 lunch: at the club\n")
+    write_note(root, "people/Bday Bo.md", "---\ntype: person\ncadence: none\nbirthday: --03-25\n---\n")
+    write_note(root, "people/Tasked Tia.md", "---\ntype: person\ncadence: none\n---\n"
+               "- [ ] send [[Quiet Quinn]] the deck 📅 2026-03-18\n")
+    write_note(root, "people/Quiet Quinn.md", "---\ntype: person\ncadence: none\n---\n")
+    journal.sync()
+    View(journal.settings, journal.today, journal.index).answers  # noqa: B018  (stored, as the watcher does)
+    rows = View(journal.settings, journal.today, journal.index)
+    shown = agenda_json(rows, 30)
+    warm = View(journal.settings, journal.today, journal.index)
+    assert warm.records is not None
+    assert shown == agenda_json(warm, 30)
+    said = {(item["title"], tuple(item["people"])) for item in shown}  # type: ignore[arg-type]
+    assert {("Lunch with Snoozed Sam", ("Snoozed Sam",)), ("Birthday: Bday Bo", ("Bday Bo",)),
+            ("send Quiet Quinn the deck", ("Quiet Quinn",))} <= said
+    assert "_core" not in rows.__dict__  # not every person read
+    assert len(rows._core_read) < len(warm.people)

@@ -90,6 +90,8 @@ def person_text(draw: st.DrawFn) -> str:
         lines.append("tags: [private]")
     if draw(st.booleans()):
         lines.append("last_contact: " + draw(st.sampled_from(DAYS)))
+    if draw(st.booleans()):
+        lines.append("snooze: " + draw(st.sampled_from(DAYS)))  # may put the next contact after a meeting
     lines.append("status: " + draw(st.sampled_from(["active", "active", "dormant"])))
     if draw(st.booleans()):
         lines.append("owner: " + draw(st.sampled_from(OWNERS)))

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from reljournal.dates import day_reader, iso
+from reljournal.dates import day_reader, iso, parse_birthday
 from reljournal.errors import Problem, Source
 from reljournal.index.rows import ROWS, RowCodec, date_time, texts_json
 from reljournal.index.schema import DDL, SCHEMA_VERSION
@@ -509,6 +509,23 @@ class Index:
             "UNION SELECT n.path FROM log_entries e JOIN notes n ON n.id = e.note_id WHERE e.date BETWEEN ? AND ? "
             "UNION SELECT n.path FROM people p JOIN notes n ON n.id = p.note_id WHERE p.last_contact BETWEEN ? AND ?",
             span * 3)}
+
+    def core_dated_until(self, today: dt.date, last: dt.date) -> set[str]:
+        """The people and organisations with something dated from `today` to `last` besides their next contact
+        (`View.answers`): a Log entry after today, an open objective or task due by `last` (overdue ones too), a
+        birthday. What the agenda reads of them instead of all 11,000 (at 111,000 notes)."""
+        first, end = today.isoformat(), last.isoformat()
+        found = {path for (path,) in self.db.execute(
+            f"SELECT n.path FROM log_entries e JOIN notes n ON n.id = e.note_id WHERE e.date > ? AND e.date <= ? "
+            f"AND n.kind = '{PERSON}' "
+            "UNION SELECT n.path FROM objectives o JOIN notes n ON n.id = o.note_id WHERE o.status = 'open' "
+            "AND o.due <= ? "
+            "UNION SELECT n.path FROM tasks t CROSS JOIN notes n ON n.id = t.note_id WHERE t.status = ' ' "
+            f"AND t.due <= ? AND n.kind IN ('{PERSON}', '{ORG}')", (first, end, end, end))}
+        found.update(path for path, text in self.db.execute(
+            "SELECT n.path, p.birthday FROM people p JOIN notes n ON n.id = p.note_id WHERE p.birthday IS NOT NULL")
+            if parse_birthday(text).next_on_or_after(today) <= last)
+        return found
 
     def top_folder_of(self, kind: str) -> str | None:
         """The top folder holding most notes of `kind` (none at the vault's root counted)."""
