@@ -53,18 +53,26 @@ class Resolver:
         for t in targets:
             self._add(t)
 
-    def _add(self, t: Target, only: str | None = None) -> None:
+    def _add(self, t: Target, only: Collection[str] | None = None) -> None:
         for name, alias in ((t.title, False), *((a, True) for a in t.aliases)):
             key = name_key(name)
-            if only is None or key == only:
+            if only is None or key in only:
                 self.by_key[key].append((t, alias))
 
     def _named(self, key: str) -> list[tuple[Target, bool]]:
-        if self._fetch is not None and key not in self._known:
-            self._known.add(key)
-            for t in self._fetch([key]):
-                self._add(t, only=key)
+        self.fetch_names([key])
         return self.by_key.get(key, [])
+
+    def fetch_names(self, keys: Iterable[str]) -> None:
+        """With `fetch`: the notes called by these name keys, fetched at once, so that resolving links by
+        those names asks for nothing more."""
+        if self._fetch is None:
+            return
+        new = {key for key in keys if key not in self._known}
+        if new:
+            self._known.update(new)
+            for t in self._fetch(sorted(new)):
+                self._add(t, only=new)
 
     def candidates(self, name: str, folder: str | None = None) -> list[tuple[Target, bool]]:
         found = self._named(name_key(name))
@@ -266,10 +274,16 @@ class View:
         return {p: r for p in paths if (r := self._core_read.get(p)) is not None}
 
     def read_linked(self, links: Iterable[Link]) -> None:
-        """Reads at once the people these links name (`core_at`), so that resolving them one by one reads
-        no more: what the agenda does for the few notes it shows instead of reading every person."""
-        resolve = self.resolver.resolve
-        self.core_at({t.path for link in links if (t := resolve(link, PERSON)) is not None and t.kind == PERSON})
+        """Reads at once the people these links name (`core_at`), and their names when no link was resolved
+        yet (`Resolver.fetch_names`, instead of every person's and organisation's), so that resolving them
+        one by one reads no more: what the agenda does for the few notes it shows."""
+        if "resolver" not in self.__dict__ and self.scope is None:
+            self.__dict__["resolver"] = Resolver((), fetch=self.index.targets)  # names as links ask for them
+        links = list(links)
+        resolver = self.resolver
+        resolver.fetch_names({name_key(link.target) for link in links})
+        self.core_at({t.path for link in links if (t := resolver.resolve(link, PERSON)) is not None
+                      and t.kind == PERSON})
 
     def core_dated_until(self, last: dt.date) -> tuple[Record, ...]:
         """The people and organisations that can have an event from today to `last` (a next contact by then,
