@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import TODAY, best, measure, size_options, vault_for  # noqa: E402
+from run import EARLY, TODAY, best, measure, size_options, vault_for  # noqa: E402
 
 LISTINGS = [["due"], ["due", "--json"], ["people"], ["people", "--json"], ["orgs"], ["week"], ["query", "tier:A"],
             ["query", "overdue"], ["query", "kind:lunch"], ["agenda"]]
@@ -96,7 +96,26 @@ def run(size: str, repeat: int, cache: Path) -> list[tuple[str, str, str]]:
                      f"{o:.2f} s ({o / noop[0]:.2f} x no-op re-index), {o_mb:.0f} MB"))
     rows.append(("`due --json` just after one note was saved", f"{after_edit[0]:.2f} s", ""))
     rows.append(("`watch` start-up (to its `start:` line, feed written)", f"{started:.2f} s", ""))
+    rows.append(kept_up_agenda(vault, repeat, version[0], noop[0]))
+    measure([*rj, "due"])  # TODAY's answers stored again
     return rows
+
+
+def kept_up_agenda(vault: Path, repeat: int, version: float, noop: float) -> tuple[str, str, str]:
+    """`agenda` of a journal kept up to date: the vault seen from EARLY (its meetings ahead, few tasks overdue),
+    with a watcher started on that day and without one."""
+    early = [sys.executable, "-m", "reljournal", "--vault", str(vault), "--today", EARLY]
+    measure([*early, "due"])  # that day's answers stored, as a watcher started on it does
+    lines = subprocess.run([*early, "agenda"], capture_output=True, check=True).stdout.count(b"\n")
+    (o, o_mb) = best([*early, "agenda"], repeat)
+    watcher, _ = start_watcher(early)
+    try:
+        (w, w_mb) = best([*early, "agenda"], repeat)
+    finally:
+        stop(watcher)
+    return (f"`agenda` of a journal kept up to date (the vault seen from {EARLY}: {lines:,} lines)",
+            f"{w:.2f} s ({w / version:.1f} x start-up), {w_mb:.0f} MB",
+            f"{o:.2f} s ({o / noop:.2f} x no-op re-index), {o_mb:.0f} MB")
 
 
 def main() -> None:

@@ -25,12 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from answers import start_watcher, stop  # noqa: E402
-from run import TODAY, best, measure, size_options, vault_for  # noqa: E402
-
-# the generator's interactions lie in the two years before TODAY: seen from EARLY almost all of them are meetings
-# still to come and few tasks are overdue, as in a journal kept up to date; from TODAY every one of them has an
-# overdue task (the worst case for a new day, which moves every overdue event).
-EARLY = "2024-03-20"
+from run import EARLY, TODAY, best, measure, size_options, vault_for  # noqa: E402
 
 
 def day_after(day: str) -> str:

@@ -36,6 +36,10 @@ from generate import generate  # noqa: E402
 
 SIZES = {"1k": 90, "10k": 900, "111k": 10_000}  # people; each brings 10 interactions, and 1 org per 10
 TODAY = "2026-03-15"
+# The generator's interactions lie in the two years before TODAY: seen from EARLY almost all of them are meetings
+# still to come and few tasks are overdue, as in a journal kept up to date; from TODAY every one of them has an
+# overdue task.
+EARLY = "2024-03-20"
 START, END = "<!-- results: written by benchmarks/run.py -->", "<!-- end of results -->"
 
 FLOOR = """
