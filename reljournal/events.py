@@ -127,7 +127,7 @@ def note_events(view: View, record: Record, *, tasks_keep_notes: bool = True, wi
             if e.date > today and e.kind != NOT_A_CONTACT:
                 out.append(Event(MEETING, e.date, meeting_title(e.kind, (p,), p.title), (p,), p.path, e.line,
                                  log_entry=e, person=p))
-        status = view.status.get(p.path)
+        status = view.status_of(p.path)
         if status is not None and status.next is not None and not status.next_is_meeting:
             out.append(Event(DUE, status.next, p.title, (p,), p.path, 1, person=p, status=status))
         if p.birthday is not None:

@@ -131,6 +131,7 @@ class View:
     _resolved: dict[tuple[str, str | None, str | None], Record | None] = field(default_factory=dict, repr=False)
     # people and organisations read by path before all of them were (`core_at`); None: no record there
     _core_read: dict[str, Record | None] = field(default_factory=dict, repr=False)
+    _answers_read: dict[str, PersonAnswer | None] = field(default_factory=dict, repr=False)  # `answers_at`
 
     @cached_property
     def _core(self) -> Loaded:
@@ -291,11 +292,15 @@ class View:
         most of them are or all are read already. Every one of them has its events; others may too."""
         if "_core" in self.__dict__:
             return self._core.records
-        paths = {path for path, rule in self.status.items() if rule.next is not None and rule.next <= last}
+        if self._answers_by_path:
+            paths = set(self.index.due_by(self.today, last))
+        else:
+            paths = {path for path, rule in self.status.items() if rule.next is not None and rule.next <= last}
         paths |= self.index.core_dated_until(self.today, last)
         if len(paths) > CORE_SHARE * max(1, self.index.people_count()):
             return self._core.records
         found = self.core_at(paths)
+        self.answers_at([p for p, r in found.items() if isinstance(r, Person)])  # their next contacts, at once
         return tuple(found[p] for p in sorted(found))
 
     def person_of(self, link: Link | None) -> Person | None:
@@ -460,6 +465,40 @@ class View:
     def status(self) -> dict[str, NextContact]:
         """Person path → the rules' answer, for active people."""
         return {path: a.rule for path, a in self.answers.items() if a.rule is not None}
+
+    def status_of(self, path: str) -> NextContact | None:
+        """`status.get(path)`, from that person's stored answer alone when not all are read (`answers_at`)."""
+        if "status" in self.__dict__ or not self._answers_by_path:
+            return self.status.get(path)
+        answer = self.answers_at([path]).get(path)
+        return answer.rule if answer is not None else None
+
+    def answers_at(self, paths: Collection[str]) -> dict[str, PersonAnswer]:
+        """`answers` of these people: their stored rows alone (read once) while the whole vault's are not read,
+        the day's being all stored (`keep_answers`); what the agenda asks of the few people it shows."""
+        if not self._answers_by_path:
+            answers = self.answers
+            return {p: a for p in paths if (a := answers.get(p)) is not None}
+        missing = sorted({p for p in paths if p not in self._answers_read})
+        if missing:
+            read = {a.path: a for a in self._read_answers(self.index.answer_rows(self.today, missing))}
+            self._answers_read.update((p, read.get(p)) for p in missing)
+        return {p: a for p in paths if (a := self._answers_read.get(p)) is not None}
+
+    @property
+    def _answers_by_path(self) -> bool:
+        """Whether answers are read person by person (`answers_at`): not once all are, nor in a scoped view or a
+        read-only index (which work them out)."""
+        return "answers" not in self.__dict__ and self.scope is None and self._answers_stored
+
+    @cached_property
+    def _answers_stored(self) -> bool:
+        """The day's answers all stored (`keep_answers`); False in a read-only index."""
+        try:
+            self.keep_answers()
+        except sqlite3.OperationalError:  # read-only: `answers` works them out without storing
+            return False
+        return True
 
     @cached_property
     def answers(self) -> dict[str, PersonAnswer]:

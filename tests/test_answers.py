@@ -231,5 +231,5 @@ def test_the_agenda_reads_only_the_people_it_shows_and_misses_none(journal: Jour
     said = {(item["title"], tuple(item["people"])) for item in shown}  # type: ignore[arg-type]
     assert {("Lunch with Snoozed Sam", ("Snoozed Sam",)), ("Birthday: Bday Bo", ("Bday Bo",)),
             ("send Quiet Quinn the deck", ("Quiet Quinn",))} <= said
-    assert "_core" not in rows.__dict__  # not every person read
+    assert "_core" not in rows.__dict__ and "answers" not in rows.__dict__  # not every person nor answer read
     assert len(rows._core_read) < len(warm.people)

@@ -11,7 +11,7 @@ from reljournal.agenda import DEFAULT_DAYS, AgendaItem, agenda, meeting_time
 from reljournal.cli.common import Ctx, filter_options, filters_from, json_option, mention_problems, pass_ctx
 from reljournal.events import BIRTHDAY, DUE, KIND_ORDER, MEETING, OBJECTIVE, TASK
 from reljournal.output import clip, display_width, echo, fit, print_json, style, styler, width
-from reljournal.queries import View, person_row
+from reljournal.queries import View
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -78,7 +78,8 @@ def _detail(item: AgendaItem, view: View) -> str:
     e = item.event
     if item.kind == DUE:
         reason = e.status.reason if e.status else None
-        org = person_row(view, e.person).answer.org if e.person else None  # stored: no organisation read
+        answer = view.answers_at([e.person.path]).get(e.person.path) if e.person else None
+        org = answer.org if answer is not None else view.org_name(e.person) if e.person else None  # stored
         return ", ".join(x for x in (reason, org) if x)
     if item.kind == TASK:
         return ", ".join(item.people)

@@ -665,15 +665,23 @@ class Index:
             "owner, org_path) SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM notes WHERE path = ?",
             [(day.isoformat(), *rest, path) for path, *rest in rows])
 
-    def answer_rows(self, day: dt.date) -> list[tuple[Any, ...]]:
-        """The stored answers for `day` beside the person's own fields, by path: (path, title, tags (JSON),
-        tier, status, relationship, role, active, last, planned, meeting, cadence, next, reason, org, owner,
-        org_path)."""
+    def answer_rows(self, day: dt.date, paths: Collection[str] | None = None) -> list[tuple[Any, ...]]:
+        """The stored answers for `day` (of these people only: `paths`) beside the person's own fields, by
+        path: (path, title, tags (JSON), tier, status, relationship, role, active, last, planned, meeting, cadence,
+        next, reason, org, owner, org_path)."""
+        only, args = ("", (day.isoformat(),)) if paths is None else (
+            "AND n.path IN (SELECT value FROM json_each(?)) ", (day.isoformat(), json.dumps(sorted(paths))))
         return self.db.execute(
             "SELECT n.path, n.title, n.tags, p.tier, p.status, p.relationship, p.role, a.active, a.last, a.planned, "
             "a.meeting, a.cadence, a.next, a.reason, a.org, a.owner, a.org_path "
             "FROM answers a JOIN notes n ON n.id = a.note_id "
-            "JOIN people p ON p.note_id = a.note_id WHERE a.day = ? ORDER BY n.path", (day.isoformat(),)).fetchall()
+            f"JOIN people p ON p.note_id = a.note_id WHERE a.day = ? {only}ORDER BY n.path", args).fetchall()
+
+    def due_by(self, day: dt.date, last: dt.date) -> list[str]:
+        """The people whose stored answer for `day` has a next contact by `last` (overdue ones too)."""
+        return [path for (path,) in self.db.execute(
+            "SELECT n.path FROM answers a JOIN notes n ON n.id = a.note_id WHERE a.day = ? AND a.active "
+            "AND a.next <= ?", (day.isoformat(), last.isoformat()))]
 
     def answer_count(self, day: dt.date) -> int:
         """How many answers are stored for `day`."""
