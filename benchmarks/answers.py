@@ -74,6 +74,7 @@ def run(size: str, repeat: int, cache: Path) -> list[tuple[str, str, str]]:
     rows.append(("`reljournal --version` (the CLI's start-up)", f"{version[0]:.2f} s, {version[1]:.0f} MB", ""))
     rows.append(("no-op re-index (`index`, nothing changed)", f"{noop[0]:.2f} s, {noop[1]:.0f} MB", ""))
     without = {" ".join(argv): figure([*rj, *argv]) for argv in LISTINGS}
+    stop(start_watcher(rj)[0])  # a clean stop keeps the feed: the start below is a restart (benchmarks/kept_feed.py)
     watcher, started = start_watcher(rj)
     try:
         live = {" ".join(argv): figure([*rj, *argv]) for argv in LISTINGS}
@@ -95,7 +96,7 @@ def run(size: str, repeat: int, cache: Path) -> list[tuple[str, str, str]]:
         rows.append((f"`{name}`", f"{w:.2f} s ({w / version[0]:.1f} x start-up), {w_mb:.0f} MB",
                      f"{o:.2f} s ({o / noop[0]:.2f} x no-op re-index), {o_mb:.0f} MB"))
     rows.append(("`due --json` just after one note was saved", f"{after_edit[0]:.2f} s", ""))
-    rows.append(("`watch` start-up (to its `start:` line, feed written)", f"{started:.2f} s", ""))
+    rows.append(("`watch` restart, nothing changed (to its `start:` line, feed written)", f"{started:.2f} s", ""))
     rows.append(kept_up_agenda(vault, repeat, version[0], noop[0]))
     measure([*rj, "due"])  # TODAY's answers stored again
     return rows
