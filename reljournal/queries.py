@@ -278,12 +278,15 @@ class View:
         """Reads at once the people these links name (`core_at`), and their names when no link was resolved
         yet (`Resolver.fetch_names`, instead of every person's and organisation's), so that resolving them
         one by one reads no more: what the agenda does for the few notes it shows."""
+        if "_core" in self.__dict__:
+            return  # all read already
         if "resolver" not in self.__dict__ and self.scope is None:
             self.__dict__["resolver"] = Resolver((), fetch=self.index.targets)  # names as links ask for them
-        links = list(links)
+        named = {(link.target, link.folder) for link in links}  # all a resolution depends on, each once
         resolver = self.resolver
-        resolver.fetch_names({name_key(link.target) for link in links})
-        self.core_at({t.path for link in links if (t := resolver.resolve(link, PERSON)) is not None
+        resolver.fetch_names({name_key(target) for target in {target for target, _ in named}})
+        self.core_at({t.path for target, folder in named
+                      if (t := resolver.resolve(Link(target, folder, target, 0), PERSON)) is not None
                       and t.kind == PERSON})
 
     def core_dated_until(self, last: dt.date) -> tuple[Record, ...]:
