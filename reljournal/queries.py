@@ -132,6 +132,7 @@ class View:
     # people and organisations read by path before all of them were (`core_at`); None: no record there
     _core_read: dict[str, Record | None] = field(default_factory=dict, repr=False)
     _answers_read: dict[str, PersonAnswer | None] = field(default_factory=dict, repr=False)  # `answers_at`
+    _names_by_need: bool = field(default=False, repr=False)  # `resolver`: see `read_linked`
 
     @cached_property
     def _core(self) -> Loaded:
@@ -213,9 +214,12 @@ class View:
     def resolver(self) -> Resolver:
         """Links resolve among the notes called by the link's name. Those sharing a name with a person or an
         organisation (what most links name) are read in one query; others when a link asks for them: at
-        111,000 notes, reading every note's names for `due` cost more than the rules themselves."""
+        111,000 notes, reading every note's names for `due` cost more than the rules themselves. A view that
+        resolves few links says so first (`read_linked`): the names are then fetched as its links ask."""
         if self.scope is not None:
             return Resolver(self.targets, fetch=self.index.targets, known=self.scope.keys)
+        if self._names_by_need:
+            return Resolver((), fetch=self.index.targets)
         keys = self.index.name_keys_of_kinds((PERSON, ORG))  # not from the records: they need not be read
         return Resolver(self.index.targets(keys), fetch=self.index.targets, known=keys)
 
@@ -280,8 +284,8 @@ class View:
         one by one reads no more: what the agenda does for the few notes it shows."""
         if "_core" in self.__dict__:
             return  # all read already
-        if "resolver" not in self.__dict__ and self.scope is None:
-            self.__dict__["resolver"] = Resolver((), fetch=self.index.targets)  # names as links ask for them
+        if "resolver" not in self.__dict__:
+            self._names_by_need = True  # no link resolved yet: not every person's and organisation's names
         named = {(link.target, link.folder) for link in links}  # all a resolution depends on, each once
         resolver = self.resolver
         resolver.fetch_names({name_key(target) for target in {target for target, _ in named}})
@@ -470,11 +474,11 @@ class View:
         return {path: a.rule for path, a in self.answers.items() if a.rule is not None}
 
     def status_of(self, path: str) -> NextContact | None:
-        """`status.get(path)`, from that person's stored answer alone when not all are read (`answers_at`)."""
-        if "status" in self.__dict__ or not self._answers_by_path:
-            return self.status.get(path)
-        answer = self.answers_at([path]).get(path)
-        return answer.rule if answer is not None else None
+        """`status.get(path)`: from the person's answer when it was read alone (`answers_at`), else all are read."""
+        if "status" not in self.__dict__ and path in self._answers_read:
+            answer = self._answers_read[path]
+            return answer.rule if answer is not None else None
+        return self.status.get(path)
 
     def answers_at(self, paths: Collection[str]) -> dict[str, PersonAnswer]:
         """`answers` of these people: their stored rows alone (read once) while the whole vault's are not read,
