@@ -53,3 +53,21 @@ def test_a_cell_is_fitted_as_clipping_then_padding_fits_it(text: str, size: int,
     expected = output.pad(output.clip(text, size), size, align)
     assert output.fit(text, size, align) == expected
     assert output.fit(text, size, align, output.display_width(text)) == expected
+
+
+def test_every_printable_character_below_the_combining_accents_is_one_column_as_wcwidth_says() -> None:
+    """`display_width` counts them without wcwidth: the installed wcwidth must agree, character by character."""
+    from wcwidth import wcwidth
+
+    below = [chr(c) for c in range(0x20, 0x300) if chr(c).isprintable()]
+    assert [c for c in below if wcwidth(c) != 1] == []
+    assert output.display_width("".join(below)) == len(below)
+
+
+@given(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x3ff), max_size=20))
+def test_display_width_is_what_wcwidth_says(text: str) -> None:
+    """Latin text measured by its length, any other by wcwidth: the same columns (printable text)."""
+    from wcwidth import wcswidth
+
+    if text.isprintable():
+        assert output.display_width(text) == max(wcswidth(text), 0)
