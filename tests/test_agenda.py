@@ -222,3 +222,13 @@ def _shared_views_vault(factory: pytest.TempPathFactory) -> Path:
     if "views" not in _VAULT:
         _VAULT["views"] = copy_vault("views", factory.mktemp("views"))
     return _VAULT["views"]
+
+
+def test_a_control_character_is_shown_visible_and_measured_as_shown(empty_vault: Path) -> None:
+    """A task typed with a terminal escape in it shows `\\x1b` and keeps the columns of its day aligned."""
+    write_note(empty_vault, "people/Ann.md", "---\ntype: person\ncadence: none\n---\n"
+               "- [ ] call about \x1b[2J the deal 📅 2026-06-19\n- [ ] call about the offer 📅 2026-06-19\n")
+    lines = Run(empty_vault, TODAY)("agenda").stdout.splitlines()
+    tasks = [line for line in lines if "call about" in line]
+    assert "\x1b" not in "".join(lines) and "\\x1b[2J" in tasks[0] + tasks[1]
+    assert len({line.index("Ann") for line in tasks}) == 1, tasks

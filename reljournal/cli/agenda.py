@@ -10,7 +10,7 @@ import click
 from reljournal.agenda import DEFAULT_DAYS, AgendaItem, agenda, meeting_time
 from reljournal.cli.common import Ctx, filter_options, filters_from, json_option, mention_problems, pass_ctx
 from reljournal.events import BIRTHDAY, DUE, KIND_ORDER, MEETING, OBJECTIVE, TASK
-from reljournal.output import clip, display_width, echo, fit, print_json, style, styler, width
+from reljournal.output import clip, display_width, echo, fit, print_json, style, styler, visible, width
 from reljournal.queries import View
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -98,7 +98,8 @@ def render(items: list[AgendaItem], view: View, days: int) -> None:
     if not items:
         echo("Nothing today." if days == 1 else f"Nothing in the next {days} days.")
         return
-    rows = [(_when(i, view), i.kind, i.title, _detail(i, view)) for i in items]
+    # control characters made visible before the cells are measured, as `table` does: measured as shown
+    rows = [(_when(i, view), i.kind, visible(i.title), visible(_detail(i, view))) for i in items]
     sizes = [tuple(map(display_width, row)) for row in rows]  # each cell measured once: 100,000 lines
     when_w, kind_w, title_w, detail_w = (max(size[n] for size in sizes) for n in range(4))
     fixed = len(INDENT) + when_w + 2 + kind_w + 2
