@@ -38,7 +38,6 @@ NAMED_DURATIONS = {
 }
 
 
-@functools.lru_cache(maxsize=1 << 12)
 def iso(day: dt.date | None) -> str | None:
     """A date as the index stores it (ISO 8601), None as None."""
     return day.isoformat() if day is not None else None
@@ -59,6 +58,7 @@ def day_reader() -> Callable[[str | None], dt.date | None]:
     return day
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def parse_date(text: str) -> dt.date:
     """`2026-11-20` → date. Impossible dates (`2026-02-30`) are errors. Cached: a vault's notes share a few
     thousand dates, and indexing reads two or three a note. (Errors are not cached: each raises afresh.)"""
