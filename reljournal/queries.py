@@ -500,7 +500,8 @@ class View:
 
     @cached_property
     def _answers_stored(self) -> bool:
-        """The day's answers all stored (`keep_answers`); False in a read-only index."""
+        """The day's answers all stored (`keep_answers`: two counts when none is missing); False in a
+        read-only index."""
         try:
             self.keep_answers()
         except sqlite3.OperationalError:  # read-only: `answers` works them out without storing
@@ -531,9 +532,7 @@ class View:
         in one transaction: a few by a view of just them and what their answers read (`answer_scope`), many
         by this view. With the index read-only, they are worked out and not stored."""
         index, today = self.index, self.today
-        try:
-            self.keep_answers()  # two counts when none is missing
-        except sqlite3.OperationalError:  # a read-only index: answer without storing
+        if not self._answers_stored:  # a read-only index: answer without storing
             found = [*self._read_answers(index.answer_rows(today)), *self._answers_of(index.stale_answers(today))]
             return {a.path: a for a in sorted(found, key=lambda a: a.path)}
         return {a.path: a for a in self._read_answers(index.answer_rows(today))}
