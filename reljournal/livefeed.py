@@ -530,11 +530,10 @@ class FeedFile:
 
     def write(self, parts: FeedParts) -> bool:
         """Write the feed unless the file holds it already; returns whether it wrote."""
-        last = self._last
-        ours = last is not None and last[1] is not None and last[1] == self._stamp()  # the file is as we left it
-        if ours and last is not None and (parts is last[0] or parts == last[0]):
+        last = self._as_left()
+        if last is not None and (parts is last or parts == last):
             return False
-        if not ours and holds(self.path, parts):  # compared before the second name below, which would
+        if last is None and holds(self.path, parts):  # compared before the second name below, which would
             self._last = (parts, self._stamp())  # change the file's change time (`kept`)
             return False
         old = self.path.with_name(f".{self.path.name}.old")
@@ -560,9 +559,16 @@ class FeedFile:
         """Where the file is and its stamp, when it holds `parts` as this object wrote (or found) them: what
         `LiveFeed.save` keeps for `kept`."""
         last = self._last
-        if last is None or last[0] is not parts or last[1] != self._stamp() or last[1] is None:
+        if last is None or last[1] is None or last[0] is not parts or self._as_left() is None:
             return None
         return [str(self.path), *last[1]]
+
+    def _as_left(self) -> FeedParts | None:
+        """The parts this object last wrote (or found), when the file is still as it left it; else None."""
+        last = self._last
+        if last is None or last[1] is None or last[1] != self._stamp():
+            return None
+        return last[0]
 
     def kept(self, held: Any) -> FeedParts | None:
         """The file's bytes, as one part, when it is where `held` (from `holding`) says and untouched since:
