@@ -78,9 +78,8 @@ def _detail(item: AgendaItem, view: View) -> str:
     e = item.event
     if item.kind == DUE:
         reason = e.status.reason if e.status else None
-        answer = view.answers_at([e.person.path]).get(e.person.path) if e.person else None
-        org = answer.org if answer is not None else view.org_name(e.person) if e.person else None  # stored
-        return ", ".join(x for x in (reason, org) if x)
+        answer = view.answers_at([e.person.path]).get(e.person.path) if e.person else None  # as its status
+        return ", ".join(x for x in (reason, answer.org if answer else None) if x)
     if item.kind == TASK:
         return ", ".join(item.people)
     if item.kind == OBJECTIVE:
