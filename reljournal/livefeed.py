@@ -131,7 +131,8 @@ class LiveFeed:
         self._kept_rows: list[tuple[Any, ...]] | None = None  # a restored feed's rows, still to be read (`_read_kept`)
         self._kept_as: str | None = None  # what the restored feed was kept for (`Index.live_stamp`)
         self._rows_unread = False  # restored from the feed's file: its events are still to be read (`_read_kept`)
-        self._as_kept = False  # `parts` are the kept events as they were kept: `save` has nothing to write
+        self._kept_parts: FeedParts | None = None  # the parts kept in the index (`save`, `restore`): while they
+        # are `parts`, a stop has nothing to write
 
     # ---- a full build ----------------------------------------------------------------------------------
     @property
@@ -186,7 +187,7 @@ class LiveFeed:
         these events as this feed wrote them, its stamp is kept with them (`restore`)."""
         if self.parts is None or self.today is None or self.current != self.index.content_token():
             return False
-        if not (self._as_kept and self.index.live_kept(self._state_key()) == (self.today, True)):
+        if not (self.parts is self._kept_parts and self.index.live_kept(self._state_key()) == (self.today, True)):
             # else they are kept already: 1.3 s less at a stop
             self._read_kept()
             path_of = {key: path for path, entries in self._entries.items() for key, _, _ in entries}  # unique keys
@@ -195,7 +196,7 @@ class LiveFeed:
             # in the feed's order: no sort at the start
             if not self.index.keep_live_events(rows, self._state_key(), self.today, self.current):
                 return False
-            self._as_kept = True
+            self._kept_parts = self.parts
         self.index.keep_live_file(file.holding(self.parts) if file is not None else None)
         return True
 
@@ -223,7 +224,8 @@ class LiveFeed:
                  and not self.owners else None)
         if whole is not None:
             self._rows_unread = True
-            self.parts, self.current, self.owned, self._as_kept = whole, self.index.content_token(), None, True
+            self.parts = self._kept_parts = whole
+            self.current, self.owned = self.index.content_token(), None
             return whole
         rows = self.index.live_events()
         # a build is quicker when most of the vault changed meanwhile or the day moves it: seen before reading more
@@ -233,8 +235,7 @@ class LiveFeed:
         if len(changed) > most or len(moving) > most:
             return None
         self._take_rows(rows)
-        parts = self._assemble()
-        self._as_kept = True
+        parts = self._kept_parts = self._assemble()
         return self.update(changed, today) if changed or today != day else parts
 
     def _take_rows(self, rows: list[tuple[Any, ...]]) -> None:
@@ -477,7 +478,6 @@ class LiveFeed:
 
     def _assemble(self) -> FeedParts:
         self.current = self.index.content_token()  # the index these parts are the feed of
-        self._as_kept = False
         self.parts = (self._head, *self._chunks, END)
         self.owned = OwnedEvents(self.parts, tuple(self._whose), self.settings) if self.owners else None
         return self.parts
