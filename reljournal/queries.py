@@ -331,11 +331,6 @@ class View:
         rows are the whole vault's)."""
         return "_rest" not in self.__dict__ and self.scope is None
 
-    @property
-    def core_records(self) -> tuple[Record, ...]:
-        """The people and organisations (read without the interactions and plain notes)."""
-        return self._core.records
-
     def meetings_until(self, last: dt.date) -> Iterator[Sequence[Record]]:
         """The records of the interactions with a meeting from today to `last`, found in the index's rows
         (`from_rows`) and read DATED_PART at a time, so that a caller keeping less than the records need not
