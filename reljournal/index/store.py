@@ -970,7 +970,6 @@ class _Decoder:
         return found
 
 
-
 _j = texts_json
 
 
@@ -983,10 +982,3 @@ def _key_lines_json(lines: Mapping[str, int]) -> str:
 @functools.lru_cache(maxsize=1 << 12)
 def _layout_json(items: tuple[tuple[str, int], ...]) -> str:
     return "{" + ", ".join(f"{encode_basestring_ascii(k)}: {int(v)}" for k, v in items) + "}"
-
-
-
-
-
-
-
