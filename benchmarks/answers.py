@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import EARLY, TODAY, best, measure, size_options, vault_for  # noqa: E402
+from run import EARLY, TODAY, best, bytecode_written, measure, size_options, vault_for  # noqa: E402
 
 LISTINGS = [["due"], ["due", "--json"], ["people"], ["people", "--json"], ["orgs"], ["week"], ["query", "tier:A"],
             ["query", "overdue"], ["query", "kind:lunch"], ["agenda"]]
@@ -31,6 +31,7 @@ LISTINGS = [["due"], ["due", "--json"], ["people"], ["people", "--json"], ["orgs
 
 def start_watcher(rj: list[str], timeout: float = 300.0) -> tuple[subprocess.Popen[bytes], float]:
     """A live `reljournal watch` and the seconds until it said it was watching and had written its feed."""
+    bytecode_written()
     began = time.perf_counter()
     proc = subprocess.Popen([*rj, "watch"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert proc.stdout is not None

@@ -165,16 +165,23 @@ class Column:
 def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequence[str | None] = (),
           indent: int = 0) -> str:
     """Aligned columns, two spaces apart; shrinkable columns give way until the table, after `indent`
-    columns of margin, fits the output's `width()`. `styles` colours whole rows (click colour names)."""
+    columns of margin, fits the output's `width()`. `styles` colours whole rows (click colour names).
+
+    Worked out a column at a time: a column whose cells are as wide as they are long and all fit is padded by
+    `str.ljust`/`rjust`; any other cell by `fit` (tests/test_output.py holds it to fitting cell by cell)."""
     if not rows:
         return ""
+    if any(len(row) != len(columns) for row in rows):
+        raise ValueError(f"a row of a table of {len(columns)} columns has another number of cells")
     room = width() - indent
     every = "\n".join("\n".join(row) for row in rows)  # looked at once: 70,000 cells for `people` at 111k notes
     if _CONTROL.search(every):
         rows = [[visible(cell) for cell in row] for row in rows]  # measured as they will show
-    measure = len if every.isascii() else display_width  # an ASCII cell is as wide as it is long
-    sizes = [[measure(cell) for cell in row] for row in rows]  # each cell measured once
-    widths = [max(display_width(c.header), *(s[i] for s in sizes)) for i, c in enumerate(columns)]
+    cells = list(zip(*rows))  # column by column
+    # Each cell measured once; an ASCII cell (or one of Latin letters) is as wide as it is long: None.
+    sizes = [None] * len(cells) if every.isascii() else [_widths_unless_lengths(column) for column in cells]
+    widths = [max(display_width(c.header), max(map(len, column) if size is None else size))
+              for c, column, size in zip(columns, cells, sizes, strict=True)]
     total = sum(widths) + 2 * (len(widths) - 1)
     for i in sorted((i for i, c in enumerate(columns) if c.shrink), key=lambda i: -widths[i]):
         if total <= room:
@@ -183,14 +190,31 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
         if cut > 0:
             widths[i] -= cut
             total -= cut
+    padded = [_fitted(column, size, w, c.align) for c, column, size, w in zip(columns, cells, sizes, widths,
+                                                                               strict=True)]
     lines = ["  ".join(fit(c.header, w, c.align) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    aligns = [c.align for c in columns]
-    for n, (row, size) in enumerate(zip(rows, sizes, strict=True)):
-        line = "  ".join(fit(cell, w, align, has) for align, cell, w, has in zip(aligns, row, widths, size,
-                                                                                  strict=True)).rstrip()
-        colour = styles[n] if n < len(styles) else None
-        lines.append(style(line, fg=colour) if colour else line)
+    lines.extend("  ".join(line).rstrip() for line in zip(*padded))
+    colours: dict[str, Callable[[str], str]] = {}
+    for n, colour in enumerate(styles[:len(rows)]):
+        if colour:
+            if colour not in colours:
+                colours[colour] = styler(fg=colour)
+            lines[n + 1] = colours[colour](lines[n + 1])
     return "\n".join(lines)
+
+
+def _widths_unless_lengths(column: Sequence[str]) -> list[int] | None:
+    """The display width of each cell, or None when each is its length (ASCII, Latin letters)."""
+    sizes = [display_width(cell) for cell in column]
+    return None if sizes == [len(cell) for cell in column] else sizes
+
+
+def _fitted(column: Sequence[str], sizes: list[int] | None, size: int, align: str) -> list[str]:
+    """A column's cells cut and padded to `size` columns; `sizes`: their widths when not their lengths."""
+    if sizes is None and max(map(len, column)) <= size:
+        return [cell.ljust(size) for cell in column] if align == "<" else [cell.rjust(size) for cell in column]
+    measured = map(len, column) if sizes is None else sizes
+    return [fit(cell, size, align, has) for cell, has in zip(column, measured)]
 
 
 def fit(text: str, size: int, align: str, has: int | None = None) -> str:
