@@ -511,6 +511,14 @@ class View:
             return {p.path: self.computed_answer(p) for p in sorted(self.people, key=lambda p: p.path)}
         return self._stored_answers()
 
+    def answers_next_by(self, last: dt.date) -> list[PersonAnswer]:
+        """The answers with a next contact by `last` (overdue ones too), by path: `due` reads only those rows
+        while the answers are not all read (`_answers_by_path`)."""
+        if self._answers_by_path:
+            return self._read_answers(self.index.answer_rows(self.today, next_by=last))
+        return [a for a in self.answers.values() if a.rule is not None and a.rule.next is not None
+                and a.rule.next <= last]
+
     def computed_answer(self, p: Person) -> PersonAnswer:
         """The rules run on one person's contacts: what the stored answers are held equal to."""
         s = self.settings
@@ -820,8 +828,9 @@ class DueOptions:
 def due(view: View, options: DueOptions) -> list[PersonAnswer]:
     """Overdue first, then by next date, then name (case-folded), then path."""
     today = view.today
+    last = dt.date.max if options.all else today + dt.timedelta(days=-1 if options.overdue else options.within)
     rows = []
-    for a in view.answers.values():
+    for a in view.answers_next_by(last):
         s = a.rule
         if s is None or s.next is None or not options.filters.admits(a):
             continue

@@ -78,6 +78,11 @@ def assert_rows_agree(journal: Journal, today: dt.date) -> None:
     rows = View(journal.settings, today, journal.index)
     assert {o: [a.path for a in found] for o, found in rows.stakeholders.items()} == by_records
     assert contact_days(View(journal.settings, today, journal.index)) == counted_from_records(view)
+    for options in (DueOptions(), DueOptions(within=0), DueOptions(within=40), DueOptions(overdue=True),
+                    DueOptions(all=True)):  # the rows due by a day from SQL, as from all the answers
+        read = View(journal.settings, today, journal.index)
+        read.answers  # noqa: B018
+        assert due(View(journal.settings, today, journal.index), options) == due(read, options)
     for days in (1, 30, 400):  # the agenda's tasks from rows, its meetings from the few records: as from all records
         warm = View(journal.settings, today, journal.index)
         assert warm.records is not None and not warm.from_rows

@@ -107,6 +107,8 @@ def is_corrupt(exc: BaseException) -> bool:
 # A page size is chosen when a file is created: an existing index keeps its own until it is deleted.
 PAGE_SIZE = 16384
 
+_NEXT_BY = "a.active AND a.next <= ?"  # a stored answer (`a`) with a next contact by a day (overdue too)
+
 
 class Index:
     def __init__(self, path: Path | str) -> None:
@@ -665,12 +667,16 @@ class Index:
             "owner, org_path) SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM notes WHERE path = ?",
             [(day.isoformat(), *rest, path) for path, *rest in rows])
 
-    def answer_rows(self, day: dt.date, paths: Collection[str] | None = None) -> list[tuple[Any, ...]]:
-        """The stored answers for `day` (of these people only: `paths`) beside the person's own fields, by
-        path: (path, title, tags (JSON), tier, status, relationship, role, active, last, planned, meeting, cadence,
-        next, reason, org, owner, org_path)."""
-        only, args = ("", (day.isoformat(),)) if paths is None else (
-            "AND n.path IN (SELECT value FROM json_each(?)) ", (day.isoformat(), json.dumps(sorted(paths))))
+    def answer_rows(self, day: dt.date, paths: Collection[str] | None = None,
+                    next_by: dt.date | None = None) -> list[tuple[Any, ...]]:
+        """The stored answers for `day` (of these people only: `paths`; only those with a next contact by
+        `next_by`, overdue too) beside the person's own fields, by path: (path, title, tags (JSON), tier, status,
+        relationship, role, active, last, planned, meeting, cadence, next, reason, org, owner, org_path)."""
+        only, args = ("", [day.isoformat()]) if paths is None else (
+            "AND n.path IN (SELECT value FROM json_each(?)) ", [day.isoformat(), json.dumps(sorted(paths))])
+        if next_by is not None:
+            only += f"AND {_NEXT_BY} "
+            args.append(next_by.isoformat())
         return self.db.execute(
             "SELECT n.path, n.title, n.tags, p.tier, p.status, p.relationship, p.role, a.active, a.last, a.planned, "
             "a.meeting, a.cadence, a.next, a.reason, a.org, a.owner, a.org_path "
@@ -680,8 +686,8 @@ class Index:
     def due_by(self, day: dt.date, last: dt.date) -> list[str]:
         """The people whose stored answer for `day` has a next contact by `last` (overdue ones too)."""
         return [path for (path,) in self.db.execute(
-            "SELECT n.path FROM answers a JOIN notes n ON n.id = a.note_id WHERE a.day = ? AND a.active "
-            "AND a.next <= ?", (day.isoformat(), last.isoformat()))]
+            f"SELECT n.path FROM answers a JOIN notes n ON n.id = a.note_id WHERE a.day = ? AND {_NEXT_BY}",
+            (day.isoformat(), last.isoformat()))]
 
     def answer_count(self, day: dt.date) -> int:
         """How many answers are stored for `day`."""
