@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -110,24 +111,28 @@ def _json_into(parts: list[str], value: Any, newline: str) -> None:
         parts.append(_JSON_WORDS[value])
     elif type(value) is int:
         parts.append(int.__repr__(value))
-    elif isinstance(value, dict) and all(isinstance(k, str) for k in value):
+    elif isinstance(value, dict) and (keys := _member_keys(tuple(value))) is not None:
         if not value:
             parts.append("{}")
             return
         inner = newline + "  "
         members = []
-        for k, v in value.items():  # the usual values in place: a call per member took most of `people --json`
-            if type(v) is str:
+        for key, v in zip(keys, value.values()):  # the usual values in place: a call per member took most of
+            kind = type(v)                         # `people --json`
+            if kind is str:
                 text = _encode_string(v)
             elif v is None or v is True or v is False:
                 text = _JSON_WORDS[v]
-            elif type(v) is int:
+            elif kind is int:
                 text = int.__repr__(v)
+            elif (kind is list or kind is tuple) and v and all(type(item) is str for item in v):  # tags
+                deeper = inner + "  "
+                text = "[" + deeper + ("," + deeper).join(map(_encode_string, v)) + inner + "]"
             else:
                 nested: list[str] = []
                 _json_into(nested, v, inner)
                 text = "".join(nested)
-            members.append(_encode_string(k) + ": " + text)
+            members.append(key + text)
         parts.append("{" + inner + ("," + inner).join(members) + newline + "}")
     elif isinstance(value, (list, tuple)):
         if not value:
@@ -146,6 +151,12 @@ def _json_into(parts: list[str], value: Any, newline: str) -> None:
 
 
 _encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # the C escaper (ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=64)  # a listing's 10,000 objects share one set of keys
+def _member_keys(keys: tuple[Any, ...]) -> tuple[str, ...] | None:
+    """A dict's keys as members begin (`"name": `), or None when one is not a string (the json module's way)."""
+    return tuple(_encode_string(k) + ": " for k in keys) if all(isinstance(k, str) for k in keys) else None
 
 
 def _json_default(value: Any) -> Any:
