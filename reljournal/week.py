@@ -129,7 +129,7 @@ def week(view: View) -> WeekReport:
     top = next(iter(view.settings.tiers), None)
     late = []
     if top is not None:
-        for a in view.answers.values():
+        for a in view.answers_next_by(today - dt.timedelta(days=1)):  # the overdue: their rows alone
             s = a.rule
             if a.tier == top and s is not None and s.next is not None and s.next < today:
                 late.append(Overdue(a.title, a.path, (today - s.next).days))

@@ -24,7 +24,7 @@ from reljournal.app import Journal
 from reljournal.index.sync import reindex
 from reljournal.queries import DueOptions, PersonAnswer, View, due, people
 from reljournal.querylang import query
-from reljournal.week import contact_days
+from reljournal.week import contact_days, week
 
 DAYS = [dt.date(2026, 3, 15), dt.date(2026, 3, 16), dt.date(2026, 4, 30), dt.date(2026, 11, 25)]
 
@@ -83,6 +83,7 @@ def assert_rows_agree(journal: Journal, today: dt.date) -> None:
         read = View(journal.settings, today, journal.index)
         read.answers  # noqa: B018
         assert due(View(journal.settings, today, journal.index), options) == due(read, options)
+    assert week(View(journal.settings, today, journal.index)) == week(read)  # its overdue top tier: their rows
     for days in (1, 30, 400):  # the agenda's tasks from rows, its meetings from the few records: as from all records
         warm = View(journal.settings, today, journal.index)
         assert warm.records is not None and not warm.from_rows

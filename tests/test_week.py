@@ -146,6 +146,15 @@ def test_top_tier_lists_five_most_overdue_first(empty_vault: Path) -> None:
     assert report["overdue_top_tier"] == [{"name": f"P{n}", "days": 38 - n} for n in range(5)]
 
 
+def test_top_tier_overdue_since_yesterday_is_listed_and_due_today_is_not(empty_vault: Path) -> None:
+    """The overdue are read from the rows due by yesterday: the day boundary holds."""
+    write_note(empty_vault, ".reljournal.toml", '[tiers]\nVIP = "10d"\n')
+    write_note(empty_vault, "people/Yesterday.md", "---\ntype: person\ntier: VIP\nlast_contact: 2026-06-07\n---\n")
+    write_note(empty_vault, "people/Today.md", "---\ntype: person\ntier: VIP\nlast_contact: 2026-06-08\n---\n")
+    report = json.loads(Run(empty_vault, TODAY)("week", "--json").stdout)
+    assert report["overdue_top_tier"] == [{"name": "Yesterday", "days": 1}]
+
+
 def test_bars_scale_and_terminal_glyphs(views: Run) -> None:
     journal = Journal.open(views.vault, TODAY)
     try:
