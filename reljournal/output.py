@@ -117,8 +117,9 @@ def _json_into(parts: list[str], value: Any, newline: str) -> None:
             return
         inner = newline + "  "
         members = []
-        for key, v in zip(keys, value.values()):  # the usual values in place: a call per member took most of
-            kind = type(v)                         # `people --json`
+        # The usual values in place: a call per member took most of `people --json`.
+        for key, v in zip(keys, value.values(), strict=True):
+            kind = type(v)
             if kind is str:
                 text = _encode_string(v)
             elif v is None or v is True or v is False:
@@ -188,7 +189,7 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     every = "\n".join("\n".join(row) for row in rows)  # looked at once: 70,000 cells for `people` at 111k notes
     if _CONTROL.search(every):
         rows = [[visible(cell) for cell in row] for row in rows]  # measured as they will show
-    cells = list(zip(*rows))  # column by column
+    cells = list(zip(*rows, strict=True))  # column by column
     # Each cell measured once; an ASCII cell (or one of Latin letters) is as wide as it is long: None.
     sizes = [None] * len(cells) if every.isascii() else [_widths_unless_lengths(column) for column in cells]
     widths = [max(display_width(c.header), max(map(len, column) if size is None else size))
@@ -204,7 +205,7 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     padded = [_fitted(column, size, w, c.align) for c, column, size, w in zip(columns, cells, sizes, widths,
                                                                                strict=True)]
     lines = ["  ".join(fit(c.header, w, c.align) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    lines.extend("  ".join(line).rstrip() for line in zip(*padded))
+    lines.extend("  ".join(line).rstrip() for line in zip(*padded, strict=True))
     colours: dict[str, Callable[[str], str]] = {}
     for n, colour in enumerate(styles[:len(rows)]):
         if colour:
@@ -225,7 +226,7 @@ def _fitted(column: Sequence[str], sizes: list[int] | None, size: int, align: st
     if sizes is None and max(map(len, column)) <= size:
         return [cell.ljust(size) for cell in column] if align == "<" else [cell.rjust(size) for cell in column]
     measured = map(len, column) if sizes is None else sizes
-    return [fit(cell, size, align, has) for cell, has in zip(column, measured)]
+    return [fit(cell, size, align, has) for cell, has in zip(column, measured, strict=True)]
 
 
 def fit(text: str, size: int, align: str, has: int | None = None) -> str:

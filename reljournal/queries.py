@@ -8,7 +8,6 @@ the rule results. Every listing is a function of a `View` and typed options, ret
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import sqlite3
 from collections import defaultdict
@@ -20,7 +19,7 @@ from typing import Any, NamedTuple
 from reljournal.config import Settings
 from reljournal.dates import Duration, day_reader, iso, parse_duration
 from reljournal.errors import Problem, warning
-from reljournal.index.store import Index, Loaded, StoredAnswer, Target, TaskOf
+from reljournal.index.store import Index, Loaded, StoredAnswer, Target, TaskOf, json_strings
 from reljournal.model import (
     INTERACTION,
     NOT_A_CONTACT,
@@ -515,7 +514,9 @@ class View:
         """The answers with a next contact by `last` (overdue ones too), by path: `due` reads only those rows
         while the answers are not all read (`_answers_by_path`)."""
         if self._answers_by_path:
-            return self._read_answers(self.index.answer_rows(self.today, next_by=last))
+            found = self._read_answers(self.index.answer_rows(self.today, next_by=last))
+            self._answers_read.update((a.path, a) for a in found)  # `answers_at` finds them read
+            return found
         return [a for a in self.answers.values() if a.rule is not None and a.rule.next is not None
                 and a.rule.next <= last]
 
@@ -562,7 +563,6 @@ class View:
     def _read_answers(self, rows: Iterable[Sequence[Any]]) -> list[PersonAnswer]:
         """`Index.answer_rows` as `PersonAnswer`s (10,000 in about 50 ms)."""
         durations: dict[str | None, Duration | None] = {None: None}
-        tag_lists: dict[str, tuple[str, ...]] = {}  # people share a few hundred lists of tags
         day = day_reader()
         today = self.today
         out = []
@@ -570,11 +570,9 @@ class View:
              org, owner, org_path) in rows:
             if spec not in durations:
                 durations[spec] = parse_duration(spec)
-            if tags not in tag_lists:
-                tag_lists[tags] = tuple(json.loads(tags))
             rule = NextContact(day(last), day(planned), day(meeting), durations[spec], day(nxt), reason) \
                 if active else None
-            out.append(PersonAnswer(path, title, tag_lists[tags], tier, status, relationship, role, org, owner,
+            out.append(PersonAnswer(path, title, json_strings(tags), tier, status, relationship, role, org, owner,
                                     day(last), rule, today, org_path))
         return out
 

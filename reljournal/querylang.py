@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -26,6 +25,7 @@ from typing import Any
 from reljournal.config import Settings
 from reljournal.dates import Duration, parse_date, parse_duration
 from reljournal.errors import UserError
+from reljournal.index.store import json_strings
 from reljournal.lookup import keys_meant
 from reljournal.model import (
     INTERACTION,
@@ -524,8 +524,14 @@ class Evaluator:
             test, records = self.predicate(node), self.view.by_path_of(domain)
             found = frozenset(p for p in self.universe(domain) if test(records[p]))
         if answered is not None:  # people from their stored answers, without their records
-            found |= frozenset(path for path, a in self.view.answers.items() if answered(a))
+            found |= frozenset(a.path for a in self.answers_for(node) if answered(a))
         return found | self.rows_matching(node, from_rows) if from_rows else found
+
+    def answers_for(self, term: Term) -> Iterable[PersonAnswer]:
+        """The answers `answer_test` looks at: for `overdue`, those due by yesterday alone (their rows)."""
+        if isinstance(term, Overdue):
+            return self.view.answers_next_by(self.view.today - dt.timedelta(days=1))
+        return self.view.answers.values()
 
     def answer_test(self, term: Term) -> Callable[[PersonAnswer], bool] | None:
         """What `predicate` says of a person, from their stored answer; None for the terms an answer cannot
@@ -686,11 +692,12 @@ def query(view: View, text: str) -> list[QueryRow]:
     """The notes matching `text`, by kind (person, org, interaction, note), then title, then path."""
     paths = matching_paths(view, parse(text, field_aliases(view.settings)))
     shown = view.index.shown(paths)
-    status = view.status if any(kind == PERSON for _, kind, *_ in shown) else {}
+    answers = view.answers_at([path for path, kind, *_ in shown if kind == PERSON])
     out = []
     for path, kind, title, tags, date in shown:
-        rule = status.get(path) if kind == PERSON else None
-        out.append(QueryRow(title, path, kind, tuple(json.loads(tags)), dt.date.fromisoformat(date) if date else None,
+        answer = answers.get(path) if kind == PERSON else None
+        rule = answer.rule if answer is not None else None
+        out.append(QueryRow(title, path, kind, json_strings(tags), dt.date.fromisoformat(date) if date else None,
                             rule.next if rule else None))
     out.sort(key=lambda row: (KIND_ORDER.get(row.kind, 9), row.title.casefold(), row.path))
     return out

@@ -87,9 +87,12 @@ def reference_table(columns: list[output.Column], rows: list[list[str]], styles:
         if cut > 0:
             widths[i] -= cut
             total -= cut
-    lines = ["  ".join(output.pad(output.clip(c.header, w), w, c.align) for c, w in zip(columns, widths)).rstrip()]
+    def fitted(text: str, size: int, align: str) -> str:
+        return output.pad(output.clip(text, size), size, align)
+
+    lines = ["  ".join(fitted(c.header, w, c.align) for c, w in zip(columns, widths, strict=True)).rstrip()]
     for n, row in enumerate(rows):
-        line = "  ".join(output.pad(output.clip(cell, w), w, c.align) for c, cell, w in zip(columns, row, widths))
+        line = "  ".join(fitted(cell, w, c.align) for c, cell, w in zip(columns, row, widths, strict=True))
         colour = styles[n] if n < len(styles) else None
         lines.append(output.style(line.rstrip(), fg=colour) if colour else line.rstrip())
     return "\n".join(lines)

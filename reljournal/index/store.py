@@ -107,6 +107,13 @@ def is_corrupt(exc: BaseException) -> bool:
 # A page size is chosen when a file is created: an existing index keeps its own until it is deleted.
 PAGE_SIZE = 16384
 
+@functools.lru_cache(maxsize=1 << 14)
+def json_strings(text: str) -> tuple[str, ...]:
+    """A stored JSON list of strings (tags, aliases) as a tuple. Most repeat ("[]", the same tags): each
+    distinct text is decoded once, and the tuples are shared."""
+    return tuple(json.loads(text))
+
+
 _NEXT_BY = "a.active AND a.next <= ?"  # a stored answer (`a`) with a next contact by a day (overdue too)
 
 
@@ -470,9 +477,6 @@ class Index:
                 records.append(Note(**common))
         return records
 
-    def _strings(self, text: str) -> tuple[str, ...]:
-        return () if text == "[]" else tuple(json.loads(text))
-
     def targets(self, keys: Collection[str] | None = None) -> list[Target]:
         """Every note as a link target, or those called (title or alias) by one of these name keys."""
         if keys is None:
@@ -481,14 +485,14 @@ class Index:
             rows = self.db.execute("SELECT path, kind, title, aliases FROM notes WHERE id IN "
                                    "(SELECT note_id FROM names WHERE key IN (SELECT value FROM json_each(?)))",
                                    (json.dumps(sorted(keys)),))
-        return [Target(path, kind, title, self._strings(aliases)) for path, kind, title, aliases in rows]
+        return [Target(path, kind, title, json_strings(aliases)) for path, kind, title, aliases in rows]
 
     def targets_of_kinds(self, kinds: Collection[str]) -> list[Target]:
         """The notes of these kinds as link targets (every person and organisation, for a name typed on the
         command line that matched none exactly)."""
         rows = self.db.execute("SELECT path, kind, title, aliases FROM notes WHERE kind IN "
                                "(SELECT value FROM json_each(?))", (json.dumps(sorted(kinds)),))
-        return [Target(path, kind, title, self._strings(aliases)) for path, kind, title, aliases in rows]
+        return [Target(path, kind, title, json_strings(aliases)) for path, kind, title, aliases in rows]
 
     # ---- what a change touches (reljournal.livefeed) ---------------------------------------------------
     def note_facts(self, paths: Collection[str] | None = None) -> list[NoteFacts]:
@@ -500,7 +504,7 @@ class Index:
 
     def _facts(self, path: str, kind: str, title: str, uid: str | None, aliases: str, tags: str,
                parsed: int) -> NoteFacts:
-        return NoteFacts(path, kind, title, uid, self._strings(aliases), self._strings(tags), bool(parsed))
+        return NoteFacts(path, kind, title, uid, json_strings(aliases), json_strings(tags), bool(parsed))
 
     def dated_between(self, first: dt.date, last: dt.date) -> set[str]:
         """The notes with a contact dated from `first` to `last`: interactions, and people by a Log entry or
@@ -542,7 +546,7 @@ class Index:
 
     def tags_of_kinds(self, kinds: Collection[str]) -> list[tuple[str, tuple[str, ...]]]:
         """(path, tags) of the notes of these kinds that have a record."""
-        return [(path, self._strings(tags)) for path, tags in self.db.execute(
+        return [(path, json_strings(tags)) for path, tags in self.db.execute(
             "SELECT path, tags FROM notes WHERE parsed AND kind IN (SELECT value FROM json_each(?))",
             (json.dumps(sorted(kinds)),))]
 
@@ -560,7 +564,7 @@ class Index:
         """(title, aliases, e-mail addresses) of every person with a record."""
         rows = self.db.execute("SELECT n.title, n.aliases, p.email FROM people p JOIN notes n ON n.id = p.note_id "
                                "ORDER BY n.path")
-        return [(title, self._strings(aliases), self._strings(email or "[]")) for title, aliases, email in rows]
+        return [(title, json_strings(aliases), json_strings(email or "[]")) for title, aliases, email in rows]
 
     def sourced(self, prefix: str) -> list[tuple[str, str, dt.datetime | None, dt.datetime | None, str | None]]:
         """(path, source, date-time, end, status) of the interaction notes whose `source:` starts with
@@ -951,16 +955,11 @@ class _Decoder:
     """Most JSON columns repeat ("[]", the same tags, the same key lines) and dates repeat: each distinct text
     is decoded once. Tuples, dates and (read-only) key lines are shared between records."""
 
+    strings = staticmethod(json_strings)
+
     def __init__(self) -> None:
-        self.texts: dict[str, tuple[str, ...]] = {"[]": ()}
         self.line_maps: dict[str, Mapping[str, int]] = {}
         self.day = day_reader()
-
-    def strings(self, text: str) -> tuple[str, ...]:
-        found = self.texts.get(text)
-        if found is None:
-            found = self.texts[text] = tuple(json.loads(text))
-        return found
 
     def key_lines(self, text: str) -> Mapping[str, int]:
         found = self.line_maps.get(text)
