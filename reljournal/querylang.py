@@ -692,7 +692,8 @@ def query(view: View, text: str) -> list[QueryRow]:
     """The notes matching `text`, by kind (person, org, interaction, note), then title, then path."""
     paths = matching_paths(view, parse(text, field_aliases(view.settings)))
     shown = view.index.shown(paths)
-    answers = view.answers_at([path for path, kind, *_ in shown if kind == PERSON])
+    people = [path for path, kind, *_ in shown if kind == PERSON]
+    answers = view.answers_at(people) if people else {}  # (a scoped view would work out everyone's)
     out = []
     for path, kind, title, tags, date in shown:
         answer = answers.get(path) if kind == PERSON else None
