@@ -298,15 +298,11 @@ class View:
         most of them are or all are read already. Every one of them has its events; others may too."""
         if "_core" in self.__dict__:
             return self._core.records
-        if self._answers_by_path:
-            paths = set(self.index.due_by(self.today, last))
-        else:
-            paths = {path for path, rule in self.status.items() if rule.next is not None and rule.next <= last}
-        paths |= self.index.core_dated_until(self.today, last)
+        paths = {a.path for a in self.answers_next_by(last)} | self.index.core_dated_until(self.today, last)
         if len(paths) > CORE_SHARE * max(1, self.index.people_count()):
             return self._core.records
         found = self.core_at(paths)
-        self.answers_at([p for p, r in found.items() if isinstance(r, Person)])  # their next contacts, at once
+        self.answers_at([p for p, r in found.items() if isinstance(r, Person)])  # the others' next contacts
         return tuple(found[p] for p in sorted(found))
 
     def person_of(self, link: Link | None) -> Person | None:

@@ -107,14 +107,12 @@ def is_corrupt(exc: BaseException) -> bool:
 # A page size is chosen when a file is created: an existing index keeps its own until it is deleted.
 PAGE_SIZE = 16384
 
+
 @functools.lru_cache(maxsize=1 << 14)
 def json_strings(text: str) -> tuple[str, ...]:
     """A stored JSON list of strings (tags, aliases) as a tuple. Most repeat ("[]", the same tags): each
     distinct text is decoded once, and the tuples are shared."""
     return tuple(json.loads(text))
-
-
-_NEXT_BY = "a.active AND a.next <= ?"  # a stored answer (`a`) with a next contact by a day (overdue too)
 
 
 class Index:
@@ -679,19 +677,13 @@ class Index:
         only, args = ("", [day.isoformat()]) if paths is None else (
             "AND n.path IN (SELECT value FROM json_each(?)) ", [day.isoformat(), json.dumps(sorted(paths))])
         if next_by is not None:
-            only += f"AND {_NEXT_BY} "
+            only += "AND a.active AND a.next <= ? "
             args.append(next_by.isoformat())
         return self.db.execute(
             "SELECT n.path, n.title, n.tags, p.tier, p.status, p.relationship, p.role, a.active, a.last, a.planned, "
             "a.meeting, a.cadence, a.next, a.reason, a.org, a.owner, a.org_path "
             "FROM answers a JOIN notes n ON n.id = a.note_id "
             f"JOIN people p ON p.note_id = a.note_id WHERE a.day = ? {only}ORDER BY n.path", args).fetchall()
-
-    def due_by(self, day: dt.date, last: dt.date) -> list[str]:
-        """The people whose stored answer for `day` has a next contact by `last` (overdue ones too)."""
-        return [path for (path,) in self.db.execute(
-            f"SELECT n.path FROM answers a JOIN notes n ON n.id = a.note_id WHERE a.day = ? AND {_NEXT_BY}",
-            (day.isoformat(), last.isoformat()))]
 
     def answer_count(self, day: dt.date) -> int:
         """How many answers are stored for `day`."""
