@@ -559,7 +559,7 @@ class FeedFile:
         """Where the file is and its stamp, when it holds `parts` as this object wrote (or found) them: what
         `LiveFeed.save` keeps for `kept`."""
         last = self._last
-        if last is None or last[1] is None or last[0] is not parts or self._as_left() is None:
+        if last is None or last[1] is None or self._as_left() is not parts:
             return None
         return [str(self.path), *last[1]]
 
