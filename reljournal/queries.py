@@ -820,20 +820,12 @@ class DueOptions:
 
 
 def due(view: View, options: DueOptions) -> list[PersonAnswer]:
-    """Overdue first, then by next date, then name (case-folded), then path."""
+    """Those with a next date by the window's last day (`--overdue`, which wins: before today; `--all`: any),
+    overdue first, then by next date, then name (case-folded), then path."""
     today = view.today
-    last = dt.date.max if options.all else today + dt.timedelta(days=-1 if options.overdue else options.within)
-    rows = []
-    for a in view.answers_next_by(last):
-        s = a.rule
-        if s is None or s.next is None or not options.filters.admits(a):
-            continue
-        if options.overdue:
-            if s.next >= today:
-                continue
-        elif not options.all and not s.due(today, options.within):
-            continue
-        rows.append(a)
+    last = (today - dt.timedelta(days=1) if options.overdue else dt.date.max if options.all
+            else today + dt.timedelta(days=options.within))
+    rows = [a for a in view.answers_next_by(last) if options.filters.admits(a)]
     rows.sort(key=lambda a: (a.rule.next if a.rule else dt.date.max, a.title.casefold(), a.path))
     return rows
 

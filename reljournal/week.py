@@ -130,8 +130,7 @@ def week(view: View) -> WeekReport:
     late = []
     if top is not None:
         for a in view.answers_next_by(today - dt.timedelta(days=1)):  # the overdue: their rows alone
-            s = a.rule
-            if a.tier == top and s is not None and s.next is not None and s.next < today:
-                late.append(Overdue(a.title, a.path, (today - s.next).days))
+            if a.tier == top and a.rule is not None and a.rule.next is not None:  # (as answers_next_by gives them)
+                late.append(Overdue(a.title, a.path, (today - a.rule.next).days))
     late.sort(key=lambda o: (-o.days, o.name.casefold(), o.path))
     return WeekReport(this_monday, target, count, streak, weeks, top, tuple(late[:TOP_TIER_SHOWN]))
