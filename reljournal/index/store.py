@@ -520,8 +520,9 @@ class Index:
         birthday. What the agenda reads of them instead of all 11,000 (at 111,000 notes)."""
         first, end = today.isoformat(), last.isoformat()
         found = {path for (path,) in self.db.execute(
-            f"SELECT n.path FROM log_entries e JOIN notes n ON n.id = e.note_id WHERE e.date > ? AND e.date <= ? "
-            f"AND n.kind = '{PERSON}' "
+            # CROSS JOIN: from the 10,000 Log entries to their notes (SQLite walked the people by kind: 2.6 ms, 0.5)
+            f"SELECT n.path FROM log_entries e CROSS JOIN notes n ON n.id = e.note_id WHERE e.date > ? "
+            f"AND e.date <= ? AND n.kind = '{PERSON}' "
             "UNION SELECT n.path FROM objectives o JOIN notes n ON n.id = o.note_id WHERE o.status = 'open' "
             "AND o.due <= ? "
             "UNION SELECT n.path FROM tasks t CROSS JOIN notes n ON n.id = t.note_id WHERE t.status = ' ' "
