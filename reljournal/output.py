@@ -181,7 +181,8 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     columns of margin, fits the output's `width()`. `styles` colours whole rows (click colour names).
 
     Worked out a column at a time: a column whose cells are as wide as they are long and all fit is padded by
-    `str.ljust`/`rjust`; any other cell by `fit` (tests/test_output.py holds it to fitting cell by cell)."""
+    `str.ljust`/`rjust`, any other cell by `fit`; when every column is such, a row at a time by `%`
+    (tests/test_output.py holds both to fitting cell by cell)."""
     if not rows:
         return ""
     room = width() - indent
@@ -191,8 +192,8 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     cells = list(zip(*rows, strict=True))  # column by column (a row of another length: ValueError, here or below)
     # Each cell measured once; an ASCII cell (or one of Latin letters) is as wide as it is long: None.
     sizes = [None] * len(cells) if every.isascii() else [_widths_unless_lengths(column) for column in cells]
-    widths = [max(display_width(c.header), max(map(len, column) if size is None else size))
-              for c, column, size in zip(columns, cells, sizes, strict=True)]
+    longest = [max(map(len, column) if size is None else size) for column, size in zip(cells, sizes, strict=True)]
+    widths = [max(display_width(c.header), n) for c, n in zip(columns, longest, strict=True)]
     total = sum(widths) + 2 * (len(widths) - 1)
     for i in sorted((i for i, c in enumerate(columns) if c.shrink), key=lambda i: -widths[i]):
         if total <= room:
@@ -201,10 +202,15 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
         if cut > 0:
             widths[i] -= cut
             total -= cut
-    padded = [_fitted(column, size, w, c.align) for c, column, size, w in zip(columns, cells, sizes, widths,
-                                                                               strict=True)]
     lines = ["  ".join(fit(c.header, w, c.align) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    lines.extend("  ".join(line).rstrip() for line in zip(*padded, strict=True))
+    if all(size is None and n <= w for size, n, w in zip(sizes, longest, widths, strict=True)):
+        # Every cell as wide as it is long, none cut: `%` pads by length (a third of the time of padding cells)
+        line = "  ".join(f"%{'-' if c.align == '<' else ''}{w}s" for c, w in zip(columns, widths, strict=True))
+        lines.extend((line % tuple(row)).rstrip() for row in rows)
+    else:
+        padded = [_fitted(column, size, w, c.align) for c, column, size, w in zip(columns, cells, sizes, widths,
+                                                                                   strict=True)]
+        lines.extend("  ".join(line).rstrip() for line in zip(*padded, strict=True))
     for n, colour in enumerate(styles[:len(rows)]):
         if colour:
             lines[n + 1] = styler(fg=colour)(lines[n + 1])

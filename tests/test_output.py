@@ -110,7 +110,7 @@ CELLS = (st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=30
            st.lists(st.sampled_from([None, "red", "yellow"]), max_size=10), st.integers(10, 120))))
 def test_a_table_is_what_fitting_each_cell_gives(case: tuple[list[output.Column], list[list[str]],
                                                              list[str | None], int]) -> None:
-    """`table`, a column at a time with its `ljust` short cut, equals the table fitted cell by cell."""
+    """`table`, with its `ljust` and `%` short cuts, equals the table fitted cell by cell."""
     columns, rows, styles, room = case
     with mock.patch.dict("os.environ", {"COLUMNS": str(room)}):
         got = output.table(columns, rows, styles)

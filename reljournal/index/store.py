@@ -382,7 +382,9 @@ class Index:
         marks = ", ".join("?" * len(wanted))
         parts: list[_Part] = []
         if paths is None:  # every note of these kinds, a range of note ids at a time
-            low, high = db.execute("SELECT min(id), max(id) FROM notes").fetchone()
+            # Two subqueries, not `min(id), max(id)`: SQLite reads either from the end of the rowid tree only when
+            # it is alone in its SELECT (together they scan every note: 10 ms at 111,000).
+            low, high = db.execute("SELECT (SELECT min(id) FROM notes), (SELECT max(id) FROM notes)").fetchone()
             for start in range(low or 0, (high or -1) + 1, LOAD_CHUNK):
                 span = (start, start + LOAD_CHUNK - 1)
                 parts.append(_Part(f"kind IN ({marks}) AND id BETWEEN ? AND ?",
