@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import operator
+from operator import attrgetter
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from typing import Any
 from reljournal.config import Settings
 from reljournal.dates import Duration, parse_date, parse_duration
 from reljournal.errors import UserError
-from reljournal.index.store import json_strings
+from reljournal.index.store import FOLDABLE_ANSWER_FIELDS, json_strings
 from reljournal.lookup import keys_meant
 from reljournal.model import (
     INTERACTION,
@@ -528,9 +529,12 @@ class Evaluator:
         return found | self.rows_matching(node, from_rows) if from_rows else found
 
     def answers_for(self, term: Term) -> Iterable[PersonAnswer]:
-        """The answers `answer_test` looks at: for `overdue`, those due by yesterday alone (their rows)."""
+        """The answers `answer_test` looks at: for `overdue`, those due by yesterday alone (their rows); for a
+        field the index can narrow by (`tier:A`), those whose value may be it."""
         if isinstance(term, Overdue):
             return self.view.answers_next_by(self.view.today - dt.timedelta(days=1))
+        if isinstance(term, Field) and term.key in FOLDABLE_ANSWER_FIELDS:
+            return self.view.answers_maybe_with(term.key, term.value.casefold())
         return self.view.answers.values()
 
     def answer_test(self, term: Term) -> Callable[[PersonAnswer], bool] | None:
@@ -543,15 +547,12 @@ class Evaluator:
             return self.compare(term)
         assert isinstance(term, Field)
         key, value = term.key, term.value.casefold()
-        fields: dict[str, Callable[[PersonAnswer], str | None]] = {
-            "tier": lambda a: a.tier, "owner": lambda a: a.owner, "relationship": lambda a: a.relationship,
-            "status": lambda a: a.status}
         if key == "type":
             return lambda a: value == PERSON
         if key == "tag":
             return lambda a: any(_tag_matches(t, value) for t in a.tags)
-        if key in fields:
-            field = fields[key]
+        if key in FOLDABLE_ANSWER_FIELDS:  # tier, owner, relationship, status: the answer's field of that name
+            field = attrgetter(key)
             return lambda a: _same(field(a), value)
         return None
 

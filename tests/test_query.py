@@ -514,3 +514,41 @@ def test_kind_from_the_rows_finds_what_the_records_find(tmp_path_factory: pytest
     finally:
         lazy.close()
         eager.close()
+
+
+# Values whose case-folding SQLite's NOCASE (ASCII letters alone) would not tell: ß and SS, the Kelvin sign and
+# k, dotted İ, title-case ǅ, accented É; and a missing value.
+FOLDED = ["A", "a", "ß", "SS", "ss", "\u212a", "K", "k", "É", "é", "ǅ", "ǆ", "İ", "i̇", "i", None]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(people=st.lists(st.tuples(st.sampled_from(FOLDED), st.sampled_from(FOLDED),
+                                 st.sampled_from(["Client", "CLIENT", "peer", None]),
+                                 st.sampled_from(["Active", "dormant", "ARCHIVED", None])), min_size=1, max_size=6),
+       org_owner=st.sampled_from(FOLDED),
+       text=st.sampled_from([f"{key}:{value}" for key in ("tier", "owner") for value in FOLDED if value]
+                            + ["relationship:client", "status:ACTIVE", "-status:dormant", "tier:ss OR owner:k"]))
+def test_a_field_from_the_rows_that_may_have_it_finds_what_every_answer_finds(
+        tmp_path_factory: pytest.TempPathFactory, people: list[tuple[str | None, ...]], org_owner: str | None,
+        text: str) -> None:
+    """`tier:`, `owner:`, `relationship:` and `status:` read only the stored answers whose value may case-fold
+    to the term's (`View.answers_maybe_with`); judging every answer says the same, whatever the letters."""
+    root = tmp_path_factory.mktemp("folded")
+    write_note(root, ".reljournal.toml", "")
+    write_note(root, "orgs/Acme.md", "---\ntype: org\n" + (f"owner: {json.dumps(org_owner)}\n" if org_owner else "")
+               + "---\n")
+    for n, fields in enumerate(people):
+        lines = "".join(f"{key}: {json.dumps(value)}\n" for key, value in
+                        zip(("tier", "owner", "relationship", "status"), fields, strict=True) if value)
+        org = 'org: "[[Acme]]"\n' if n % 2 else ""
+        write_note(root, f"people/Person {n}.md", f"---\ntype: person\n{lines}{org}---\n")
+    lazy, eager = Journal.open(root, TODAY), Journal.open(root, TODAY)
+    try:
+        narrowed, everything = lazy.view(), eager.view()
+        everything.answers  # noqa: B018  (every answer read: the terms are judged on all of them)
+        got = [r.as_json() for r in query(narrowed, text)]
+        assert "answers" not in narrowed.__dict__  # only the rows that may match were read
+        assert got == [r.as_json() for r in query(everything, text)]
+    finally:
+        lazy.close()
+        eager.close()

@@ -672,16 +672,24 @@ class Index:
             "owner, org_path) SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM notes WHERE path = ?",
             [(day.isoformat(), *rest, path) for path, *rest in rows])
 
-    def answer_rows(self, day: dt.date, paths: Collection[str] | None = None,
-                    next_by: dt.date | None = None) -> list[tuple[Any, ...]]:
+    def answer_rows(self, day: dt.date, paths: Collection[str] | None = None, next_by: dt.date | None = None,
+                    folded: tuple[str, str] | None = None) -> list[tuple[Any, ...]]:
         """The stored answers for `day` (of these people only: `paths`; only those with a next contact by
-        `next_by`, overdue too) beside the person's own fields, by path: (path, title, tags (JSON), tier, status,
-        relationship, role, active, last, planned, meeting, cadence, next, reason, org, owner, org_path)."""
+        `next_by`, overdue too; only those whose field may case-fold to a case-folded value: `folded`, a
+        superset for the caller to judge) beside the person's own fields, by path: (path, title, tags (JSON),
+        tier, status, relationship, role, active, last, planned, meeting, cadence, next, reason, org, owner,
+        org_path)."""
         only, args = ("", [day.isoformat()]) if paths is None else (
             "AND n.path IN (SELECT value FROM json_each(?)) ", [day.isoformat(), json.dumps(sorted(paths))])
         if next_by is not None:
             only += "AND a.active AND a.next <= ? "
             args.append(next_by.isoformat())
+        if folded is not None:
+            # NOCASE folds ASCII letters alone, which is Python's case-folding of an ASCII value; a value with any
+            # other character (more characters than UTF-8 bytes) is returned too, to be judged by the caller.
+            column = FOLDABLE_ANSWER_FIELDS[folded[0]]
+            only += f"AND ({column} = ? COLLATE NOCASE OR length({column}) != length(CAST({column} AS BLOB))) "
+            args.append(folded[1])
         return self.db.execute(
             "SELECT n.path, n.title, n.tags, p.tier, p.status, p.relationship, p.role, a.active, a.last, a.planned, "
             "a.meeting, a.cadence, a.next, a.reason, a.org, a.owner, a.org_path "
@@ -982,3 +990,6 @@ def _key_lines_json(lines: Mapping[str, int]) -> str:
 @functools.lru_cache(maxsize=1 << 12)
 def _layout_json(items: tuple[tuple[str, int], ...]) -> str:
     return "{" + ", ".join(f"{encode_basestring_ascii(k)}: {int(v)}" for k, v in items) + "}"
+
+# The person's fields `answer_rows(folded=)` can narrow by, as its query names them (`a` answers, `p` people).
+FOLDABLE_ANSWER_FIELDS = {"tier": "p.tier", "owner": "a.owner", "relationship": "p.relationship", "status": "p.status"}
