@@ -5,7 +5,7 @@ an index without it reads the same, and takes it at its next rebuild.)"""
 from reljournal.index.rows import table_ddl
 from reljournal.model import INTERACTION, ORG, PERSON
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 DDL = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,6 +51,8 @@ CREATE INDEX objectives_note ON objectives(note_id);
 {table_ddl(INTERACTION)};
 CREATE INDEX interactions_source ON interactions(source) WHERE source IS NOT NULL;
 CREATE INDEX interactions_date ON interactions(date);
+-- `query kind:lunch`: the kinds written and their notes, without reading every interaction
+CREATE INDEX interactions_kind ON interactions(kind);
 CREATE TABLE log_entries (
     note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
     line INTEGER NOT NULL, date TEXT NOT NULL, kind TEXT, text TEXT NOT NULL
