@@ -5,7 +5,7 @@ an index without it reads the same, and takes it at its next rebuild.)"""
 from reljournal.index.rows import table_ddl
 from reljournal.model import INTERACTION, ORG, PERSON
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 DDL = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,6 +63,10 @@ CREATE TABLE tasks (
     line INTEGER NOT NULL, status TEXT NOT NULL, text TEXT NOT NULL, due TEXT
 );
 CREATE INDEX tasks_note ON tasks(note_id);
+-- The agenda's open tasks due by its last day, their notes and the people with one: for a journal kept up to
+-- date a few rows instead of every task (3 queries, 23 -> 1 ms at 100,000 tasks); where nearly all are overdue
+-- it costs more than reading the table (+67 ms on an agenda of 100,000 lines, 1.7%).
+CREATE INDEX tasks_open_due ON tasks(due, note_id) WHERE status = ' ';
 CREATE TABLE links (
     note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
     field TEXT NOT NULL,            -- with | org | body | task (the task on the same line)
