@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from reljournal.dates import (
     Birthday,
+    month_days,
     parse_birthday,
     parse_date,
     parse_date_or_datetime,
@@ -110,3 +111,22 @@ def test_duration_parser_only_raises_value_error(text: str) -> None:
         parse_duration(text)
     except ValueError:
         pass
+
+
+@given(month=st.integers(1, 12), day=st.integers(1, 31), year=st.none() | st.integers(1900, 2030),
+       first=st.dates(D(2023, 1, 1), D(2030, 12, 31)), span=st.integers(-2, 800))
+def test_the_month_days_of_a_span_hold_every_birthday_in_it(month: int, day: int, year: int | None, first: dt.date,
+                                                             span: int) -> None:
+    """The index keeps the birthdays whose stored `MM-DD` is among `month_days` and judges those alone: a birthday
+    in the span (29 February on the 28th in other years) is never left out."""
+    try:
+        birthday = Birthday(month, day, year) if year is None or dt.date(year, month, day) else None
+        dt.date(2000, month, day)
+    except ValueError:
+        return
+    assert birthday is not None
+    last = first + dt.timedelta(days=span)
+    if birthday.next_on_or_after(first) <= last:
+        assert str(birthday)[-5:] in month_days(first, last)
+    if span >= 365:  # a year's span: every day of the year, 29 February too
+        assert len(month_days(first, last)) == 366

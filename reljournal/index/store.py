@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from reljournal.dates import day_reader, iso, parse_birthday
+from reljournal.dates import day_reader, iso, month_days, parse_birthday
 from reljournal.errors import Problem, Source
 from reljournal.index.rows import ROWS, RowCodec, date_time, texts_json
 from reljournal.index.schema import DDL, SCHEMA_VERSION
@@ -529,8 +529,9 @@ class Index:
             "AND o.due <= ? "
             "UNION SELECT n.path FROM tasks t CROSS JOIN notes n ON n.id = t.note_id WHERE t.status = ' ' "
             f"AND t.due <= ? AND n.kind IN ('{PERSON}', '{ORG}')", (first, end, end, end))}
-        found.update(path for path, text in self.db.execute(
-            "SELECT n.path, p.birthday FROM people p JOIN notes n ON n.id = p.note_id WHERE p.birthday IS NOT NULL")
+        found.update(path for path, text in self.db.execute(  # those whose month and day may be in the span
+            "SELECT n.path, p.birthday FROM people p JOIN notes n ON n.id = p.note_id WHERE p.birthday IS NOT NULL "
+            "AND substr(p.birthday, -5) IN (SELECT value FROM json_each(?))", (json.dumps(month_days(today, last)),))
             if parse_birthday(text).next_on_or_after(today) <= last)
         return found
 
