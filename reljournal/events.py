@@ -90,18 +90,25 @@ def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool =
             view.read_linked(link for record in part if isinstance(record, Interaction) for link in record.with_)
             out += [e for record in part for e in note_events(view, record, with_tasks=False) if e.date <= until]
         tasks = view.open_tasks_until(until)
-        view.read_linked(link for t in tasks for link in (*t.task.links, *(t.with_ or ())))
-        out += [task_event(view, t.path, t.task, t.with_, None) for t in tasks]
+        view.read_linked(link for t in tasks for link in t.task.links)
+        linked = [view.people_linked(t.task.links) for t in tasks]
+        # An interaction's task that names nobody is about its `with:` people: their links read for those alone
+        # (every interaction's were 127,000 rows of an agenda of 100,000 tasks that each name someone).
+        with_ = view.index.with_links({t.path for t, people in zip(tasks, linked, strict=True)
+                                       if t.in_interaction and not people})
+        view.read_linked(link for links in with_.values() for link in links)
+        out += [task_event(view, t.path, t.task, with_.get(t.path, ()) if t.in_interaction else None, None,
+                           linked=people) for t, people in zip(tasks, linked, strict=True)]
     out.sort(key=Event.sort_key)
     return out
 
 
 def task_event(view: View, path: str, task: Task, with_: tuple[Link, ...] | None, person: Person | None,
-               note: Interaction | None = None) -> Event:
-    """An open task's event (`task.due` set): about the people linked in its text, else those of its note
-    (`with_` of an interaction, or `person` whose note it is)."""
+               note: Interaction | None = None, *, linked: list[Person] | None = None) -> Event:
+    """An open task's event (`task.due` set): about the people linked in its text (`linked`, when the caller
+    has them), else those of its note (`with_` of an interaction, or `person` whose note it is)."""
     assert task.due is not None
-    people = view.people_linked(task.links)
+    people = view.people_linked(task.links) if linked is None else linked
     if not people and with_ is not None:
         people = view.people_linked(with_)
     if not people and person is not None:

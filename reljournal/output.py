@@ -60,6 +60,11 @@ def unstyle(text: str) -> str:
     return click.unstyle(text.replace(_OUR_ESC, "\x1b"))
 
 
+def has_control(text: str) -> bool:
+    """Whether `text` holds a terminal control character (`visible` would change it)."""
+    return _CONTROL.search(text) is not None
+
+
 def visible(text: str) -> str:
     """Terminal control characters made visible, as git and ls show them (`\\x1b`): an escape sequence in a
     note's name or value cannot retitle the window or recolour the terminal. Line feeds stay."""
@@ -187,7 +192,7 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
         return ""
     room = width() - indent
     every = "\n".join("\n".join(row) for row in rows)  # looked at once: 70,000 cells for `people` at 111k notes
-    if _CONTROL.search(every):
+    if has_control(every):
         rows = [[visible(cell) for cell in row] for row in rows]  # measured as they will show
     cells = list(zip(*rows, strict=True))  # column by column (a row of another length: ValueError, here or below)
     # Each cell measured once; an ASCII cell (or one of Latin letters) is as wide as it is long: None.

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import operator
-from operator import attrgetter
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -552,7 +551,7 @@ class Evaluator:
         if key == "tag":
             return lambda a: any(_tag_matches(t, value) for t in a.tags)
         if key in FOLDABLE_ANSWER_FIELDS:  # tier, owner, relationship, status: the answer's field of that name
-            field = attrgetter(key)
+            field = operator.attrgetter(key)
             return lambda a: _same(field(a), value)
         return None
 

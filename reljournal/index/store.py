@@ -82,11 +82,11 @@ StoredAnswer = tuple[str, int, str | None, str | None, str | None, str | None, s
 
 class TaskOf(NamedTuple):
     """An open task of an interaction or plain note, as the agenda needs it: its note's path, the task, and
-    the note's `with:` links when it is an interaction (whose people a task linking nobody is about)."""
+    whether the note is an interaction (whose `with:` people a task linking nobody is about: `with_links`)."""
 
     path: str
     task: Task
-    with_: tuple[Link, ...] | None
+    in_interaction: bool
 
 
 @dataclass(frozen=True)
@@ -796,8 +796,9 @@ class Index:
 
     def open_tasks_until(self, last: dt.date) -> list[TaskOf]:
         """The open tasks due by `last` of the interactions and plain notes that have a record (`load`), in the
-        order of their notes and lines, each as `load` would give it, with its interaction's `with:` links:
-        from the rows of those tasks and their notes' links, not the notes' records."""
+        order of their notes and lines, each as `load` would give it: from the rows of those tasks and of their
+        links, not the notes' records. An interaction's `with:` links are read apart, for the tasks that need
+        them (`with_links`)."""
         # CROSS JOIN: from the tasks to their notes, never the other way (SQLite chose to walk 100,000 notes by
         # kind for 237 open tasks: 0.26 s instead of 0.02)
         notes = ("FROM tasks t CROSS JOIN notes n ON n.id = t.note_id WHERE t.status = ' ' AND t.due <= ? "
@@ -805,20 +806,25 @@ class Index:
                  "EXISTS (SELECT 1 FROM interactions i WHERE i.note_id = n.id)))")
         day = (last.isoformat(),)
         task_links: dict[tuple[int, int], list[Link]] = {}
-        with_links: dict[int, list[Link]] = {}
-        for note_id, field, line, target, folder, display in self.db.execute(
-                "SELECT x.note_id, x.field, x.line, x.target, x.folder, x.display FROM links x "
-                f"WHERE x.field IN ('task', 'with') AND x.note_id IN (SELECT t.note_id {notes}) ORDER BY x.rowid", day):
-            link = Link(target, folder, display, line)
-            if field == "task":
-                task_links.setdefault((note_id, line), []).append(link)
-            else:
-                with_links.setdefault(note_id, []).append(link)
+        for note_id, line, target, folder, display in self.db.execute(  # in each note's order, as the index has them
+                "SELECT x.note_id, x.line, x.target, x.folder, x.display FROM links x "
+                f"WHERE x.field = 'task' AND x.note_id IN (SELECT t.note_id {notes}) ORDER BY x.note_id, x.rowid", day):
+            task_links.setdefault((note_id, line), []).append(Link(target, folder, display, line))
         decode = _Decoder()
         return [TaskOf(path, Task(text, status, decode.day(due), tuple(task_links.get((note_id, line), ())), line),
-                       tuple(with_links.get(note_id, ())) if kind == INTERACTION else None)
+                       kind == INTERACTION)
                 for note_id, path, kind, line, status, text, due in self.db.execute(
                     f"SELECT n.id, n.path, n.kind, t.line, t.status, t.text, t.due {notes} ORDER BY n.id, t.line", day)]
+
+    def with_links(self, paths: Collection[str]) -> dict[str, tuple[Link, ...]]:
+        """The `with:` links of these notes (interactions), in their order, by path; a note without any: none."""
+        found: dict[str, list[Link]] = {}
+        for path, line, target, folder, display in self.db.execute(
+                "SELECT n.path, x.line, x.target, x.folder, x.display FROM notes n CROSS JOIN links x "
+                "ON x.note_id = n.id WHERE n.path IN (SELECT value FROM json_each(?)) AND x.field = 'with' "
+                "ORDER BY x.note_id, x.rowid", (json.dumps(sorted(paths)),)):
+            found.setdefault(path, []).append(Link(target, folder, display, line))
+        return {path: tuple(links) for path, links in found.items()}
 
     def log_contacts_by_day(self, until: dt.date) -> list[tuple[str, int]]:
         """(date, how many `## Log` entries on it) up to `until`, kind `note` left out."""

@@ -44,9 +44,10 @@ def links_in_value(value: str, line: int) -> list[Link]:
 
 def link_text(text: str) -> str:
     """Link markup shown as the link's text: `[[Jane Doe|Jane]]` → `Jane`, `[[people/Bo#Log]]` → `Bo`."""
-    def show(m: re.Match[str]) -> str:
-        if m[3]:
-            return m[3].strip()
-        return m[1].strip().rpartition("/")[2].removesuffix(".md")
+    return WIKILINK.sub(_shown, text) if "[[" in text else text  # (the agenda's titles: 100,000 tasks)
 
-    return WIKILINK.sub(show, text)
+
+def _shown(m: re.Match[str]) -> str:
+    if m[3]:
+        return m[3].strip()
+    return m[1].strip().rpartition("/")[2].removesuffix(".md")
