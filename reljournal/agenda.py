@@ -24,7 +24,7 @@ from reljournal.queries import Filters, View
 DEFAULT_DAYS = 7
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgendaItem:
     """One line of the agenda: an event placed on a day of the window."""
 
