@@ -225,7 +225,7 @@ class Birthday:
 def month_days(first: dt.date, last: dt.date) -> list[str]:
     """The `MM-DD` ends of the stored birthdays (`str(Birthday)`) that may fall from `first` to `last`: each day's,
     and 29 February's where 28 February is among them (its day in other years). Every day of the year from a
-    year's span on. What the index narrows birthdays by (`Index.core_dated_until`) before they are judged."""
+    year's span on. What the index narrows birthdays by (`Index.core_paths_dated_until`) before they are judged."""
     days = min((last - first).days + 1, 366)
     found = {f"{d.month:02d}-{d.day:02d}" for d in (first + dt.timedelta(days=n) for n in range(max(days, 0)))}
     if "02-28" in found:

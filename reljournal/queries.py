@@ -298,7 +298,7 @@ class View:
         most of them are or all are read already. Every one of them has its events; others may too."""
         if "_core" in self.__dict__:
             return self._core.records
-        paths = {a.path for a in self.answers_next_by(last)} | self.index.core_dated_until(self.today, last)
+        paths = {a.path for a in self.answers_next_by(last)} | self.index.core_paths_dated_until(self.today, last)
         if len(paths) > CORE_SHARE * max(1, self.index.people_count()):
             return self._core.records
         found = self.core_at(paths)

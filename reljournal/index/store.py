@@ -516,7 +516,7 @@ class Index:
             "UNION SELECT n.path FROM people p JOIN notes n ON n.id = p.note_id WHERE p.last_contact BETWEEN ? AND ?",
             span * 3)}
 
-    def core_dated_until(self, today: dt.date, last: dt.date) -> set[str]:
+    def core_paths_dated_until(self, today: dt.date, last: dt.date) -> set[str]:
         """The people and organisations with something dated from `today` to `last` besides their next contact
         (`View.answers`): a Log entry after today, an open objective or task due by `last` (overdue ones too), a
         birthday. What the agenda reads of them instead of all 11,000 (at 111,000 notes)."""
