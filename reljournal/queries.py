@@ -478,9 +478,15 @@ class View:
             return {p: a for p in paths if (a := answers.get(p)) is not None}
         missing = sorted({p for p in paths if p not in self._answers_read})
         if missing:
-            read = {a.path: a for a in self._read_answers(self.index.answer_rows(self.today, missing))}
-            self._answers_read.update((p, read.get(p)) for p in missing)
+            read = {a.path for a in self._answers_where(paths=missing)}
+            self._answers_read.update((p, None) for p in missing if p not in read)  # no answer: asked once
         return {p: a for p in paths if (a := self._answers_read.get(p)) is not None}
+
+    def _answers_where(self, **where: Any) -> list[PersonAnswer]:
+        """The stored answers `Index.answer_rows(today, **where)` gives, kept for `answers_at`."""
+        found = self._read_answers(self.index.answer_rows(self.today, **where))
+        self._answers_read.update((a.path, a) for a in found)
+        return found
 
     @property
     def _answers_by_path(self) -> bool:
@@ -510,9 +516,7 @@ class View:
         """The answers with a next contact by `last` (overdue ones too), by path: `due` reads only those rows
         while the answers are not all read (`_answers_by_path`)."""
         if self._answers_by_path:
-            found = self._read_answers(self.index.answer_rows(self.today, next_by=last))
-            self._answers_read.update((a.path, a) for a in found)  # `answers_at` finds them read
-            return found
+            return self._answers_where(next_by=last)
         return [a for a in self.answers.values() if a.rule is not None and a.rule.next is not None
                 and a.rule.next <= last]
 
@@ -521,9 +525,7 @@ class View:
         for the caller to judge: while the answers are not all read (`_answers_by_path`), only those rows
         (`query tier:A` reads a third of the people); else every answer."""
         if self._answers_by_path:
-            found = self._read_answers(self.index.answer_rows(self.today, folded=(field, value)))
-            self._answers_read.update((a.path, a) for a in found)  # `answers_at` finds them read
-            return found
+            return self._answers_where(folded=(field, value))
         return self.answers.values()
 
     def computed_answer(self, p: Person) -> PersonAnswer:
