@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -10,7 +11,7 @@ import click
 from reljournal.agenda import DEFAULT_DAYS, AgendaItem, agenda, meeting_time
 from reljournal.cli.common import Ctx, filter_options, filters_from, json_option, mention_problems, pass_ctx
 from reljournal.events import BIRTHDAY, DUE, KIND_ORDER, MEETING, OBJECTIVE, TASK
-from reljournal.output import clip, display_width, echo, fit, has_control, print_json, style, styler, visible, width
+from reljournal.output import clip, display_width, echo, fit, print_json, shown_cells, style, styler, width
 from reljournal.queries import View
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -97,14 +98,9 @@ def render(items: list[AgendaItem], view: View, days: int) -> None:
     if not items:
         echo("Nothing today." if days == 1 else f"Nothing in the next {days} days.")
         return
-    rows = [(_when(i, view), i.kind, i.title, _detail(i, view)) for i in items]
-    # As `table` does: control characters made visible before the cells are measured (looked for in one pass),
-    # and each cell measured once; when all are ASCII, by its length (100,000 lines).
-    every = "\n".join("\n".join(row) for row in rows)
-    if has_control(every):
-        rows = [(when, kind, visible(title), visible(detail)) for when, kind, title, detail in rows]
-    sizes = [tuple(map(len, row)) for row in rows] if every.isascii() else \
-        [tuple(map(display_width, row)) for row in rows]
+    # as `table` measures: the cells as shown, each measured once (by its length when all are ASCII: 100,000 lines)
+    rows, ascii_only = shown_cells([(_when(i, view), i.kind, i.title, _detail(i, view)) for i in items])
+    sizes = [tuple(map(len if ascii_only else display_width, row)) for row in rows]
     when_w, kind_w, title_w, detail_w = (max(size[n] for size in sizes) for n in range(4))
     fixed = len(INDENT) + when_w + 2 + kind_w + 2
     room = width() - fixed - (2 if detail_w else 0)
@@ -115,7 +111,7 @@ def render(items: list[AgendaItem], view: View, days: int) -> None:
         else:
             detail_w -= 1
 
-    by_day: dict[dt.date, list[tuple[AgendaItem, tuple[str, str, str, str], tuple[int, ...]]]] = {}
+    by_day: dict[dt.date, list[tuple[AgendaItem, Sequence[str], tuple[int, ...]]]] = {}
     for item, row, size in zip(items, rows, sizes, strict=True):
         by_day.setdefault(item.date, []).append((item, row, size))
     late = styler(fg="red")
