@@ -80,6 +80,10 @@ StoredAnswer = tuple[str, int, str | None, str | None, str | None, str | None, s
                      str | None, str | None]
 
 
+# The person's fields `answer_rows(folded=)` can narrow by, as its query names them (`a` answers, `p` people).
+FOLDABLE_ANSWER_FIELDS = {"tier": "p.tier", "owner": "a.owner", "relationship": "p.relationship", "status": "p.status"}
+
+
 class TaskOf(NamedTuple):
     """An open task of an interaction or plain note, as the agenda needs it: its note's path, the task, and
     whether the note is an interaction (whose `with:` people a task linking nobody is about: `with_links`)."""
@@ -997,6 +1001,3 @@ def _key_lines_json(lines: Mapping[str, int]) -> str:
 @functools.lru_cache(maxsize=1 << 12)
 def _layout_json(items: tuple[tuple[str, int], ...]) -> str:
     return "{" + ", ".join(f"{encode_basestring_ascii(k)}: {int(v)}" for k, v in items) + "}"
-
-# The person's fields `answer_rows(folded=)` can narrow by, as its query names them (`a` answers, `p` people).
-FOLDABLE_ANSWER_FIELDS = {"tier": "p.tier", "owner": "a.owner", "relationship": "p.relationship", "status": "p.status"}
