@@ -30,6 +30,8 @@ def test_json_text_is_what_the_json_module_writes(value: object) -> None:
 def test_json_text_of_a_listing() -> None:
     rows = [{"name": "Zoë \"Z\" Ng", "days": -3, "tags": ["a", "b\n"], "org": None, "key": True, "x": []}]
     assert json_text(rows) == json.dumps(rows, indent=2, ensure_ascii=False)
+    odd = [{"100%": "%s", "%(x)s": {"%d": ["%%"]}, "": {}}, {"100%": 1, "%(x)s": None, "": {"a": [1, "b"]}}]
+    assert json_text(odd) == json.dumps(odd, indent=2, ensure_ascii=False)  # keys are formats' text, never format
     assert json_text([]) == "[]" and json_text({}) == "{}"
 
 
