@@ -14,8 +14,7 @@ filter is given.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from reljournal.events import KIND_ORDER, OBJECTIVE, Event, events
 from reljournal.model import Interaction
@@ -24,9 +23,8 @@ from reljournal.queries import Filters, View
 DEFAULT_DAYS = 7
 
 
-@dataclass(frozen=True, slots=True)
-class AgendaItem:
-    """One line of the agenda: an event placed on a day of the window."""
+class AgendaItem(NamedTuple):
+    """One line of the agenda: an event placed on a day of the window (a named tuple, as `Event`)."""
 
     date: dt.date  # where it shows: its own date, or today when overdue
     event: Event

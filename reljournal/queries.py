@@ -397,7 +397,7 @@ class View:
         people: list[Person] = []
         for link in links:
             p = self.person_of(link)
-            if p is not None and all(p is not q for q in people):  # identity: one record per path
+            if p is not None and not (people and any(p is q for q in people)):  # identity: one record per path
                 people.append(p)
         return people
 
