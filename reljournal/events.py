@@ -75,8 +75,9 @@ def meeting_title(kind: str | None, people: tuple[Person, ...], fallback: str) -
 
 def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool = True) -> list[Event]:
     """All events, in no particular order: the agenda, their one reader, sorts its items by its own key
-    (overdue ones moved to today), and a sort here too took 0.1 s of 100,000 tasks. With `until`, those dated up to that day (overdue ones
-    included): of the interactions and plain notes, only those with a meeting from today to `until` are read
+    (overdue ones moved to today), and a sort here too took 0.1 s of 100,000 tasks. With `until`, those
+    dated up to that day (overdue ones included): of the interactions and plain notes, only those with a
+    meeting from today to `until` are read
     (`View.meetings_until`), and the open tasks due by then come from the index's rows (`View.open_tasks_until`);
     of the people and organisations, those with something dated by then (`View.core_dated_until`) and those
     these events name (`View.read_linked`); unless the view holds every record already.

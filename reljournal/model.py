@@ -1,4 +1,5 @@
-"""The vault's records: frozen dataclasses that carry their source. No I/O here.
+"""The vault's records: frozen dataclasses that carry their source. No I/O here. Links and tasks are named
+tuples: an agenda or a feed of 100,000 interactions makes as many of each (0.4 us each, a dataclass 1 us).
 
 A note parses to exactly one of `Person`, `Org`, `Interaction` or `Note`; all share `NoteBase`.
 Field line numbers (`lines`) let later checks (links, tiers, future contacts) point at the right line.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from reljournal.dates import Birthday, Duration
 from reljournal.names import name_key
@@ -29,8 +31,7 @@ OBJECTIVE_STATUSES = ("open", "done", "dropped")
 NO_CADENCE = "none"
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """A reference to a note by name: `[[people/Jane Doe#Log|Jane]]` or a bare `Jane Doe`."""
 
     target: str  # the name part: `Jane Doe`
@@ -43,8 +44,7 @@ class Link:
         return name_key(self.target)
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(NamedTuple):
     text: str  # without the status box and the due-date marker
     status: str  # the character in the box: " " open, "x" done, "-" cancelled, ...
     due: dt.date | None
