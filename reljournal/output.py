@@ -192,7 +192,7 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     rows, ascii_only = shown_cells(rows)
     cells = list(zip(*rows, strict=True))  # column by column (a row of another length: ValueError, here or below)
     # Each cell measured once; an ASCII cell (or one of Latin letters) is as wide as it is long: None.
-    sizes = [None] * len(cells) if ascii_only else [_widths_unless_lengths(column) for column in cells]
+    sizes = [None] * len(cells) if ascii_only else [widths_unless_lengths(column) for column in cells]
     longest = [max(map(len, column) if size is None else size) for column, size in zip(cells, sizes, strict=True)]
     widths = [max(display_width(c.header), n) for c, n in zip(columns, longest, strict=True)]
     total = sum(widths) + 2 * (len(widths) - 1)
@@ -209,7 +209,7 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
         line = "  ".join(f"%{'-' if c.align == '<' else ''}{w}s" for c, w in zip(columns, widths, strict=True))
         lines.extend((line % tuple(row)).rstrip() for row in rows)
     else:
-        padded = [_fitted(column, size, w, c.align) for c, column, size, w in zip(columns, cells, sizes, widths,
+        padded = [fitted(column, size, w, c.align) for c, column, size, w in zip(columns, cells, sizes, widths,
                                                                                    strict=True)]
         lines.extend("  ".join(line).rstrip() for line in zip(*padded, strict=True))
     for n, colour in enumerate(styles[:len(rows)]):
@@ -228,18 +228,18 @@ def shown_cells(rows: Sequence[Sequence[str]]) -> tuple[Sequence[Sequence[str]],
     return rows, every.isascii()
 
 
-def _widths_unless_lengths(column: Sequence[str]) -> list[int] | None:
+def widths_unless_lengths(column: Sequence[str]) -> list[int] | None:
     """The display width of each cell, or None when each is its length (ASCII, Latin letters)."""
     sizes = [display_width(cell) for cell in column]
     return None if sizes == [len(cell) for cell in column] else sizes
 
 
-def _fitted(column: Sequence[str], sizes: list[int] | None, size: int, align: str) -> list[str]:
+def fitted(column: Sequence[str], sizes: list[int] | None, size: int, align: str) -> list[str]:
     """A column's cells cut and padded to `size` columns; `sizes`: their widths when not their lengths."""
-    if sizes is None and max(map(len, column)) <= size:
-        return [cell.ljust(size) for cell in column] if align == "<" else [cell.rjust(size) for cell in column]
-    measured = map(len, column) if sizes is None else sizes
-    return [fit(cell, size, align, has) for cell, has in zip(column, measured, strict=True)]
+    if sizes is None:  # as wide as long: those that fit padded by `str.ljust`/`rjust`, the others cut by `fit`
+        pad = str.ljust if align == "<" else str.rjust
+        return [pad(cell, size) if len(cell) <= size else fit(cell, size, align, len(cell)) for cell in column]
+    return [fit(cell, size, align, has) for cell, has in zip(column, sizes, strict=True)]
 
 
 def fit(text: str, size: int, align: str, has: int | None = None) -> str:

@@ -232,3 +232,56 @@ def test_a_control_character_is_shown_visible_and_measured_as_shown(empty_vault:
     tasks = [line for line in lines if "call about" in line]
     assert "\x1b" not in "".join(lines) and "\\x1b[2J" in tasks[0] + tasks[1]
     assert len({line.index("Ann") for line in tasks}) == 1, tasks
+
+
+CELL_TEXT = st.text(st.sampled_from("abc XYZ-é漢😀\x1b\u0301"), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(tasks=st.lists(st.tuples(CELL_TEXT, st.lists(CELL_TEXT, max_size=3), st.integers(-3, 4)), min_size=1,
+                      max_size=12), columns=st.integers(20, 120))
+def test_agenda_lines_are_its_cells_fitted_one_by_one(tasks: list[tuple[str, list[str], int]], columns: int) -> None:
+    """The agenda pads and cuts a column at a time; each line is what fitting its cells one by one gives:
+    the cells as shown, the longer of title and detail giving way first, overdue first on today."""
+    import contextlib
+    import io
+    from types import SimpleNamespace
+    from unittest import mock
+
+    import reljournal.cli.agenda as agenda_cli
+    from reljournal.agenda import AgendaItem
+    from reljournal.events import TASK, Event
+    from reljournal.model import Person
+    from reljournal.output import clip, display_width, fit, visible
+
+    today = dt.date(2026, 6, 18)
+    items = sorted((AgendaItem(max(today, today + dt.timedelta(days=offset)), Event(
+        TASK, today + dt.timedelta(days=offset), title, tuple(Person(f"people/{n}.md", name) for n, name in
+                                                              enumerate(names)), f"notes/{k}.md", 3), max(0, -offset))
+                    for k, (title, names, offset) in enumerate(tasks)), key=AgendaItem.sort_key)
+    view = SimpleNamespace(today=today)
+    out = io.StringIO()
+    with mock.patch.object(agenda_cli, "width", lambda: columns), contextlib.redirect_stdout(out):
+        agenda_cli.render(items, view, 7)  # type: ignore[arg-type]
+
+    rows = [[visible(cell) for cell in (agenda_cli._when(i, view), i.kind, i.title, agenda_cli._detail(i, view))]
+            for i in items]  # type: ignore[arg-type]
+    when_w, kind_w, title_w, detail_w = (max(display_width(row[n]) for row in rows) for n in range(4))
+    room = columns - (2 + when_w + 2 + kind_w + 2) - (2 if detail_w else 0)
+    while title_w + detail_w > room and max(title_w, detail_w) > 12:
+        if title_w >= detail_w:
+            title_w -= 1
+        else:
+            detail_w -= 1
+    expected: list[str] = []
+    for day in sorted({i.date for i in items}):
+        if expected:
+            expected.append("")
+        expected.append(agenda_cli.day_heading(day, today))
+        on_day = sorted((n for n, i in enumerate(items) if i.date == day), key=lambda n: (
+            (0, KIND_ORDER[items[n].kind], -items[n].overdue_days) if items[n].overdue_days else (1, 0, 0)))
+        for n in on_day:
+            when, kind, title, detail = rows[n]
+            expected.append(f"  {fit(when, when_w, '>')}  {fit(kind, kind_w, '<')}  {fit(title, title_w, '<')}  "
+                            f"{clip(detail, detail_w)}".rstrip())
+    assert out.getvalue().splitlines() == expected
