@@ -14,10 +14,10 @@ does it, the feed per its `overdue` setting).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from reljournal.model import NOT_A_CONTACT, Interaction, Link, LogEntry, Objective, Org, Person, Record, Task
+from reljournal.model import NOT_A_CONTACT, Interaction, Link, LogEntry, Named, Objective, Org, Person, Record, Task
 from reljournal.parse.links import link_text
 from reljournal.queries import View
 from reljournal.rules import NextContact
@@ -33,12 +33,12 @@ class Event(NamedTuple):
     kind: str
     date: dt.date  # the date it belongs on (an overdue item keeps its own date here)
     title: str  # as SPEC 3 titles it: `Lunch with Jane Doe`, `Jane Doe`, a task's text, `Birthday: Jane Doe`
-    people: tuple[Person, ...]
+    people: tuple[Named, ...]  # records; in the agenda, the answers of the people its tasks and reach-outs name
     path: str  # the note it comes from
     line: int
     interaction: Interaction | None = None
     log_entry: LogEntry | None = None
-    person: Person | None = None  # due and birthday: whose; a Log meeting: whose Log
+    person: Person | None = None  # due, birthday: whose; a Log meeting: whose Log (None: due made from an answer)
     status: NextContact | None = None  # due: the rules' answer
     task: Task | None = None
     org: Org | None = None  # objective: whose
@@ -63,12 +63,12 @@ def names_phrase(names: Sequence[str], most: int | None = None) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def names(people: tuple[Person, ...]) -> str:
+def names(people: Sequence[Named]) -> str:
     """The people's titles as a phrase: `Lunch with Ann, Bo and Cy`."""
     return names_phrase([p.title for p in people])
 
 
-def meeting_title(kind: str | None, people: tuple[Person, ...], fallback: str) -> str:
+def meeting_title(kind: str | None, people: Sequence[Named], fallback: str) -> str:
     what = (kind or "meeting").capitalize()
     return f"{what} with {names(people)}" if people else fallback
 
@@ -77,10 +77,11 @@ def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool =
     """All events, in no particular order: the agenda, their one reader, sorts its items by its own key
     (overdue ones moved to today), and a sort here too took 0.1 s of 100,000 tasks. With `until`, those
     dated up to that day (overdue ones included): of the interactions and plain notes, only those with a
-    meeting from today to `until` are read
-    (`View.meetings_until`), and the open tasks due by then come from the index's rows (`View.open_tasks_until`);
-    of the people and organisations, those with something dated by then (`View.core_dated_until`) and those
-    these events name (`View.read_linked`); unless the view holds every record already.
+    meeting from today to `until` are read (`View.meetings_until`), and the open tasks due by then come from
+    the index's rows (`View.open_tasks_until`); of the people and organisations, those with something dated by
+    then besides a next contact (`View.core_dated_until`) and those their events and the meetings name
+    (`View.read_linked`). The other people due, and those the open tasks name, are their stored answers
+    (`Event.people`). Unless the view holds every record already: then all are records.
     `tasks_keep_notes=False`: a task's event does not keep its interaction note (`Event.interaction`, which
     the agenda does not read), so that the notes read are let go part by part."""
     if until is None or not view.from_rows:
@@ -90,30 +91,56 @@ def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool =
         core = view.core_dated_until(until)
         view.read_linked(link for record in core for t in record.tasks for link in t.links)
         out = [e for record in core for e in note_events(view, record) if e.date <= until]
+        # The others due by then are shown by their answers: no record of theirs is read (10,000 in a neglected
+        # journal: 0.7 s to read); nor of the people the open tasks name (`answers_linked`).
+        read = {record.path for record in core}
+        out += [due_event(a.path, a, a.rule) for a in view.answers_next_by(until) if a.path not in read
+                and a.rule is not None and a.rule.next is not None and not a.rule.next_is_meeting]
         for part in view.meetings_until(until):
             view.read_linked(link for record in part if isinstance(record, Interaction) for link in record.with_)
             out += [e for record in part for e in note_events(view, record, with_tasks=False) if e.date <= until]
         tasks = view.open_tasks_until(until)
-        view.read_linked(link for t in tasks for link in t.task.links)
-        linked = [view.people_linked(t.task.links) for t in tasks]
+        paths = view.person_paths(link for t in tasks for link in t.task.links)
+        answers = view.answers_at(set(paths.values()))  # a person's note that never parsed has none: no one
         # An interaction's task that names nobody is about its `with:` people: their links read for those alone
         # (every interaction's were 127,000 rows of an agenda of 100,000 tasks that each name someone).
-        with_ = view.index.with_links({t.path for t, people in zip(tasks, linked, strict=True)
-                                       if t.in_interaction and not people})
-        view.read_linked(link for links in with_.values() for link in links)
+        with_ = view.index.with_links({t.path for t in tasks if t.in_interaction and not any(
+            paths.get((link.target, link.folder)) in answers for link in t.task.links)})
+        more = view.person_paths(link for links in with_.values() for link in links)
+        paths.update(more)
+        answers.update(view.answers_at(set(more.values())))
+
+        def answers_linked(links: Sequence[Link]) -> list[Named]:
+            """The answers of the people these links name, in their order, once each."""
+            found: list[Named] = []
+            for link in links:
+                a = answers.get(paths.get((link.target, link.folder), ""))
+                if a is not None and a not in found:
+                    found.append(a)
+            return found
+
         out += [task_event(view, t.path, t.task, with_.get(t.path, ()) if t.in_interaction else None, None,
-                           linked=people) for t, people in zip(tasks, linked, strict=True)]
+                           people_of=answers_linked) for t in tasks]
     return out
 
 
+def due_event(path: str, person: Named, status: NextContact, record: Person | None = None) -> Event:
+    """A reach-out: `person` (their record, or their answer) falls due on `status.next`."""
+    assert status.next is not None
+    return Event(DUE, status.next, person.title, (person,), path, 1, person=record, status=status)
+
+
 def task_event(view: View, path: str, task: Task, with_: tuple[Link, ...] | None, person: Person | None,
-               note: Interaction | None = None, *, linked: list[Person] | None = None) -> Event:
-    """An open task's event (`task.due` set): about the people linked in its text (`linked`, when the caller
-    has them), else those of its note (`with_` of an interaction, or `person` whose note it is)."""
+               note: Interaction | None = None, *,
+               people_of: Callable[[Sequence[Link]], Sequence[Named]] | None = None) -> Event:
+    """An open task's event (`task.due` set): about the people linked in its text, else those of its note
+    (`with_` of an interaction, or `person` whose note it is). `people_of`: whom links name (their records,
+    `View.people_linked`, unless given)."""
     assert task.due is not None
-    people = view.people_linked(task.links) if linked is None else linked
+    named = people_of or view.people_linked
+    people = named(task.links)
     if not people and with_ is not None:
-        people = view.people_linked(with_)
+        people = named(with_)
     if not people and person is not None:
         people = [person]
     return Event(TASK, task.due, link_text(task.text), tuple(people), path, task.line, task=task, interaction=note)
@@ -139,7 +166,7 @@ def note_events(view: View, record: Record, *, tasks_keep_notes: bool = True, wi
                                  log_entry=e, person=p))
         status = view.status_of(p.path)
         if status is not None and status.next is not None and not status.next_is_meeting:
-            out.append(Event(DUE, status.next, p.title, (p,), p.path, 1, person=p, status=status))
+            out.append(due_event(p.path, p, status, p))
         if p.birthday is not None:
             out.append(Event(BIRTHDAY, p.birthday.next_on_or_after(today), f"Birthday: {p.title}", (p,), p.path,
                              p.line_of("birthday"), person=p))

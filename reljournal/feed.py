@@ -37,7 +37,7 @@ from reljournal.config import SETTINGS_FILE, Settings
 from reljournal.errors import UserError
 from reljournal.events import BIRTHDAY, DUE, MEETING, OBJECTIVE, TASK, Event, meeting_title, names, note_events
 from reljournal.index.sync import digest, settings_fingerprint
-from reljournal.model import ORG, PERSON, Interaction, Person, Record
+from reljournal.model import ORG, PERSON, Interaction, Named, Person, Record
 from reljournal.names import name_key
 from reljournal.parse.links import link_text, links_in_text
 from reljournal.queries import View
@@ -104,7 +104,7 @@ class Privacy:
         bound.view = view
         return bound
 
-    def hides(self, record: Record | None) -> bool:
+    def hides(self, record: Named | None) -> bool:
         return record is not None and record.path in self.excluded
 
     def hides_path(self, path: str) -> bool:
@@ -435,7 +435,7 @@ class FeedBuilder:
             return self.today
         return event.date
 
-    def visible(self, people: Iterable[Person]) -> tuple[Person, ...]:
+    def visible(self, people: Iterable[Named]) -> tuple[Named, ...]:
         return tuple(p for p in people if not self.privacy.hides(p))
 
     def all_day(self, event: Event, summary: str, lines: list[str], uid: str, *,

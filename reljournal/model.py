@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from reljournal.dates import Birthday, Duration
 from reljournal.names import name_key
@@ -73,6 +73,17 @@ class Objective:
     due: dt.date | None
     status: str
     line: int
+
+
+class Named(Protocol):
+    """Whom an event names, as the agenda and the feed show them: a person's record, or (the agenda of many
+    people) their stored answer (`queries.PersonAnswer`). Both have the note's path and title."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

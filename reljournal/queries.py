@@ -278,31 +278,36 @@ class View:
         return {p: r for p in paths if (r := self._core_read.get(p)) is not None}
 
     def read_linked(self, links: Iterable[Link]) -> None:
-        """Reads at once the people these links name (`core_at`), and their names when no link was resolved
-        yet (`Resolver.fetch_names`, instead of every person's and organisation's), so that resolving them
-        one by one reads no more: what the agenda does for the few notes it shows."""
+        """Reads at once the people these links name (`core_at`, by `person_paths`), so that resolving them one
+        by one reads no more: what the agenda does for the few notes it shows."""
         if "_core" in self.__dict__:
             return  # all read already
+        self.core_at(set(self.person_paths(links).values()))
+
+    def person_paths(self, links: Iterable[Link]) -> dict[tuple[str, str | None], str]:
+        """(target, folder) -> the person's path, for those of these links that name a person: their names
+        fetched at once when no link was resolved yet (`Resolver.fetch_names`, instead of every person's and
+        organisation's). No record is read."""
         if "resolver" not in self.__dict__:
             self._names_by_need = True  # no link resolved yet: not every person's and organisation's names
         named = {(link.target, link.folder) for link in links}  # all a resolution depends on, each once
         resolver = self.resolver
         resolver.fetch_names({name_key(target) for target in {target for target, _ in named}})
-        self.core_at({t.path for target, folder in named
-                      if (t := resolver.resolve(Link(target, folder, target, 0), PERSON)) is not None
-                      and t.kind == PERSON})
+        return {(target, folder): t.path for target, folder in named
+                if (t := resolver.resolve(Link(target, folder, target, 0), PERSON)) is not None and t.kind == PERSON}
 
     def core_dated_until(self, last: dt.date) -> tuple[Record, ...]:
-        """The people and organisations that can have an event from today to `last` (a next contact by then,
-        a Log entry after today, a birthday, an objective or task due): those only, read by path, unless
-        most of them are or all are read already. Every one of them has its events; others may too."""
+        """The people and organisations with something dated from today to `last` besides their next contact
+        (a Log entry after today, a birthday, an objective or task due): those only, read by path, unless most
+        of them are or all are read already. Every one of them has its events; the others' next contacts come
+        from their answers (`answers_next_by`)."""
         if "_core" in self.__dict__:
             return self._core.records
-        paths = {a.path for a in self.answers_next_by(last)} | self.index.core_paths_dated_until(self.today, last)
+        paths = self.index.core_paths_dated_until(self.today, last)
         if len(paths) > CORE_SHARE * max(1, self.index.people_count()):
             return self._core.records
         found = self.core_at(paths)
-        self.answers_at([p for p, r in found.items() if isinstance(r, Person)])  # the others' next contacts
+        self.answers_at([p for p, r in found.items() if isinstance(r, Person)])  # their next contacts
         return tuple(found[p] for p in sorted(found))
 
     def person_of(self, link: Link | None) -> Person | None:

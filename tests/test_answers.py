@@ -5,7 +5,9 @@ vault, and across days."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,8 +23,9 @@ from test_week import counted_from_records
 from reljournal import queries
 from reljournal.agenda import agenda
 from reljournal.app import Journal
+from reljournal.cli.agenda import render
 from reljournal.index.sync import reindex
-from reljournal.queries import DueOptions, PersonAnswer, View, due, people
+from reljournal.queries import DueOptions, Filters, PersonAnswer, View, due, people
 from reljournal.querylang import query
 from reljournal.week import contact_days, week
 
@@ -88,10 +91,24 @@ def assert_rows_agree(journal: Journal, today: dt.date) -> None:
         warm = View(journal.settings, today, journal.index)
         assert warm.records is not None and not warm.from_rows
         assert agenda_json(View(journal.settings, today, journal.index), days) == agenda_json(warm, days)
+    # its reach-outs and tasks name people by their answers, not their records: filtered and shown as by the records
+    for filters in (Filters(tiers=("a",)), Filters(tags=("client", "private")), Filters(owners=("alice",)),
+                    Filters(relationships=("client",)), Filters(orgs=("lagos bank",))):
+        warm = View(journal.settings, today, journal.index)
+        assert warm.records is not None
+        assert agenda_json(View(journal.settings, today, journal.index), 30, filters) == agenda_json(warm, 30, filters)
+    assert agenda_text(View(journal.settings, today, journal.index)) == agenda_text(warm)
 
 
-def agenda_json(view: View, days: int) -> list[dict[str, object]]:
-    return [{**item.as_json(), "line": item.event.line} for item in agenda(view, days)]
+def agenda_text(view: View) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        render(agenda(view, 30), view, 30)
+    return out.getvalue()
+
+
+def agenda_json(view: View, days: int, filters: Filters | None = None) -> list[dict[str, object]]:
+    return [{**item.as_json(), "line": item.event.line} for item in agenda(view, days, filters)]
 
 
 @pytest.fixture

@@ -81,7 +81,7 @@ def _detail(item: AgendaItem, view: View) -> str:
         return ", ".join([p.title for p in e.people])
     if kind == DUE:
         reason = e.status.reason if e.status else None
-        answer = view.answers_at([e.person.path]).get(e.person.path) if e.person else None  # as its status
+        answer = view.answers_at([e.path]).get(e.path)  # the person's, as its status
         return ", ".join(x for x in (reason, answer.org if answer else None) if x)
     if kind == OBJECTIVE:
         return e.org.title if e.org else ""
