@@ -94,7 +94,7 @@ def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool =
         # The others due by then are shown by their answers: no record of theirs is read (10,000 in a neglected
         # journal: 0.7 s to read); nor of the people the open tasks name (`answers_linked`).
         read = {record.path for record in core}
-        out += [due_event(a.path, a, a.rule) for a in view.answers_next_by(until) if a.path not in read
+        out += [due_event(a, a.rule) for a in view.answers_next_by(until) if a.path not in read
                 and a.rule is not None and a.rule.next is not None and not a.rule.next_is_meeting]
         for part in view.meetings_until(until):
             view.read_linked(link for record in part if isinstance(record, Interaction) for link in record.with_)
@@ -124,10 +124,10 @@ def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool =
     return out
 
 
-def due_event(path: str, person: Named, status: NextContact, record: Person | None = None) -> Event:
+def due_event(person: Named, status: NextContact, record: Person | None = None) -> Event:
     """A reach-out: `person` (their record, or their answer) falls due on `status.next`."""
     assert status.next is not None
-    return Event(DUE, status.next, person.title, (person,), path, 1, person=record, status=status)
+    return Event(DUE, status.next, person.title, (person,), person.path, 1, person=record, status=status)
 
 
 def task_event(view: View, path: str, task: Task, with_: tuple[Link, ...] | None, person: Person | None,
@@ -166,7 +166,7 @@ def note_events(view: View, record: Record, *, tasks_keep_notes: bool = True, wi
                                  log_entry=e, person=p))
         status = view.status_of(p.path)
         if status is not None and status.next is not None and not status.next_is_meeting:
-            out.append(due_event(p.path, p, status, p))
+            out.append(due_event(p, status, p))
         if p.birthday is not None:
             out.append(Event(BIRTHDAY, p.birthday.next_on_or_after(today), f"Birthday: {p.title}", (p,), p.path,
                              p.line_of("birthday"), person=p))
