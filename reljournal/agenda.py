@@ -17,8 +17,8 @@ import datetime as dt
 from typing import Any, NamedTuple
 
 from reljournal.events import KIND_ORDER, OBJECTIVE, Event, events
-from reljournal.model import Interaction, Person
-from reljournal.queries import Filters, PersonAnswer, View
+from reljournal.model import Interaction
+from reljournal.queries import Filters, View
 
 DEFAULT_DAYS = 7
 
@@ -93,9 +93,8 @@ def meeting_time(interaction: Interaction | None, tz: dt.tzinfo | None) -> str:
 
 def _admitted(view: View, e: Event, filters: Filters) -> bool:
     """Whether an item passes the filters (some given): by its people, an objective by its organisation."""
-    if e.people:  # records, or (the agenda's reach-outs and open tasks) the people's answers
-        return any(filters.admits(p) if isinstance(p, PersonAnswer) else isinstance(p, Person)
-                   and filters.admits_person(view, p) for p in e.people)
+    if e.people:
+        return any(filters.admits_person(view, p) for p in e.people)
     if e.kind == OBJECTIVE and e.org is not None:
         return filters.admits_org(e.org)
     return False

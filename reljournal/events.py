@@ -94,8 +94,8 @@ def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool =
         # The others due by then are shown by their answers: no record of theirs is read (10,000 in a neglected
         # journal: 0.7 s to read); nor of the people the open tasks name (`answers_linked`).
         read = {record.path for record in core}
-        out += [due_event(a, a.rule) for a in view.answers_next_by(until) if a.path not in read
-                and a.rule is not None and a.rule.next is not None and not a.rule.next_is_meeting]
+        out += [e for a in view.answers_next_by(until) if a.path not in read
+                if (e := due_event(a, a.rule)) is not None]
         for part in view.meetings_until(until):
             view.read_linked(link for record in part if isinstance(record, Interaction) for link in record.with_)
             out += [e for record in part for e in note_events(view, record, with_tasks=False) if e.date <= until]
@@ -124,9 +124,11 @@ def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool =
     return out
 
 
-def due_event(person: Named, status: NextContact, record: Person | None = None) -> Event:
-    """A reach-out: `person` (their record, or their answer) falls due on `status.next`."""
-    assert status.next is not None
+def due_event(person: Named, status: NextContact | None, record: Person | None = None) -> Event | None:
+    """The reach-out to `person` (their record, or their answer) on their next date, if any: none when that date
+    is an arranged meeting (the meeting is the reminder then)."""
+    if status is None or status.next is None or status.next_is_meeting:
+        return None
     return Event(DUE, status.next, person.title, (person,), person.path, 1, person=record, status=status)
 
 
@@ -164,9 +166,9 @@ def note_events(view: View, record: Record, *, tasks_keep_notes: bool = True, wi
             if e.date > today and e.kind != NOT_A_CONTACT:
                 out.append(Event(MEETING, e.date, meeting_title(e.kind, (p,), p.title), (p,), p.path, e.line,
                                  log_entry=e, person=p))
-        status = view.status_of(p.path)
-        if status is not None and status.next is not None and not status.next_is_meeting:
-            out.append(due_event(p, status, p))
+        due = due_event(p, view.status_of(p.path), p)
+        if due is not None:
+            out.append(due)
         if p.birthday is not None:
             out.append(Event(BIRTHDAY, p.birthday.next_on_or_after(today), f"Birthday: {p.title}", (p,), p.path,
                              p.line_of("birthday"), person=p))

@@ -28,6 +28,7 @@ from reljournal.model import (
     PERSON,
     Interaction,
     Link,
+    Named,
     Note,
     Org,
     Person,
@@ -525,6 +526,10 @@ class View:
         return [a for a in self.answers.values() if a.rule is not None and a.rule.next is not None
                 and a.rule.next <= last]
 
+    def answers_overdue(self) -> list[PersonAnswer]:
+        """The answers with a next contact before today: `answers_next_by` yesterday."""
+        return self.answers_next_by(self.today - dt.timedelta(days=1))
+
     def answers_maybe_with(self, field: str, value: str) -> Iterable[PersonAnswer]:
         """The answers whose `field` (tier, owner, relationship, status) may case-fold to `value` (case-folded),
         for the caller to judge: while the answers are not all read (`_answers_by_path`), only those rows
@@ -716,8 +721,12 @@ class Filters:
             return False
         return True
 
-    def admits_person(self, view: View, p: Person) -> bool:
-        return self.admits(person_row(view, p).answer)
+    def admits_person(self, view: View, p: Named) -> bool:
+        """The filters as they apply to a person: by their answer, which the agenda may hold in place of their
+        record (`Event.people`)."""
+        if isinstance(p, PersonAnswer):
+            return self.admits(p)
+        return isinstance(p, Person) and self.admits(person_row(view, p).answer)
 
     def admits_org(self, org: Org) -> bool:
         """The filters as they apply to an organisation: `--tag` its tags, `--tier` its tier, `--org` its

@@ -531,7 +531,7 @@ class Evaluator:
         """The answers `answer_test` looks at: for `overdue`, those due by yesterday alone (their rows); for a
         field the index can narrow by (`tier:A`), those whose value may be it."""
         if isinstance(term, Overdue):
-            return self.view.answers_next_by(self.view.today - dt.timedelta(days=1))
+            return self.view.answers_overdue()
         if isinstance(term, Field) and term.key in FOLDABLE_ANSWER_FIELDS:
             return self.view.answers_maybe_with(term.key, term.value.casefold())
         return self.view.answers.values()

@@ -129,8 +129,8 @@ def week(view: View) -> WeekReport:
     top = next(iter(view.settings.tiers), None)
     late = []
     if top is not None:
-        for a in view.answers_next_by(today - dt.timedelta(days=1)):  # the overdue: their rows alone
-            if a.tier == top and a.rule is not None and a.rule.next is not None:  # (as answers_next_by gives them)
+        for a in view.answers_overdue():  # their rows alone
+            if a.tier == top and a.rule is not None and a.rule.next is not None:  # (as answers_overdue gives them)
                 late.append(Overdue(a.title, a.path, (today - a.rule.next).days))
     late.sort(key=lambda o: (-o.days, o.name.casefold(), o.path))
     return WeekReport(this_monday, target, count, streak, weeks, top, tuple(late[:TOP_TIER_SHOWN]))
