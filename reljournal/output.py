@@ -10,7 +10,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -183,17 +183,13 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     """Aligned columns, two spaces apart; shrinkable columns give way until the table, after `indent`
     columns of margin, fits the output's `width()`. `styles` colours whole rows (click colour names).
 
-    Worked out a column at a time: a column whose cells are as wide as they are long and all fit is padded by
-    `str.ljust`/`rjust`, any other cell by `fit`; when every column is such, a row at a time by `%`
+    Worked out a column at a time (`measured`, `fitted`): a cell as wide as it is long that fits is padded by
+    `str.ljust`/`rjust`, any other by `fit`; when every cell is such, a row at a time by `%`
     (tests/test_output.py holds both to fitting cell by cell)."""
     if not rows:
         return ""
     room = width() - indent
-    rows, ascii_only = shown_cells(rows)
-    cells = list(zip(*rows, strict=True))  # column by column (a row of another length: ValueError, here or below)
-    # Each cell measured once; an ASCII cell (or one of Latin letters) is as wide as it is long: None.
-    sizes = [None] * len(cells) if ascii_only else [widths_unless_lengths(column) for column in cells]
-    longest = [max(map(len, column) if size is None else size) for column, size in zip(cells, sizes, strict=True)]
+    rows, cells, sizes, longest = measured(rows)
     widths = [max(display_width(c.header), n) for c, n in zip(columns, longest, strict=True)]
     total = sum(widths) + 2 * (len(widths) - 1)
     for i in sorted((i for i, c in enumerate(columns) if c.shrink), key=lambda i: -widths[i]):
@@ -218,17 +214,29 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     return "\n".join(lines)
 
 
-def shown_cells(rows: Sequence[Sequence[str]]) -> tuple[Sequence[Sequence[str]], bool]:
-    """The cells as they will show (control characters made visible before they are measured), looked at in
-    one pass over all of them (70,000 cells for `people` at 111k notes), and whether all were ASCII: each then
-    as wide as it is long. What `table` and the agenda measure."""
+class Measured(NamedTuple):
+    """Rows of cells as they will show, measured: what `table` and the agenda lay out."""
+
+    rows: Sequence[Sequence[str]]  # control characters made visible
+    columns: list[tuple[str, ...]]  # the same cells, column by column
+    sizes: list[list[int] | None]  # per column, each cell's width; None when each is as wide as it is long
+    longest: list[int]  # per column, its widest cell
+
+
+def measured(rows: Sequence[Sequence[str]]) -> Measured:
+    """The cells as they will show (control characters made visible before they are measured), each measured
+    once. They are looked at in one pass over all of them (70,000 cells for `people` at 111k notes): when all
+    are ASCII, each is as wide as it is long. A row of another length: ValueError."""
     every = "\n".join("\n".join(row) for row in rows)
     if _CONTROL.search(every):
         rows = [[visible(cell) for cell in row] for row in rows]
-    return rows, every.isascii()
+    columns = list(zip(*rows, strict=True))
+    sizes = [None if every.isascii() else _widths_unless_lengths(column) for column in columns]
+    longest = [max(map(len, column) if size is None else size) for column, size in zip(columns, sizes, strict=True)]
+    return Measured(rows, columns, sizes, longest)
 
 
-def widths_unless_lengths(column: Sequence[str]) -> list[int] | None:
+def _widths_unless_lengths(column: Sequence[str]) -> list[int] | None:
     """The display width of each cell, or None when each is its length (ASCII, Latin letters)."""
     sizes = [display_width(cell) for cell in column]
     return None if sizes == [len(cell) for cell in column] else sizes

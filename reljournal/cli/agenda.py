@@ -10,7 +10,7 @@ import click
 from reljournal.agenda import DEFAULT_DAYS, AgendaItem, agenda, meeting_time
 from reljournal.cli.common import Ctx, filter_options, filters_from, json_option, mention_problems, pass_ctx
 from reljournal.events import BIRTHDAY, DUE, KIND_ORDER, MEETING, OBJECTIVE, TASK
-from reljournal.output import clip, echo, fitted, print_json, shown_cells, style, styler, width, widths_unless_lengths
+from reljournal.output import clip, echo, fitted, measured, print_json, style, styler, width
 from reljournal.queries import View
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -100,11 +100,9 @@ def render(items: list[AgendaItem], view: View, days: int) -> None:
         return
     # Measured and padded as `table` does it: a column at a time, the cells as shown, each measured once (by
     # its length when all are ASCII), padded by `str.ljust` where they fit (100,000 lines: 0.8 s cell by cell).
-    rows, ascii_only = shown_cells([(_when(i, view), i.kind, i.title, _detail(i, view)) for i in items])
-    columns = list(zip(*rows, strict=True))
-    sizes = [None if ascii_only else widths_unless_lengths(column) for column in columns]
-    when_w, kind_w, title_w, detail_w = (max(map(len, column) if size is None else size)
-                                         for column, size in zip(columns, sizes, strict=True))
+    cells = measured([(_when(i, view), i.kind, i.title, _detail(i, view)) for i in items])
+    columns, sizes = cells.columns, cells.sizes
+    when_w, kind_w, title_w, detail_w = cells.longest
     fixed = len(INDENT) + when_w + 2 + kind_w + 2
     room = width() - fixed - (2 if detail_w else 0)
     # The longer of title and detail gives way first, neither below 12 characters.
@@ -117,7 +115,7 @@ def render(items: list[AgendaItem], view: View, days: int) -> None:
                             for n, w, align in ((0, when_w, ">"), (1, kind_w, "<"), (2, title_w, "<")))
     details = [d if n <= detail_w else clip(d, detail_w)
                for d, n in zip(columns[3], map(len, columns[3]) if sizes[3] is None else sizes[3], strict=True)]
-    del rows, columns  # the cells as padded are what is left to write
+    del cells, columns  # the cells as padded are what is left to write
     late = styler(fg="red")
 
     def line(k: int) -> str:
