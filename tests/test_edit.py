@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from reljournal.config import Settings
@@ -235,7 +235,10 @@ def test_only_the_one_line_changes(data: st.DataObject) -> None:
     original, block = data.draw(notes())
     key = data.draw(st.sampled_from(_KEYS))
     value = data.draw(_value_for(key))
-    before = _front_matter(original)
+    try:
+        before = _front_matter(original)
+    except ValueError:  # PyYAML's resolver takes `0b_` for an int and fails (not a YAMLError): no reference
+        reject()
     if block.get(key):
         with pytest.raises(UserError) as info:
             set_field("people/P.md", original, key, value, SETTINGS)
