@@ -25,7 +25,8 @@ from reljournal.agenda import agenda
 from reljournal.app import Journal
 from reljournal.cli.agenda import render
 from reljournal.index.sync import reindex
-from reljournal.queries import DueOptions, Filters, PersonAnswer, View, due, people
+from reljournal.jsontext import json_item
+from reljournal.queries import DueOptions, Filters, PersonAnswer, View, due, people, people_json_items
 from reljournal.querylang import query
 from reljournal.week import contact_days, week
 
@@ -98,6 +99,13 @@ def assert_rows_agree(journal: Journal, today: dt.date) -> None:
         assert warm.records is not None
         assert agenda_json(View(journal.settings, today, journal.index), 30, filters) == agenda_json(warm, 30, filters)
     assert agenda_text(View(journal.settings, today, journal.index)) == agenda_text(warm)
+    # `people --json`'s objects as the index keeps them, as the answers worked out now write them
+    by_name = sorted(reference(journal, today).values(), key=lambda a: (a.title.casefold(), a.path))
+    some = frozenset(a.path for a in by_name[::2])
+    for filters, only in ((Filters(), None), (Filters(tiers=("a",)), None), (Filters(), some)):
+        expected = [json_item(a.people_json()) for a in by_name
+                    if filters.admits(a) and (only is None or a.path in only)]
+        assert people_json_items(View(journal.settings, today, journal.index), filters, only) == expected
 
 
 def agenda_text(view: View) -> str:
@@ -172,6 +180,39 @@ def test_a_new_day_works_every_answer_out_again(journal: Journal) -> None:
     assert [a.people_json() for a in people(view)] == [
         view.computed_answer(p).people_json() for p in sorted(view.people, key=lambda p: (p.title.casefold(), p.path))]
     assert journal.index.stale_answers(next_day) == []
+
+
+def test_people_json_writes_the_texts_it_reads_and_a_change_drops_its_people_s(journal: Journal) -> None:
+    """The `people --json` objects are kept beside the answers, written by the first listing that needs them
+    (or the watcher): a new day's other listings do not pay for them. A change drops them with the answers."""
+    index, today = journal.index, journal.today
+    everyone = index.answers_without_text(today)
+    assert len(everyone) == index.people_count()  # the fixture's answers, stored without their texts
+    expected = [json_item(a.people_json()) for a in sorted(reference(journal, today).values(),
+                                                           key=lambda a: (a.title.casefold(), a.path))]
+    assert people_json_items(View(journal.settings, today, journal.index)) == expected
+    assert index.answers_without_text(today) == []
+    write_note(journal.settings.root, "interactions/2026/Lunch.md", """
+        ---
+        type: interaction
+        date: 2026-03-14
+        with: ["[[Ada Obi]]"]
+        ---
+    """)
+    journal.sync()
+    View(journal.settings, today, journal.index).keep_answers()
+    assert index.answers_without_text(today) == ["people/Ada Obi.md"]
+    with mock.patch.object(queries, "next_contact", side_effect=AssertionError("the rules ran")):
+        items = people_json_items(View(journal.settings, today, journal.index))  # Ada's text from her stored row
+    assert '"last": "2026-03-14"' in next(i for i in items if '"path": "people/Ada Obi.md"' in i)
+    assert index.answers_without_text(today) == []
+    journal.index.db.execute("PRAGMA query_only = ON")  # read-only: written by none, the same objects
+    try:
+        assert people_json_items(View(journal.settings, today + dt.timedelta(days=1), journal.index)) == [
+            json_item(a.people_json()) for a in people(View(journal.settings, today + dt.timedelta(days=1),
+                                                            journal.index))]
+    finally:
+        journal.index.db.execute("PRAGMA query_only = OFF")
 
 
 def test_due_reads_the_stored_rows(journal: Journal) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 import click
 
 from reljournal.cli.common import Ctx, filter_options, filters_from, json_option, mention_problems, pass_ctx
-from reljournal.output import Column, echo, print_json, table, when
-from reljournal.queries import people
+from reljournal.output import Column, echo, print_json_items, table, when
+from reljournal.queries import people, people_json_items
 
 COLUMNS = (
     Column("NAME", 12, shrink=True), Column("TIER"), Column("ORG", 8, shrink=True), Column("LAST"),
@@ -32,15 +32,15 @@ def command(ctx: Ctx, query: tuple[str, ...], as_json: bool, **kwargs: Any) -> N
       $ reljournal people 'tier:A last<60d OR tag:client'
     """
     view = ctx.view()
-    rows = people(view, filters_from(kwargs))
+    filters = filters_from(kwargs)
+    wanted: frozenset[str] | None = None
     if query:
         from reljournal.querylang import people_matching  # the query language only when asked: 6 ms a listing
 
         wanted = people_matching(view, " ".join(query))
-        rows = [r for r in rows if r.path in wanted]
     if as_json:
-        print_json([r.people_json() for r in rows])
-    elif rows:
+        print_json_items(people_json_items(view, filters, wanted))
+    elif rows := [r for r in people(view, filters) if wanted is None or r.path in wanted]:
         echo(table(COLUMNS, [[r.title, r.tier or "", r.org or "", r.last.isoformat() if r.last else "never",
                               r.rule.next.isoformat() if r.rule and r.rule.next else "", when(r.days),
                               r.status] for r in rows]))

@@ -5,7 +5,7 @@ an index without it reads the same, and takes it at its next rebuild.)"""
 from reljournal.index.rows import table_ddl
 from reljournal.model import INTERACTION, ORG, PERSON
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 
 DDL = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -81,6 +81,10 @@ CREATE TABLE answers (              -- what the rules said of each person on `da
     last TEXT, planned TEXT, meeting TEXT, cadence TEXT, next TEXT, reason TEXT,
     org TEXT, owner TEXT,           -- the organisation's name as shown, the owner (own, else the org's)
     org_path TEXT                   -- the organisation `org:` resolves to (its stakeholders, `orgs`)
+);
+CREATE TABLE answer_json (          -- each answer's `people --json` object (queries.people_json_items)
+    note_id INTEGER PRIMARY KEY REFERENCES answers(note_id) ON DELETE CASCADE,
+    json TEXT NOT NULL              -- as written in that list; apart, so that reading answers stays small
 );
 CREATE TABLE live_events (          -- the watcher's feed as it stopped, in its order (livefeed: save, restore)
     path TEXT NOT NULL, start TEXT NOT NULL, kind INTEGER NOT NULL, summary TEXT NOT NULL, uid TEXT NOT NULL,

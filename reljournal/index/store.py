@@ -677,6 +677,11 @@ class Index:
             "owner, org_path) SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM notes WHERE path = ?",
             [(day.isoformat(), *rest, path) for path, *rest in rows])
 
+    def put_answer_texts(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Store (path, `people --json` object as text) beside those people's stored answers."""
+        self.db.executemany("INSERT OR REPLACE INTO answer_json(note_id, json) SELECT id, ? FROM notes WHERE path = ?",
+                            [(text, path) for path, text in rows])
+
     def answer_rows(self, day: dt.date, paths: Collection[str] | None = None, next_by: dt.date | None = None,
                     folded: tuple[str, str] | None = None) -> list[tuple[Any, ...]]:
         """The stored answers for `day` (of these people only: `paths`; only those with a next contact by
@@ -700,6 +705,20 @@ class Index:
             "a.meeting, a.cadence, a.next, a.reason, a.org, a.owner, a.org_path "
             "FROM answers a JOIN notes n ON n.id = a.note_id "
             f"JOIN people p ON p.note_id = a.note_id WHERE a.day = ? {only}ORDER BY n.path", args).fetchall()
+
+    def answer_texts(self, day: dt.date) -> list[tuple[str, str, str | None]]:
+        """The people with an answer stored for `day`: (title, path, their `people --json` object as text, None
+        when not stored yet: `put_answer_texts`)."""
+        return self.db.execute("SELECT n.title, n.path, j.json FROM answers a JOIN notes n ON n.id = a.note_id "
+                               "LEFT JOIN answer_json j ON j.note_id = a.note_id WHERE a.day = ?",
+                               (day.isoformat(),)).fetchall()
+
+    def answers_without_text(self, day: dt.date) -> list[str]:
+        """The people (paths) with an answer stored for `day` but not its text (`put_answer_texts`)."""
+        return [path for (path,) in self.db.execute(
+            "SELECT n.path FROM answers a JOIN notes n ON n.id = a.note_id WHERE a.day = ? "
+            "AND NOT EXISTS (SELECT 1 FROM answer_json j WHERE j.note_id = a.note_id) ORDER BY n.path",
+            (day.isoformat(),))]
 
     def answer_count(self, day: dt.date) -> int:
         """How many answers are stored for `day`."""
