@@ -14,7 +14,7 @@ does it, the feed per its `overdue` setting).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from reljournal.model import NOT_A_CONTACT, Interaction, Link, LogEntry, Named, Objective, Org, Person, Record, Task
@@ -79,8 +79,8 @@ def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool =
     dated up to that day (overdue ones included): of the interactions and plain notes, only those with a
     meeting from today to `until` are read (`View.meetings_until`), and the open tasks due by then come from
     the index's rows (`View.open_tasks_until`); of the people and organisations, those with something dated by
-    then besides a next contact (`View.core_dated_until`) and those their events and the meetings name
-    (`View.read_linked`). The other people due, and those the open tasks name, are their stored answers
+    then besides a next contact (`View.core_dated_until`) and those their own tasks name (`View.read_linked`).
+    The other people due, and those the meetings and the open tasks name, are their stored answers
     (`Event.people`). Unless the view holds every record already: then all are records.
     `tasks_keep_notes=False`: a task's event does not keep its interaction note (`Event.interaction`, which
     the agenda does not read), so that the notes read are let go part by part."""
@@ -96,29 +96,35 @@ def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool =
         read = {record.path for record in core}
         out += [e for a in view.answers_next_by(until) if a.path not in read
                 if (e := due_event(a, a.rule)) is not None]
+        # The people the meetings and the open tasks name are their answers too: found by their links' names
+        paths: dict[tuple[str, str | None], str] = {}
+        answers: dict[str, Named] = {}
+
+        def learn(links: Iterable[Link]) -> None:
+            found = view.person_paths(links)
+            paths.update(found)
+            answers.update(view.answers_at(set(found.values())))  # a note that never parsed has none: no one
+
+        def answers_linked(links: Sequence[Link]) -> list[Named]:
+            """The answers of the people these links name, in their order, once each."""
+            named: list[Named] = []
+            for link in links:
+                a = answers.get(paths.get((link.target, link.folder), ""))
+                if a is not None and a not in named:
+                    named.append(a)
+            return named
+
         for part in view.meetings_until(until):
-            view.read_linked(link for record in part if isinstance(record, Interaction) for link in record.with_)
-            out += [e for record in part for e in note_events(view, record, with_tasks=False) if e.date <= until]
+            learn(link for record in part if isinstance(record, Interaction) for link in record.with_)
+            out += [e for record in part for e in note_events(view, record, with_tasks=False, people_of=answers_linked)
+                    if e.date <= until]
         tasks = view.open_tasks_until(until)
-        paths = view.person_paths(link for t in tasks for link in t.task.links)
-        answers = view.answers_at(set(paths.values()))  # a person's note that never parsed has none: no one
+        learn(link for t in tasks for link in t.task.links)
         # An interaction's task that names nobody is about its `with:` people: their links read for those alone
         # (every interaction's were 127,000 rows of an agenda of 100,000 tasks that each name someone).
         with_ = view.index.with_links({t.path for t in tasks if t.in_interaction and not any(
             paths.get((link.target, link.folder)) in answers for link in t.task.links)})
-        more = view.person_paths(link for links in with_.values() for link in links)
-        paths.update(more)
-        answers.update(view.answers_at(set(more.values())))
-
-        def answers_linked(links: Sequence[Link]) -> list[Named]:
-            """The answers of the people these links name, in their order, once each."""
-            found: list[Named] = []
-            for link in links:
-                a = answers.get(paths.get((link.target, link.folder), ""))
-                if a is not None and a not in found:
-                    found.append(a)
-            return found
-
+        learn(link for links in with_.values() for link in links)
         out += [task_event(view, t.path, t.task, with_.get(t.path, ()) if t.in_interaction else None, None,
                            people_of=answers_linked) for t in tasks]
     return out
@@ -148,16 +154,18 @@ def task_event(view: View, path: str, task: Task, with_: tuple[Link, ...] | None
     return Event(TASK, task.due, link_text(task.text), tuple(people), path, task.line, task=task, interaction=note)
 
 
-def note_events(view: View, record: Record, *, tasks_keep_notes: bool = True, with_tasks: bool = True) -> list[Event]:
+def note_events(view: View, record: Record, *, tasks_keep_notes: bool = True, with_tasks: bool = True,
+                people_of: Callable[[Sequence[Link]], Sequence[Named]] | None = None) -> list[Event]:
     """The events one note gives, sorted: every event belongs to exactly one note (`Event.path`), so the
     feed can be rebuilt one note at a time (see `reljournal.livefeed`). `with_tasks=False`: without its
-    open tasks' (which `events` has from the index's rows)."""
+    open tasks' (which `events` has from the index's rows). `people_of`: whom a meeting's `with:` links name
+    (their records, `View.participants_of`, unless given)."""
     today = view.today
     out: list[Event] = []
     if isinstance(record, Interaction):
         i = record
         if i.date is not None and i.date >= today and i.counts:
-            people = tuple(view.participants_of(i))
+            people = tuple(people_of(i.with_) if people_of is not None else view.participants_of(i))
             out.append(Event(MEETING, i.date, meeting_title(i.interaction_kind, people, i.title), people, i.path,
                              1, interaction=i))
     elif isinstance(record, Person) and record.active:
