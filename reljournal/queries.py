@@ -533,8 +533,8 @@ class View:
 
     def keep_answer_texts(self) -> None:
         """Write the `people --json` text of the day's stored answers that have none (`PersonAnswer.json_item`):
-        not with every answer, for on a new day that would slow every listing's first run (0.2 s at 10,000
-        people) for `people --json` alone. The watcher writes them ahead, after `keep_answers`."""
+        a command stores the answers without them, for on a new day that would slow every listing's first run
+        (0.2 s at 10,000 people) for `people --json` alone. The watcher writes them with the answers."""
         index = self.index
         if not index.answers_without_text(self.today):
             return
@@ -585,16 +585,21 @@ class View:
             return {a.path: a for a in sorted(found, key=lambda a: a.path)}
         return {a.path: a for a in self._read_answers(index.answer_rows(today))}
 
-    def keep_answers(self) -> int:
+    def keep_answers(self, *, texts: bool = False) -> int:
         """Work out and store the answers missing for today (none missing: two counts); how many there were.
-        What the watcher does after each update, so that commands find them ready."""
+        What the watcher does after each update, so that commands find them ready; it stores their `people
+        --json` objects too (`texts`), which a command leaves to the first listing that needs them
+        (`keep_answer_texts`)."""
         index, today = self.index, self.today
         if index.answer_count(today) == index.people_count():
             return 0
         with index.transaction():
             stale = index.stale_answers(today)  # in the transaction: another process may have stored them
             if stale:
-                index.put_answers(today, (a.stored() for a in self._answers_of(stale)))
+                found = self._answers_of(stale)
+                index.put_answers(today, (a.stored() for a in found))
+                if texts:
+                    index.put_answer_texts((a.path, a.json_item()) for a in found)
         return len(stale)
 
     def _answers_of(self, paths: list[str]) -> list[PersonAnswer]:

@@ -576,7 +576,10 @@ class Watcher:
             except sqlite3.DatabaseError as exc:  # damaged: rebuilt from the notes, as every command does
                 stats = self.journal.recover(exc)
             self.journal.last_sync = stats
-        self._keep_and_answer(bool(stats.touched) or reason in ("start", "midnight", "settings", "rescan"), cookies)
+        if stats.touched or reason in ("start", "midnight", "settings", "rescan"):
+            self._keep_answers()
+        if cookies:
+            self._answer(cookies)  # committed: waiting commands need not wait for the feed too
         for p in sorted(stats.problems, key=Problem.sort_key):
             self._echo(str(p), True)  # once per change: only files read again have problems here
         view: View | None = None
@@ -614,24 +617,12 @@ class Watcher:
         if self._poller is not None and (stats.touched or reason in ("midnight", "settings")):
             self._poller.poke()  # the phone's calendar follows the vault within seconds
 
-    def _keep_and_answer(self, keep: bool, cookies: set[str] | None) -> None:
-        """Store the answers the update moved (`keep`), tell the commands waiting for it (`cookies`: the index is
-        committed, they need not wait for the feed too), then store the answers' texts, which a command that
-        needs them first writes itself."""
-        if keep:
-            self._keep_answers()
-        if cookies:
-            self._answer(cookies)
-        if keep:
-            self._keep_answers(texts=True)
-
-    def _keep_answers(self, *, texts: bool = False) -> None:
+    def _keep_answers(self) -> None:
         """Work out and store the answers of the people this update touched (every one's at start and at
-        midnight), so that `due` and `people` find them ready (`View.answers`) and only read rows; with `texts`,
-        their `people --json` objects (`View.keep_answer_texts`)."""
+        midnight), and their `people --json` objects, so that `due` and `people` find them ready (`View.answers`)
+        and only read rows."""
         try:
-            view = View(self.settings, self.journal.today, self.journal.index)
-            view.keep_answer_texts() if texts else view.keep_answers()
+            View(self.settings, self.journal.today, self.journal.index).keep_answers(texts=True)
         except sqlite3.DatabaseError:
             self.report_exception("storing the answers")  # the commands work them out themselves
 

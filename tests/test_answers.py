@@ -206,6 +206,11 @@ def test_people_json_writes_the_texts_it_reads_and_a_change_drops_its_people_s(j
         items = people_json_items(View(journal.settings, today, journal.index))  # Ada's text from her stored row
     assert '"last": "2026-03-14"' in next(i for i in items if '"path": "people/Ada Obi.md"' in i)
     assert index.answers_without_text(today) == []
+    (journal.settings.root / "interactions/2026/Lunch.md").unlink()
+    journal.sync()
+    View(journal.settings, today, journal.index).keep_answers(texts=True)  # as the watcher does: with the answers
+    assert index.answers_without_text(today) == []
+    assert people_json_items(View(journal.settings, today, journal.index)) == expected
     journal.index.db.execute("PRAGMA query_only = ON")  # read-only: written by none, the same objects
     try:
         assert people_json_items(View(journal.settings, today + dt.timedelta(days=1), journal.index)) == [
