@@ -902,12 +902,12 @@ def people_json_items(view: View, filters: Filters = Filters(), only: Collection
     `only`). The index keeps them beside the answers: the whole vault's listing reads three columns a person
     instead of making and writing 10,000 objects (0.1 s at 10,000 people)."""
     stored = view.answer_texts()
-    if stored is None:  # a scoped view or a read-only index: from the answers worked out
-        return [a.json_item() for a in people(view, filters) if only is None or a.path in only]
-    if filters == Filters() and only is None:
+    if stored is not None and filters == Filters() and only is None:
         return [text for _, _, text in sorted(stored, key=lambda row: (row[0].casefold(), row[1]))]
-    by_path = {path: text for _, path, text in stored}
-    return [by_path[a.path] for a in people(view, filters) if only is None or a.path in only]
+    # An answer without a stored text has it made here: in a scoped view or a read-only index, or one that
+    # another process (a watcher) stored since the texts were read.
+    by_path = {path: text for _, path, text in stored or ()}
+    return [by_path.get(a.path) or a.json_item() for a in people(view, filters) if only is None or a.path in only]
 
 
 # ---- check --------------------------------------------------------------------------------------------
