@@ -68,6 +68,15 @@ def test_two_unquoted_links_do_not_parse_and_the_error_says_quote_each() -> None
     assert "quote each link" in parsed.problems[0].message
 
 
+@pytest.mark.parametrize("value", ["0b_", "-0x_", "+0b__", "[a, 0b_]", "{x: 0x_}"])
+def test_a_value_yaml_takes_for_a_number_and_cannot_read_is_an_error_on_its_own_line(value: str) -> None:
+    """PyYAML resolves `0b_` to an int and then fails without a position: the error names the value's line."""
+    parsed = parse("people/Ann.md", f"---\ntype: person\nrole: Adviser\n\ntier: {value}\nowner: bo\n---\n")
+    assert parsed.broken and codes(parsed) == [(5, "yaml")]
+    assert value.strip("[]{}").split()[-1] in parsed.problems[0].message
+    assert "put it in quotes" in parsed.problems[0].message
+
+
 def test_block_list_links_carry_their_own_lines() -> None:
     parsed = parse("interactions/i.md", '---\ndate: 2026-03-01\nwith:\n  - "[[A]]"\n  - B\n---\n')
     assert [(link.target, link.line) for link in parsed.record.with_] == [("A", 4), ("B", 5)]

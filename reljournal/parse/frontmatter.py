@@ -60,10 +60,36 @@ def load_yaml(text: str, first_line: int, path: str) -> tuple[Any, dict[str, int
     except yaml.YAMLError as exc:
         return _yaml_problem(exc, text, first_line, path)
     except (ValueError, TypeError, RecursionError, OverflowError) as exc:
+        found = _unreadable_scalar(loader, node) if isinstance(exc, (ValueError, OverflowError)) else None
+        if found is not None:
+            line, shown, kind = found
+            return error(path, first_line + line, "yaml", f"front matter is not valid YAML: {shown!r} cannot be read "
+                         f"as {kind} ({exc}); put it in quotes to keep it as text")
         return error(path, first_line, "yaml", f"front matter is not valid YAML: {exc}")
     finally:
         loader.dispose()
     return (value, *_key_lines(node, text, first_line))
+
+
+def _unreadable_scalar(loader: Any, root: yaml.Node) -> tuple[int, str, str] | None:
+    """The first value, in the order written, that PyYAML resolves to a type and then cannot make (`0b_`, taken
+    for an int, raises ValueError without a position): its line (from 0), its text and the type's name (`int`).
+    None when none is found."""
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, yaml.ScalarNode):
+            make = loader.yaml_constructors.get(node.tag)
+            try:
+                if make is not None:
+                    make(loader, node)
+            except (ValueError, OverflowError):
+                return int(node.start_mark.line), str(node.value), node.tag.rpartition(":")[2]
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            todo.extend(item for pair in reversed(node.value) for item in reversed(pair))
+    return None
 
 
 def _yaml_problem(exc: yaml.YAMLError, text: str, first_line: int, path: str) -> Problem:
