@@ -211,11 +211,14 @@ def test_people_json_writes_the_texts_it_reads_and_a_change_drops_its_people_s(j
     View(journal.settings, today, journal.index).keep_answers(texts=True)  # as the watcher does: with the answers
     assert index.answers_without_text(today) == []
     assert people_json_items(View(journal.settings, today, journal.index)) == expected
+    tomorrow = today + dt.timedelta(days=1)
+    View(journal.settings, tomorrow, journal.index).keep_answers()  # a new day's answers replace the rows
+    assert len(index.answers_without_text(tomorrow)) == len(everyone)  # and their texts go with them
     journal.index.db.execute("PRAGMA query_only = ON")  # read-only: written by none, the same objects
     try:
-        assert people_json_items(View(journal.settings, today + dt.timedelta(days=1), journal.index)) == [
-            json_item(a.people_json()) for a in people(View(journal.settings, today + dt.timedelta(days=1),
-                                                            journal.index))]
+        after = today + dt.timedelta(days=2)
+        assert people_json_items(View(journal.settings, after, journal.index)) == [
+            json_item(a.people_json()) for a in people(View(journal.settings, after, journal.index))]
     finally:
         journal.index.db.execute("PRAGMA query_only = OFF")
 
