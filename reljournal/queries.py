@@ -521,13 +521,16 @@ class View:
 
     def answer_texts(self) -> list[tuple[str, str, str]] | None:
         """The day's stored answers as `people --json` writes them: (title, path, object as a list item); None
-        where answers are not stored (a scoped view, a read-only index). Those not written yet are written first
-        (`keep_answer_texts`)."""
+        where answers or their texts are not stored (a scoped view, a read-only index). Those not written yet are
+        written first (`keep_answer_texts`)."""
         if self.scope is not None or not self._answers_stored:
             return None
         rows = self.index.answer_texts(self.today)
         if any(text is None for *_, text in rows):
-            self.keep_answer_texts()
+            try:
+                self.keep_answer_texts()
+            except sqlite3.OperationalError:  # read-only (the answers were all stored): made, not stored
+                return None
             rows = self.index.answer_texts(self.today)
         return [(title, path, text) for title, path, text in rows if text is not None]
 

@@ -190,6 +190,12 @@ def test_people_json_writes_the_texts_it_reads_and_a_change_drops_its_people_s(j
     assert len(everyone) == index.people_count()  # the fixture's answers, stored without their texts
     expected = [json_item(a.people_json()) for a in sorted(reference(journal, today).values(),
                                                            key=lambda a: (a.title.casefold(), a.path))]
+    index.db.execute("PRAGMA query_only = ON")  # read-only: the texts made from the stored answers, none stored
+    try:
+        assert people_json_items(View(journal.settings, today, journal.index)) == expected
+    finally:
+        index.db.execute("PRAGMA query_only = OFF")
+    assert index.answers_without_text(today) == everyone
     assert people_json_items(View(journal.settings, today, journal.index)) == expected
     assert index.answers_without_text(today) == []
     write_note(journal.settings.root, "interactions/2026/Lunch.md", """
