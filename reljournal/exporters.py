@@ -17,7 +17,7 @@ from reljournal.dates import Birthday
 from reljournal.model import Person
 from reljournal.names import printable
 from reljournal.parse.links import link_text
-from reljournal.queries import Filters, View
+from reljournal.queries import Filters, View, by_name
 
 PRODID = "-//reljournal//vCard export//EN"
 _UID_NAMESPACE = uuid.UUID("9c4f3f0e-5a59-4c55-9d4a-2f1b6f1f7e21")
@@ -74,7 +74,7 @@ def person_card(view: View, person: Person) -> vobject.base.Component:
 def vcards(view: View, people: Iterable[Person]) -> str:
     """The people as one vCard 4.0 stream (CRLF line ends), sorted by name then path; control characters from
     the notes left out (an escape sequence has no place in a contact, and would reach whatever shows it)."""
-    ordered = sorted(people, key=lambda p: (p.title.casefold(), p.path))
+    ordered = sorted(people, key=by_name)
     return printable("".join(person_card(view, p).serialize() for p in ordered))
 
 

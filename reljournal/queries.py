@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from reljournal.config import Settings
 from reljournal.dates import Duration, day_reader, iso, parse_duration
 from reljournal.errors import Problem, warning
-from reljournal.index.store import Index, Loaded, StoredAnswer, Target, TaskOf, json_strings
+from reljournal.index.store import AnswerText, Index, Loaded, StoredAnswer, Target, TaskOf, json_strings
 from reljournal.jsontext import json_item
 from reljournal.model import (
     INTERACTION,
@@ -226,13 +226,13 @@ class View:
 
     @cached_property
     def people(self) -> list[Person]:
-        return sorted((r for r in self._core.records if isinstance(r, Person)), key=_by_title)
+        return sorted((r for r in self._core.records if isinstance(r, Person)), key=by_name)
 
     @cached_property
     def orgs(self) -> list[Org]:
         """Organisations by name: read alone (a tenth of the people's cost) unless the people are read already."""
         records = self._core.records if "_core" in self.__dict__ else self._load((ORG,)).records
-        return sorted((r for r in records if isinstance(r, Org)), key=_by_title)
+        return sorted((r for r in records if isinstance(r, Org)), key=by_name)
 
     @cached_property
     def interactions(self) -> list[Interaction]:
@@ -241,7 +241,7 @@ class View:
 
     @cached_property
     def notes(self) -> list[Note]:
-        return sorted((r for r in self._rest.records if isinstance(r, Note)), key=_by_title)
+        return sorted((r for r in self._rest.records if isinstance(r, Note)), key=by_name)
 
     def record_of(self, link: Link | None, expect: str | None = None) -> Record | None:
         if link is None:
@@ -377,7 +377,7 @@ class View:
         for a in self.answers.values():
             if a.active and a.org_path is not None:
                 out.setdefault(a.org_path, []).append(a)
-        return {path: tuple(sorted(found, key=lambda a: (a.title.casefold(), a.path))) for path, found in out.items()}
+        return {path: tuple(sorted(found, key=by_name)) for path, found in out.items()}
 
     def owner_of(self, person: Person) -> str | None:
         if person.owner:
@@ -519,20 +519,20 @@ class View:
             return {p.path: self.computed_answer(p) for p in sorted(self.people, key=lambda p: p.path)}
         return self._stored_answers()
 
-    def answer_texts(self) -> list[tuple[str, str, str]] | None:
-        """The day's stored answers as `people --json` writes them: (title, path, object as a list item); None
-        where answers or their texts are not stored (a scoped view, a read-only index). Those not written yet are
-        written first (`keep_answer_texts`)."""
+    def answer_texts(self) -> list[AnswerText] | None:
+        """The day's stored answers with their `people --json` objects as list items; None where answers or their
+        texts are not stored (a scoped view, a read-only index). Those not written yet are written first
+        (`keep_answer_texts`)."""
         if self.scope is not None or not self._answers_stored:
             return None
         rows = self.index.answer_texts(self.today)
-        if any(text is None for *_, text in rows):
-            try:
-                self.keep_answer_texts()
-            except sqlite3.OperationalError:  # read-only (the answers were all stored): made, not stored
-                return None
-            rows = self.index.answer_texts(self.today)
-        return [(title, path, text) for title, path, text in rows if text is not None]
+        if all(row.json is not None for row in rows):
+            return rows
+        try:
+            self.keep_answer_texts()
+        except sqlite3.OperationalError:  # read-only (the answers were all stored): made, not stored
+            return None
+        return self.index.answer_texts(self.today)
 
     def keep_answer_texts(self) -> None:
         """Write the `people --json` text of the day's stored answers that have none (`PersonAnswer.json_item`):
@@ -648,7 +648,8 @@ class View:
         return replace(s, **changes) if changes else s
 
 
-def _by_title(r: Record) -> tuple[str, str]:
+def by_name(r: Named) -> tuple[str, str]:
+    """The order of listings by name: the title case-folded, then the path."""
     return (r.title.casefold(), r.path)
 
 
@@ -897,7 +898,7 @@ def due(view: View, options: DueOptions) -> list[PersonAnswer]:
 
 def people(view: View, filters: Filters = Filters()) -> list[PersonAnswer]:
     """Every person (active, dormant, archived) by name."""
-    return sorted((a for a in view.answers.values() if filters.admits(a)), key=lambda a: (a.title.casefold(), a.path))
+    return sorted((a for a in view.answers.values() if filters.admits(a)), key=by_name)
 
 
 def people_json_items(view: View, filters: Filters = Filters(), only: Collection[str] | None = None) -> list[str]:
@@ -905,12 +906,12 @@ def people_json_items(view: View, filters: Filters = Filters(), only: Collection
     `only`). The index keeps them beside the answers: the whole vault's listing reads three columns a person
     instead of making and writing 10,000 objects (0.1 s at 10,000 people)."""
     stored = view.answer_texts()
-    if stored is not None and filters == Filters() and only is None:
-        return [text for _, _, text in sorted(stored, key=lambda row: (row[0].casefold(), row[1]))]
+    texts = {row.path: row.json for row in stored or () if row.json is not None}
+    if stored is not None and len(texts) == len(stored) and filters == Filters() and only is None:
+        return [texts[row.path] for row in sorted(stored, key=by_name)]
     # An answer without a stored text has it made here: in a scoped view or a read-only index, or one that
-    # another process (a watcher) stored since the texts were read.
-    by_path = {path: text for _, path, text in stored or ()}
-    return [by_path.get(a.path) or a.json_item() for a in people(view, filters) if only is None or a.path in only]
+    # another process stored since the texts were written or read.
+    return [texts.get(a.path) or a.json_item() for a in people(view, filters) if only is None or a.path in only]
 
 
 # ---- check --------------------------------------------------------------------------------------------

@@ -84,6 +84,15 @@ StoredAnswer = tuple[str, int, str | None, str | None, str | None, str | None, s
 FOLDABLE_ANSWER_FIELDS = {"tier": "p.tier", "owner": "a.owner", "relationship": "p.relationship", "status": "p.status"}
 
 
+class AnswerText(NamedTuple):
+    """A person with an answer stored for a day, and their `people --json` object as text (None: not stored yet,
+    `Index.put_answer_texts`)."""
+
+    title: str
+    path: str
+    json: str | None
+
+
 class TaskOf(NamedTuple):
     """An open task of an interaction or plain note, as the agenda needs it: its note's path, the task, and
     whether the note is an interaction (whose `with:` people a task linking nobody is about: `with_links`)."""
@@ -706,12 +715,11 @@ class Index:
             "FROM answers a JOIN notes n ON n.id = a.note_id "
             f"JOIN people p ON p.note_id = a.note_id WHERE a.day = ? {only}ORDER BY n.path", args).fetchall()
 
-    def answer_texts(self, day: dt.date) -> list[tuple[str, str, str | None]]:
-        """The people with an answer stored for `day`: (title, path, their `people --json` object as text, None
-        when not stored yet: `put_answer_texts`)."""
-        return self.db.execute("SELECT n.title, n.path, j.json FROM answers a JOIN notes n ON n.id = a.note_id "
-                               "LEFT JOIN answer_json j ON j.note_id = a.note_id WHERE a.day = ?",
-                               (day.isoformat(),)).fetchall()
+    def answer_texts(self, day: dt.date) -> list[AnswerText]:
+        """The people with an answer stored for `day`, with their `people --json` object as text."""
+        return [AnswerText(*row) for row in self.db.execute(
+            "SELECT n.title, n.path, j.json FROM answers a JOIN notes n ON n.id = a.note_id "
+            "LEFT JOIN answer_json j ON j.note_id = a.note_id WHERE a.day = ?", (day.isoformat(),))]
 
     def answers_without_text(self, day: dt.date) -> list[str]:
         """The people (paths) with an answer stored for `day` but not its text (`put_answer_texts`)."""
