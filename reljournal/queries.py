@@ -36,7 +36,16 @@ from reljournal.model import (
     Record,
 )
 from reljournal.names import name_key
-from reljournal.rules import Contact, NextContact, cadence_of, has_unknown_tier, last_contact, next_contact
+from reljournal.rules import (
+    TODAY_REASONS,
+    UNTIL_NEXT_REASONS,
+    Contact,
+    NextContact,
+    cadence_of,
+    has_unknown_tier,
+    last_contact,
+    next_contact,
+)
 
 
 # ---- link resolution --------------------------------------------------------------------------------
@@ -538,14 +547,17 @@ class View:
         """Write the `people --json` text of the day's stored answers that have none (`PersonAnswer.json_item`):
         a command stores the answers without them, for on a new day that would slow every listing's first run
         (0.2 s at 10,000 people) for `people --json` alone. The watcher writes them with the answers."""
-        index = self.index
-        if not index.answers_without_text(self.today):
+        if not self.index.answers_without_text(self.today):
             return
-        with index.transaction():  # the answers read inside: another process may change them meanwhile
-            missing = index.answers_without_text(self.today)
-            if missing:
-                found = self._read_answers(index.answer_rows(self.today, paths=missing))
-                index.put_answer_texts((a.path, a.json_item()) for a in found)
+        with self.index.transaction():  # the answers read inside: another process may change them meanwhile
+            self._write_missing_texts()
+
+    def _write_missing_texts(self) -> None:
+        """In the caller's transaction: the texts of the day's stored answers that have none."""
+        missing = self.index.answers_without_text(self.today)
+        if missing:
+            found = self._read_answers(self.index.answer_rows(self.today, paths=missing))
+            self.index.put_answer_texts((a.path, a.json_item()) for a in found)
 
     def answers_next_by(self, last: dt.date) -> list[PersonAnswer]:
         """The answers with a next contact by `last` (overdue ones too), by path: `due` reads only those rows
@@ -589,7 +601,9 @@ class View:
         return {a.path: a for a in self._read_answers(index.answer_rows(today))}
 
     def keep_answers(self, *, texts: bool = False) -> int:
-        """Work out and store the answers missing for today (none missing: two counts); how many there were.
+        """Work out and store the answers missing for today (none missing: two counts); how many there were. On a
+        new day, the answers the day cannot change are carried to it first (`Index.carry_answers`), so that only
+        the people with a contact dated since (or a next date that is the day itself) are worked out again.
         What the watcher does after each update, so that commands find them ready; it stores their `people
         --json` objects too (`texts`), which a command leaves to the first listing that needs them
         (`keep_answer_texts`)."""
@@ -597,12 +611,15 @@ class View:
         if index.answer_count(today) == index.people_count():
             return 0
         with index.transaction():
+            carried = index.carry_answers(today, TODAY_REASONS, UNTIL_NEXT_REASONS)
             stale = index.stale_answers(today)  # in the transaction: another process may have stored them
             if stale:
                 found = self._answers_of(stale)
                 index.put_answers(today, (a.stored() for a in found))
                 if texts:
                     index.put_answer_texts((a.path, a.json_item()) for a in found)
+            if texts and carried:
+                self._write_missing_texts()  # the carried answers': their `days` moved
         return len(stale)
 
     def _answers_of(self, paths: list[str]) -> list[PersonAnswer]:

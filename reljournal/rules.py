@@ -17,6 +17,12 @@ from reljournal.model import NO_CADENCE, Person
 
 PLANNED, CADENCE, NEVER, SNOOZED = "planned", "cadence", "never", "snoozed"
 
+# What a later day can change of an answer besides its contacts dated up to that day: rule 5's `never` is the day
+# itself, and a snooze may hold one off only until its date (`next_contact`; the index carries every other answer
+# to the next day, `Index.carry_answers`).
+TODAY_REASONS = (NEVER,)
+UNTIL_NEXT_REASONS = (SNOOZED,)
+
 
 @dataclass(frozen=True)
 class Contact:

@@ -173,7 +173,7 @@ def test_an_organisation_drops_the_answers_of_its_people(journal: Journal) -> No
         a.owner for a in view.answers.values())}
 
 
-def test_a_new_day_works_every_answer_out_again(journal: Journal) -> None:
+def test_a_new_day_gives_every_answer_as_the_rules_do(journal: Journal) -> None:
     next_day = journal.today + dt.timedelta(days=1)
     assert len(journal.index.stale_answers(next_day)) == len(View(journal.settings, next_day, journal.index).people)
     view = View(journal.settings, next_day, journal.index)
@@ -227,6 +227,40 @@ def test_people_json_writes_the_texts_it_reads_and_a_change_drops_its_people_s(j
             json_item(a.people_json()) for a in people(View(journal.settings, after, journal.index))]
     finally:
         journal.index.db.execute("PRAGMA query_only = OFF")
+
+
+def test_a_new_day_works_out_again_only_the_answers_it_can_change(journal: Journal) -> None:
+    """A meeting with Ada tomorrow becomes her last contact then: her answer is worked out again, as are those
+    whose next date is the day itself (`never`); the others are carried to the new day as they were."""
+    today, tomorrow = journal.today, journal.today + dt.timedelta(days=1)
+    write_note(journal.settings.root, "interactions/2026/Tomorrow.md", f"""
+        ---
+        type: interaction
+        date: {tomorrow.isoformat()}
+        with: ["[[Ada Obi]]"]
+        ---
+    """)
+    write_note(journal.settings.root, "people/Nova Nwosu.md", """
+        ---
+        type: person
+        cadence: 30d
+        ---
+    """)  # never contacted: her next date is each day itself
+    journal.sync()
+    View(journal.settings, today, journal.index).keep_answers(texts=True)
+    before = stored(journal, today)
+    with mock.patch.object(queries, "next_contact", wraps=queries.next_contact) as rules:
+        assert View(journal.settings, tomorrow, journal.index).keep_answers(texts=True) < len(before)
+    ran = {call.args[0].path for call in rules.call_args_list}
+    never = {p for p, a in before.items() if a.rule is not None and a.rule.reason == "never"}
+    assert "people/Ada Obi.md" in ran and never == {"people/Nova Nwosu.md"} <= ran and len(ran) < len(before)
+    after = stored(journal, tomorrow)
+    assert after == reference(journal, tomorrow)
+    assert after["people/Ada Obi.md"].last == tomorrow != before["people/Ada Obi.md"].last
+    assert journal.index.answers_without_text(tomorrow) == []  # the carried ones' texts written again (`days`)
+    assert people_json_items(View(journal.settings, tomorrow, journal.index)) == [
+        json_item(a.people_json()) for a in sorted(reference(journal, tomorrow).values(),
+                                                   key=lambda a: (a.title.casefold(), a.path))]
 
 
 def test_due_reads_the_stored_rows(journal: Journal) -> None:

@@ -673,6 +673,28 @@ class Index:
                 "(SELECT value FROM json_each(:keys)) UNION SELECT note_id FROM links WHERE field = 'org' AND key IN "
                 "(SELECT value FROM json_each(:keys)))", {"keys": json.dumps(sorted(keys))})
 
+    def carry_answers(self, day: dt.date, today_reasons: Collection[str], until_next_reasons: Collection[str]) -> int:
+        """Move the answers of earlier days to `day` where `day` cannot change them, so that only the others are
+        worked out again; how many were moved. The rules read the date through the contacts dated up to it and
+        through `today_reasons` (a next date that is the day itself) and `until_next_reasons` (which hold until
+        their next date). So an answer stays when no contact is dated after its day up to `day`: no interaction
+        naming the person, Log entry or `last_contact` (`dated_between`, whom they name found as a change's
+        are, `answer_keys`). Their `people --json` texts go (their `days` moved). In the caller's transaction."""
+        carried = 0
+        for (kept,) in self.db.execute("SELECT DISTINCT day FROM answers WHERE day < ?", (day.isoformat(),)).fetchall():
+            dated = self.dated_between(dt.date.fromisoformat(kept) + dt.timedelta(days=1), day)
+            keys = json.dumps(sorted(self.answer_keys(dated))) if dated else "[]"
+            self.db.execute(
+                "DELETE FROM answers WHERE day = :kept AND (reason IN (SELECT value FROM json_each(:today)) "
+                "OR (reason IN (SELECT value FROM json_each(:until)) AND next <= :day) "
+                "OR note_id IN (SELECT note_id FROM names WHERE key IN (SELECT value FROM json_each(:keys))))",
+                {"kept": kept, "today": json.dumps(list(today_reasons)), "until": json.dumps(list(until_next_reasons)),
+                 "day": day.isoformat(), "keys": keys})
+            self.db.execute("DELETE FROM answer_json WHERE note_id IN (SELECT note_id FROM answers WHERE day = ?)",
+                            (kept,))
+            carried += self.db.execute("UPDATE answers SET day = ? WHERE day = ?", (day.isoformat(), kept)).rowcount
+        return carried
+
     def stale_answers(self, day: dt.date) -> list[str]:
         """The people (paths) without a stored answer for `day`."""
         return [path for (path,) in self.db.execute(
