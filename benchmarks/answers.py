@@ -13,6 +13,7 @@ The watcher is a real `reljournal watch` in its own process; the commands skip t
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import selectors
 import subprocess
@@ -99,8 +100,21 @@ def run(size: str, repeat: int, cache: Path) -> list[tuple[str, str, str]]:
     rows.append(("`due --json` just after one note was saved", f"{after_edit[0]:.2f} s", ""))
     rows.append(("`watch` restart, nothing changed (to its `start:` line, feed written)", f"{started:.2f} s", ""))
     rows.append(kept_up_agenda(vault, repeat, version[0], noop[0]))
+    rows.append(new_day(vault, repeat, noop[0]))
     measure([*rj, "due"])  # TODAY's answers stored again
     return rows
+
+
+def new_day(vault: Path, repeat: int, noop: float) -> tuple[str, str, str]:
+    """The first `due` of each of `repeat` new days in turn, without a watcher: the day's answers are made from
+    the last day's (`Index.carry_answers`) before `due` reads them."""
+    first = dt.date.fromisoformat(TODAY) + dt.timedelta(days=1)
+    rj = [sys.executable, "-m", "reljournal", "--vault", str(vault)]
+    measure([*rj, "--today", first.isoformat(), "due"])  # the day before the first measured one
+    times = [measure([*rj, "--today", (first + dt.timedelta(days=n)).isoformat(), "due"]) for n in range(1, repeat + 1)]
+    (o, o_mb) = min(times)
+    return ("`due`, the first of a new day (the answers of the day before stored)", "",
+            f"{o:.2f} s ({o / noop:.2f} x no-op re-index), {o_mb:.0f} MB")
 
 
 def kept_up_agenda(vault: Path, repeat: int, version: float, noop: float) -> tuple[str, str, str]:
