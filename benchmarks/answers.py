@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Answers in a blink (issue 23): each listing command on the 111,000-note vault of benchmarks/generate.py,
 with a live watcher and without one, against the CLI's own start-up (`reljournal --version`) and the no-op
-re-index; `agenda`'s memory; `watch`'s start-up; a command's answer after one saved edit.
+re-index; `agenda`'s memory; `watch`'s start-up; a command's answer after one saved edit; the first `due` of a
+new day.
 
 Each figure runs in its own process (wall clock, peak RSS by wait4) and is the fastest of --repeat runs.
 The watcher is a real `reljournal watch` in its own process; the commands skip their scan while it is live
