@@ -678,18 +678,19 @@ class Index:
         worked out again; how many were moved. The rules read the date through the contacts dated up to it and
         through `today_reasons` (a next date that is the day itself) and `until_next_reasons` (which hold until
         their next date). So an answer stays when no contact is dated after its day up to `day`: no interaction
-        naming the person, Log entry or `last_contact` (`dated_between`, whom they name found as a change's
-        are, `answer_keys`). Their `people --json` texts go (their `days` moved). In the caller's transaction."""
+        naming the person, Log entry or `last_contact` (`dated_between`): those notes' people are forgotten as
+        a change of them would forget them (`answer_keys`, `forget_answers`). Their `people --json` texts go
+        (their `days` moved). In the caller's transaction."""
         carried = 0
         for (kept,) in self.db.execute("SELECT DISTINCT day FROM answers WHERE day < ?", (day.isoformat(),)).fetchall():
             dated = self.dated_between(dt.date.fromisoformat(kept) + dt.timedelta(days=1), day)
-            keys = json.dumps(sorted(self.answer_keys(dated))) if dated else "[]"
+            if dated:
+                self.forget_answers(self.answer_keys(dated))
             self.db.execute(
                 "DELETE FROM answers WHERE day = :kept AND (reason IN (SELECT value FROM json_each(:today)) "
-                "OR (reason IN (SELECT value FROM json_each(:until)) AND next <= :day) "
-                "OR note_id IN (SELECT note_id FROM names WHERE key IN (SELECT value FROM json_each(:keys))))",
+                "OR (reason IN (SELECT value FROM json_each(:until)) AND next <= :day))",
                 {"kept": kept, "today": json.dumps(list(today_reasons)), "until": json.dumps(list(until_next_reasons)),
-                 "day": day.isoformat(), "keys": keys})
+                 "day": day.isoformat()})
             self.db.execute("DELETE FROM answer_json WHERE note_id IN (SELECT note_id FROM answers WHERE day = ?)",
                             (kept,))
             carried += self.db.execute("UPDATE answers SET day = ? WHERE day = ?", (day.isoformat(), kept)).rowcount
