@@ -547,8 +547,6 @@ class View:
         """Write the `people --json` text of the day's stored answers that have none (`PersonAnswer.json_item`):
         a command stores the answers without them, for on a new day that would slow every listing's first run
         (0.2 s at 10,000 people) for `people --json` alone. The watcher writes them with the answers."""
-        if not self.index.answers_without_text(self.today):
-            return
         with self.index.transaction():  # the answers read inside: another process may change them meanwhile
             self._write_missing_texts()
 
@@ -556,8 +554,7 @@ class View:
         """In the caller's transaction: the texts of the day's stored answers that have none."""
         missing = self.index.answers_without_text(self.today)
         if missing:
-            found = self._read_answers(self.index.answer_rows(self.today, paths=missing))
-            self.index.put_answer_texts((a.path, a.json_item()) for a in found)
+            self.index.put_answer_texts((a.path, a.json_item()) for a in self._answers_where(paths=missing))
 
     def answers_next_by(self, last: dt.date) -> list[PersonAnswer]:
         """The answers with a next contact by `last` (overdue ones too), by path: `due` reads only those rows
