@@ -122,8 +122,7 @@ def events(view: View, until: dt.date | None = None, *, tasks_keep_notes: bool =
         learn(link for t in tasks for link in t.task.links)
         # An interaction's task that names nobody is about its `with:` people: their links read for those alone
         # (every interaction's were 127,000 rows of an agenda of 100,000 tasks that each name someone).
-        with_ = view.index.with_links({t.path for t in tasks if t.in_interaction and not any(
-            paths.get((link.target, link.folder)) in answers for link in t.task.links)})
+        with_ = view.index.with_links({t.path for t in tasks if t.in_interaction and not answers_linked(t.task.links)})
         learn(link for links in with_.values() for link in links)
         out += [task_event(view, t.path, t.task, with_.get(t.path, ()) if t.in_interaction else None, None,
                            people_of=answers_linked) for t in tasks]
