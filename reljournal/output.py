@@ -109,9 +109,10 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
     """Aligned columns, two spaces apart; shrinkable columns give way until the table, after `indent`
     columns of margin, fits the output's `width()`. `styles` colours whole rows (click colour names).
 
-    Worked out a column at a time (`measured`): when every cell is as wide as it is long, those too wide are cut
-    (`fit`) and the rows padded by `%`; else a column at a time (`fitted`: `str.ljust`/`rjust` where a cell is
-    as wide as long and fits, `fit` for any other). tests/test_output.py holds both to fitting cell by cell."""
+    Worked out a column at a time (`measured`): when every cell is as wide as it is long, the columns too wide
+    are fitted (`fitted`) and the rows padded by `%`; else every column is fitted (`str.ljust`/`rjust` where a
+    cell is as wide as long and fits, `fit` for any other). tests/test_output.py holds both to fitting cell by
+    cell."""
     if not rows:
         return ""
     room = width() - indent
@@ -131,8 +132,7 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], styles: Sequ
         # (a third of the time of padding cells)
         line = "  ".join(f"%{'-' if c.align == '<' else ''}{w}s" for c, w in zip(columns, widths, strict=True))
         if any(n > w for n, w in zip(longest, widths, strict=True)):
-            rows = list(zip(*(column if n <= w else [fit(cell, w, c.align, len(cell)) if len(cell) > w else cell
-                                                     for cell in column]
+            rows = list(zip(*(column if n <= w else fitted(column, None, w, c.align)
                               for c, column, n, w in zip(columns, cells, longest, widths, strict=True)), strict=True))
         lines.extend((line % tuple(row)).rstrip() for row in rows)
     else:
