@@ -349,6 +349,27 @@ def test_a_feed_restored_from_its_untouched_file_follows_every_edit(vault: Vault
     assert LiveFeed(settings, index).restore(vault.journal.today, FeedFile(path)) != (path.read_bytes(),)
 
 
+def test_a_feed_restored_from_its_file_is_read_only_when_asked_for(vault: Vault, tmp_path: Path) -> None:
+    """A restart on the untouched file does not read it back (nothing asks for its bytes before the next update);
+    asked for after the file changed, the restored feed is still the feed, made from the kept events."""
+    settings, index, today = vault.journal.settings, vault.journal.index, vault.journal.today
+    path = tmp_path / "feed.ics"
+    writer = FeedFile(path)
+    writer.write(vault.plain.parts or ())
+    assert vault.plain.save(writer)
+    built = build_feed(View(settings, today, index))
+    for damage in (False, True):
+        file = FeedFile(path)
+        parts = LiveFeed(settings, index).restore(today, file)
+        assert parts is not None and not file.write(parts)  # the same object: neither compared nor written
+        assert getattr(parts, "_data", b"") is None  # not read
+        if damage:
+            path.write_bytes(b"edited by hand")
+        assert b"".join(parts) == built and parts == (built,) and parts != (built, b"")
+        if not damage:  # read from the file, untouched: the file is taken again by the next start
+            assert vault.plain.save(writer)
+
+
 def test_a_kept_feed_is_refused_for_other_settings_an_earlier_day_another_year_or_a_big_move(vault: Vault) -> None:
     settings, index, today = vault.journal.settings, vault.journal.index, vault.journal.today
     assert vault.live.save()
