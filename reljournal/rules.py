@@ -30,6 +30,11 @@ class Contact:
     next: dt.date | None = None  # the next interaction this one agreed (interaction notes only)
 
 
+def days_until(day: dt.date | None, today: dt.date) -> int | None:
+    """`days` of SPEC 3: the next date − today (negative when overdue); None without a next date."""
+    return None if day is None else (day - today).days
+
+
 class NextContact(NamedTuple):
     """What the rules say about one active person on one day. A named tuple: 10,000 are made from their
     stored rows by every listing (a third of a frozen dataclass's cost)."""
@@ -42,7 +47,7 @@ class NextContact(NamedTuple):
     reason: str | None
 
     def days(self, today: dt.date) -> int | None:
-        return None if self.next is None else (self.next - today).days
+        return days_until(self.next, today)
 
     def overdue_days(self, today: dt.date) -> int:
         return max(0, (today - self.next).days) if self.next is not None else 0

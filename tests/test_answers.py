@@ -26,7 +26,17 @@ from reljournal.app import Journal
 from reljournal.cli.agenda import render
 from reljournal.index.sync import reindex
 from reljournal.jsontext import json_item
-from reljournal.queries import DueOptions, Filters, PersonAnswer, View, due, people, people_json_items
+from reljournal.queries import (
+    DueOptions,
+    Filters,
+    PersonAnswer,
+    PersonLine,
+    View,
+    due,
+    people,
+    people_json_items,
+    people_lines,
+)
 from reljournal.querylang import query
 from reljournal.week import contact_days, week
 
@@ -101,6 +111,8 @@ def assert_rows_agree(journal: Journal, today: dt.date) -> None:
     assert agenda_text(View(journal.settings, today, journal.index)) == agenda_text(warm)
     # `people --json`'s objects as the index keeps them, as the answers worked out now write them
     by_name = sorted(reference(journal, today).values(), key=lambda a: (a.title.casefold(), a.path))
+    # `people`'s lines from the stored columns it shows, as from the answers worked out now
+    assert people_lines(View(journal.settings, today, journal.index)) == [PersonLine.of(a) for a in by_name]
     some = frozenset(a.path for a in by_name[::2])
     for filters, only in ((Filters(), None), (Filters(tiers=("a",)), None), (Filters(), some)):
         expected = [json_item(a.people_json()) for a in by_name

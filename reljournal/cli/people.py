@@ -8,7 +8,7 @@ import click
 
 from reljournal.cli.common import Ctx, filter_options, filters_from, json_option, mention_problems, pass_ctx
 from reljournal.output import Column, echo, print_json_items, table, when
-from reljournal.queries import people, people_json_items
+from reljournal.queries import people_json_items, people_lines
 
 COLUMNS = (
     Column("NAME", 12, shrink=True), Column("TIER"), Column("ORG", 8, shrink=True), Column("LAST"),
@@ -40,10 +40,9 @@ def command(ctx: Ctx, query: tuple[str, ...], as_json: bool, **kwargs: Any) -> N
         wanted = people_matching(view, " ".join(query))
     if as_json:
         print_json_items(people_json_items(view, filters, wanted))
-    elif rows := [r for r in people(view, filters) if wanted is None or r.path in wanted]:
+    elif rows := [r for r in people_lines(view, filters) if wanted is None or r.path in wanted]:
         echo(table(COLUMNS, [[r.title, r.tier or "", r.org or "", r.last.isoformat() if r.last else "never",
-                              r.rule.next.isoformat() if r.rule and r.rule.next else "", when(r.days),
-                              r.status] for r in rows]))
+                              r.next.isoformat() if r.next else "", when(r.days), r.status] for r in rows]))
     else:
         echo("No people.")
     mention_problems(view)
