@@ -21,10 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from reljournal.model import Objective, Org, Person
-from reljournal.queries import Filters, PersonAnswer, View
+from reljournal.queries import Filters, PersonAnswer, PersonLine, View
 
 WINDOW_DAYS = 90  # "interactions in the last 90 days", today included
 NOBODY = "(nobody)"  # an interaction no `by:` and no owner credits
@@ -32,18 +32,41 @@ _STATUS_ORDER = {"open": 0, "done": 1, "dropped": 2}
 
 
 # ---- one organisation's numbers (the `orgs` row) ---------------------------------------------------------
+class Stakeholder(Protocol):
+    """What an organisation's numbers read of a stakeholder: their answer (`show ORG`), or just the fields `orgs`
+    shows (`PersonLine`)."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def last(self) -> dt.date | None: ...
+
+    @property
+    def next(self) -> dt.date | None: ...
+
+    @property
+    def days(self) -> int | None: ...
+
+
+S = TypeVar("S", bound=Stakeholder)
+
+
 @dataclass(frozen=True)
-class OrgRow:
+class OrgRow(Generic[S]):
     org: Org
-    stakeholders: tuple[PersonAnswer, ...]  # active people whose `org` links to it, by name
+    stakeholders: tuple[S, ...]  # active people whose `org` links to it, by name
     today: dt.date
 
     @property
-    def people(self) -> tuple[PersonAnswer, ...]:
+    def people(self) -> tuple[S, ...]:
         return self.stakeholders
 
     @cached_property  # a row's figures are asked for several times (text, colour, JSON): worked out once
-    def overdue(self) -> list[PersonAnswer]:
+    def overdue(self) -> list[S]:
         """Overdue stakeholders, most overdue first, then by name."""
         late = [(days, r.title.casefold(), r.path, r) for r in self.stakeholders if (days := r.days or 0) < 0]
         return [r for *_, r in sorted(late, key=lambda row: row[:3])]
@@ -71,7 +94,7 @@ class OrgRow:
 
     @property
     def next(self) -> dt.date | None:
-        return min((r.rule.next for r in self.stakeholders if r.rule and r.rule.next), default=None)
+        return min((r.next for r in self.stakeholders if r.next), default=None)
 
     @property
     def next_objective(self) -> Objective | None:
@@ -99,7 +122,7 @@ class OrgRow:
         }
 
 
-def is_covered(row: PersonAnswer) -> bool:
+def is_covered(row: Stakeholder) -> bool:
     days = row.days
     return row.last is not None and (days is None or days >= 0)
 
@@ -122,13 +145,15 @@ def members(org: Org) -> list[str]:
     return out
 
 
-def orgs(view: View, filters: Filters | None = None) -> list[OrgRow]:
-    """Every organisation by name (that the filters admit)."""
+def orgs(view: View, filters: Filters | None = None) -> list[OrgRow[PersonLine]]:
+    """Every organisation by name (that the filters admit), its stakeholders as `PersonLine`s: what `orgs` shows of
+    them, read without the rest of their answers (`View.stakeholder_lines`)."""
     admit = filters or Filters()
-    return [OrgRow(o, stakeholders(view, o), view.today) for o in view.orgs if admit.admits_org(o)]
+    lines = view.stakeholder_lines()
+    return [OrgRow(o, lines.get(o.path, ()), view.today) for o in view.orgs if admit.admits_org(o)]
 
 
-def org_row(view: View, org: Org) -> OrgRow:
+def org_row(view: View, org: Org) -> OrgRow[PersonAnswer]:
     return OrgRow(org, stakeholders(view, org), view.today)
 
 
@@ -155,7 +180,7 @@ class Contribution:
 
 @dataclass(frozen=True)
 class AccountPlan:
-    row: OrgRow
+    row: OrgRow[PersonAnswer]
     objectives: tuple[ObjectiveRow, ...]  # open by due date, then done, then dropped
     contributions: tuple[Contribution, ...]  # most interactions first; silent team members last
     since: dt.date  # the window's first day

@@ -557,15 +557,28 @@ class View:
         if missing:
             self.index.put_answer_texts((a.path, a.json_item()) for a in self._answers_where(paths=missing))
 
-    def people_lines(self) -> list[PersonLine] | None:
-        """`PersonLine.of` every stored answer, from just the columns it has (`Index.people_rows`), in no order;
+    def people_lines(self, *, stakeholders: bool = False) -> list[tuple[PersonLine, str | None]] | None:
+        """`PersonLine.of` every stored answer (with `stakeholders`, of those in `stakeholders` only), beside the
+        organisation `org:` resolves to, in no order: from just the columns they have (`Index.people_rows`).
         None where the answers are read whole anyway (`_answers_by_path`)."""
         if not self._answers_by_path:
             return None
         day, today = day_reader(), self.today
-        return [PersonLine(title, path, tier, org, day(last), nxt, days_until(nxt, today), status)
-                for title, path, tier, org, last, next_text, status in self.index.people_rows(today)
+        return [(PersonLine(title, path, tier, org, day(last), nxt, days_until(nxt, today), status), org_path)
+                for title, path, tier, org, last, next_text, status, org_path
+                in self.index.people_rows(today, stakeholders=stakeholders)
                 for nxt in (day(next_text),)]
+
+    def stakeholder_lines(self) -> dict[str, tuple[PersonLine, ...]]:
+        """`stakeholders` as `PersonLine`s (what `orgs` shows of them), from just those columns while the answers
+        are not all read (`people_lines`)."""
+        lines = self.people_lines(stakeholders=True)
+        if lines is None:
+            return {path: tuple(map(PersonLine.of, found)) for path, found in self.stakeholders.items()}
+        out: dict[str, list[PersonLine]] = {}
+        for line, org_path in lines:
+            out.setdefault(org_path or "", []).append(line)
+        return {path: tuple(sorted(found, key=by_name)) for path, found in out.items()}
 
     def answers_next_by(self, last: dt.date) -> list[PersonAnswer]:
         """The answers with a next contact by `last` (overdue ones too), by path: `due` reads only those rows
@@ -832,6 +845,10 @@ class PersonAnswer(NamedTuple):
     def days(self) -> int | None:
         return self.rule.days(self.today) if self.rule else None
 
+    @property
+    def next(self) -> dt.date | None:
+        return self.rule.next if self.rule else None
+
     def stored(self) -> StoredAnswer:
         r = self.rule
         return (self.path, int(r is not None), iso(self.last), iso(r.planned) if r else None,
@@ -940,7 +957,7 @@ class PersonLine(NamedTuple):
 
     @classmethod
     def of(cls, a: PersonAnswer) -> PersonLine:
-        return cls(a.title, a.path, a.tier, a.org, a.last, a.rule.next if a.rule else None, a.days, a.status)
+        return cls(a.title, a.path, a.tier, a.org, a.last, a.next, a.days, a.status)
 
 
 def people_lines(view: View, filters: Filters = Filters()) -> list[PersonLine]:
@@ -950,7 +967,7 @@ def people_lines(view: View, filters: Filters = Filters()) -> list[PersonLine]:
     lines = view.people_lines() if filters == Filters() else None
     if lines is None:
         return [PersonLine.of(a) for a in people(view, filters)]
-    return sorted(lines, key=by_name)
+    return sorted((line for line, _ in lines), key=by_name)
 
 
 def people_json_items(view: View, filters: Filters = Filters(), only: Collection[str] | None = None) -> list[str]:

@@ -91,6 +91,10 @@ def assert_rows_agree(journal: Journal, today: dt.date) -> None:
             by_records.setdefault(org.path, []).append(p.path)
     rows = View(journal.settings, today, journal.index)
     assert {o: [a.path for a in found] for o, found in rows.stakeholders.items()} == by_records
+    # what `orgs` shows of them, from the columns it reads, as from their answers worked out now
+    answers = reference(journal, today)
+    assert View(journal.settings, today, journal.index).stakeholder_lines() == {
+        o: tuple(PersonLine.of(answers[path]) for path in paths) for o, paths in by_records.items()}
     assert contact_days(View(journal.settings, today, journal.index)) == counted_from_records(view)
     for options in (DueOptions(), DueOptions(within=0), DueOptions(within=40), DueOptions(overdue=True),
                     DueOptions(all=True)):  # the rows due by a day from SQL, as from all the answers

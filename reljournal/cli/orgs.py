@@ -7,7 +7,7 @@ import click
 from reljournal.accounts import OrgRow, orgs
 from reljournal.cli.common import Ctx, json_option, mention_problems, pass_ctx
 from reljournal.output import Column, echo, print_json, table
-from reljournal.queries import Filters
+from reljournal.queries import Filters, PersonLine
 
 COLUMNS = (Column("NAME", 12, shrink=True), Column("TIER"), Column("OWNER", 5, shrink=True), Column("COVERAGE"),
            Column("OBJECTIVE DUE"), Column("OVERDUE", 7, shrink=True))
@@ -46,7 +46,7 @@ def command(ctx: Ctx, as_json: bool, tags: tuple[str, ...], tiers: tuple[str, ..
     mention_problems(view)
 
 
-def _cells(r: OrgRow) -> list[str]:
+def _cells(r: OrgRow[PersonLine]) -> list[str]:
     objective = r.next_objective
     return [r.org.title, r.org.tier or "", r.org.owner or "", r.coverage_text,
             objective.due.isoformat() if objective and objective.due else "",
