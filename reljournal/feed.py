@@ -311,6 +311,58 @@ class Entry:
             return data
         return restamp
 
+    @staticmethod
+    def relater(before: dt.date, after: dt.date, placed: bool) -> Callable[[bytes], tuple[bytes, str] | None]:
+        """What turns `to_ical`'s bytes of an event overdue on `before` into those of the same event on `after`, a
+        later day, when nothing else about it moved: the days in its overdue line and, when overdue events are
+        `placed` on the feed's day, its DTSTART and DTEND; beside them its new start (`sort_key`). None for the
+        bytes of an event that was not overdue on `before` (it becomes overdue, or was made another day): the
+        caller builds that one again. The stamp's lines are `restamper`'s to move."""
+        spans: dict[dt.date, bytes] = {}
+
+        def span(day: dt.date) -> bytes:
+            """DTSTART and DTEND of an all-day event on `day`: never folded, never a text's (after a CRLF), and one
+            after the other (`to_ical`)."""
+            if day not in spans:
+                spans[day] = "".join(f"\r\n{ics.date_property(name, day + dt.timedelta(days=days))}"
+                                     for name, days in (("DTSTART", 0), ("DTEND", 1))).encode() + b"\r\n"
+            return spans[day]
+
+        def relate(data: bytes) -> tuple[bytes, str] | None:
+            # the description's line, unfolded; the event's own comes before its alarm's
+            at = data.find(b"\r\nDESCRIPTION:") + 2
+            if at < 2:
+                return None
+            end = data.find(b"\r\n", at)
+            while data[end + 2:end + 3] == b" ":  # folded: its rest follows
+                end = data.find(b"\r\n", end + 2)
+            line = data[at:end].replace(b"\r\n ", b"").decode()
+            found = OVERDUE_OPENING.match(line)
+            if found is None:
+                return None
+            due = dt.date.fromisoformat(found[1])
+            if not due < before or found[2] != days_ago((before - due).days):
+                return None
+            line = line[:found.start(2)] + days_ago((after - due).days) + line[found.end(2):]
+            was, now = (span(before), span(after)) if placed else (span(due), span(due))
+            where = data.find(was)
+            if not 0 <= where < at:
+                return None
+            moved = b"".join((data[:where], now, data[where + len(was):at], ics.fold(line).encode(), data[end:]))
+            return moved, (after if placed else due).isoformat()
+        return relate
+
+
+# An overdue event's description opens with its overdue line (`FeedBuilder.overdue_line`), a reach-out's after its
+# reason (`reason_text`, which holds no escaped character): what `Entry.relater` finds in its unfolded line.
+OVERDUE_OPENING = re.compile(r"DESCRIPTION:(?:Why: [^\\]*\\n)?Overdue: (?:since|due) (\d{4}-\d{2}-\d{2}) "
+                             r"(\(\d+ days? ago\))")
+
+
+def days_ago(days: int) -> str:
+    """`(3 days ago)`, `(1 day ago)`: how late an overdue event is, in its overdue line."""
+    return f"({days} day{'s' if days != 1 else ''} ago)"
+
 
 REVISIONS_FROM = dt.date(2020, 1, 1)
 
@@ -470,7 +522,7 @@ class FeedBuilder:
         days = event.overdue_days(self.today)
         if not days:
             return ""
-        return f"Overdue: {what} {event.date.isoformat()} ({days} day{'s' if days != 1 else ''} ago)"
+        return f"Overdue: {what} {event.date.isoformat()} {days_ago(days)}"
 
     def reach_out(self, event: Event) -> Entry | None:
         person, status = event.person, event.status

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from reljournal.app import Journal
 from reljournal.errors import UserError
-from reljournal.feed import Entry, EventBytes, FeedBuilder, build_feed, owners, write_feed
+from reljournal.feed import Entry, EventBytes, FeedBuilder, build_feed, days_ago, owners, write_feed
 
 TODAY = "2026-03-15"
 UTC = dt.timezone.utc
@@ -625,3 +625,34 @@ def test_a_restamped_event_is_the_event_written_on_the_new_day(summary: str, des
     entry = Entry("uid-1@reljournal", "meeting" if timed else "due", start, start + dt.timedelta(days=1), summary,
                   description, "obsidian://open?vault=v&file=n", None, dt.timedelta(hours=-1) if alarm else None)
     assert Entry.restamper(old, new)(entry.to_ical(old)) == entry.to_ical(new)
+
+
+@settings(max_examples=300, deadline=None)
+@given(kind=st.sampled_from(["due", "task", "objective"]), summary=TEXTS, rest=TEXTS, late=st.integers(-3, 1500),
+       later=st.integers(1, 400), placed=st.booleans(), why=st.booleans(), alarm=st.booleans())
+@example(kind="task", summary="Follow-up: é" * 20, rest="Note: a.md", late=9, later=1, placed=True, why=False,
+         alarm=True)  # 9 -> 10 days ago: the description one character longer, folded elsewhere
+def test_an_overdue_event_moved_by_its_bytes_is_the_event_written_on_the_later_day(
+        kind: str, summary: str, rest: str, late: int, later: int, placed: bool, why: bool, alarm: bool) -> None:
+    """`Entry.relater` (a new day's overdue events without building them again) gives the bytes `to_ical` gives
+    of the event made on the later day, whatever the texts around its overdue line; and nothing for an event that
+    was not overdue on the day it was made (built again instead)."""
+    before = dt.date(2026, 3, 15)
+    after = before + dt.timedelta(days=later)
+    due = before - dt.timedelta(days=late)
+
+    def made_on(day: dt.date) -> Entry:
+        overdue = f"Overdue: {'since' if kind == 'due' else 'due'} {due.isoformat()} {days_ago((day - due).days)}"
+        lines = [*(["Why: cadence: 30d since the last contact"] if why else []),
+                 *([overdue] if due < day else []), *([rest] if rest else [])]
+        start = day if placed and due < day else due
+        return Entry("uid-1@reljournal", kind, start, start + dt.timedelta(days=1), summary, "\n".join(lines),
+                     "obsidian://open?vault=v&file=n", None, dt.timedelta(hours=9) if alarm else None)
+
+    stamp = dt.datetime(2026, 3, 15, tzinfo=dt.timezone.utc)
+    moved = Entry.relater(before, after, placed)(made_on(before).to_ical(stamp))
+    if due < before:
+        expected = made_on(after)
+        assert moved == (expected.to_ical(stamp), expected.sort_key()[0])
+    else:
+        assert moved is None
