@@ -74,6 +74,8 @@ from reljournal.queries import Scope, View
 
 # An update that touches more than this share of the vault is done as a full build: cheaper by then.
 FULL_BUILD_SHARE = 0.2
+# Past this many events taken out and put in, `_splice` merges them in one pass instead of one by one.
+SPLICE_ONE_BY_ONE = 500
 UNKNOWN = Whose(None, ())  # whom an event is about, when owners' feeds are not kept
 # kinds as a sort key holds them (`feed.RANK`): those a new day places on today, and meetings
 LATE = frozenset(RANK[kind] for kind in (DUE, TASK, OBJECTIVE))
@@ -320,9 +322,13 @@ class LiveFeed:
             return self.rebuild(today)
         related, affected = plan
         self.last_related = len(related)
-        if related:
-            self._entries.update(related)
-            self._order()  # their starts moved to the new day: the feed's order again
+        # the overdue events moved, taken out and put in again in the feed's order (which a day moving all of
+        # them keeps among them): a merge of two sorted runs (`_splice`)
+        replaced = {id(old[1]): new for path, moved in related.items()
+                    for old, new in zip(self._entries[path], moved, strict=True) if new is not old}
+        gone = [e for e in zip(self._keys, self._chunks, self._whose, strict=True) if id(e[1]) in replaced]
+        self._splice([(gone, [replaced[id(chunk)] for _, chunk, _ in gone])])
+        self._entries.update((path, sorted(moved, key=PLACE)) for path, moved in related.items())
         self._restamp(day_stamp(before, self.settings), day_stamp(today, self.settings))
         self.today = today
         changes = self._rebuild_notes(affected, today)
@@ -333,10 +339,10 @@ class LiveFeed:
     def _day_plan(self, today: dt.date) -> tuple[dict[str, list[Placed]], set[str]] | None:
         """What a later day than the feed's moves: the notes whose only moving events are overdue on both days,
         with those events moved by their bytes (a neglected journal's tens of thousands of overdue tasks:
-        building them took 13 s at 111,000 notes); and the notes to build again, those a day moves otherwise
-        (`_day_moving`), those with an event overdue or falling due only now, and the people their `with:`
-        names. None when a full build is due instead
-        (`_day_can_move`, or too many to build again)."""
+        building them took 13 s at 111,000 notes), each note's events in their places in its list; and the notes
+        to build again, those a day moves otherwise (`_day_moving`), those with an event overdue or falling due
+        only now, and the people their `with:` names. None when a full build is due instead (`_day_can_move`,
+        or too many to build again)."""
         assert self.today is not None
         if not _day_can_move(self.today, today):
             return None
@@ -348,14 +354,15 @@ class LiveFeed:
             if path in again or not any(key[1] in LATE and key[0] < first_late for key, _, _ in entries):
                 continue
             moved: list[Placed] = []
-            for key, chunk, about in entries:
+            for entry in entries:
+                key = entry[0]
                 if key[1] in LATE and key[0] < first_late:
-                    made = relate(chunk)
+                    made = relate(entry[1])
                     if made is None:  # not overdue the day before: built again
                         again.add(path)
                         break
-                    chunk, key = made[0], (made[1], *key[1:])
-                moved.append((key, chunk, about))
+                    entry = ((made[1], *key[1:]), made[0], entry[2])
+                moved.append(entry)
             else:
                 related[path] = moved
         most = FULL_BUILD_SHARE * max(1, len(self._facts))
@@ -425,7 +432,19 @@ class LiveFeed:
 
     def _splice(self, changes: list[tuple[list[Placed], list[Placed]]]) -> None:
         """The changed events taken out of the feed's order and the new ones put in their places: all removals
-        first, since a note moved to another folder keeps its UIDs, and so its events' sort keys."""
+        first, since a note moved to another folder keeps its UIDs, and so its events' sort keys. A few are
+        found and put by bisection; many (a new day's overdue events) are taken out in one pass over the feed's
+        order and merged in, where moving each one along the lists would take time in the square of their
+        number."""
+        if sum(len(before) + len(after) for before, after in changes) > SPLICE_ONE_BY_ONE:
+            gone = {id(chunk) for before, _ in changes for _, chunk, _ in before}
+            kept = [e for e in zip(self._keys, self._chunks, self._whose, strict=True) if id(e[1]) not in gone]
+            # the kept events in their order, the new ones after them: a sort that merges what is sorted already
+            merged = sorted(itertools.chain(kept, (e for _, after in changes for e in after)), key=PLACE)
+            self._keys = [key for key, _, _ in merged]
+            self._chunks = [chunk for _, chunk, _ in merged]
+            self._whose = [about for _, _, about in merged]
+            return
         for before, _ in changes:
             for key, chunk, _ in before:
                 at = bisect.bisect_left(self._keys, key)

@@ -18,6 +18,7 @@ from conftest import TODAY, VAULTS, write_note
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reljournal import livefeed
 from reljournal.app import Journal
 from reljournal.cli import cli
 from reljournal.config import load_settings
@@ -196,10 +197,11 @@ LATER = st.sampled_from([0, 0, 0, 1, 2, 5, 17, 60])  # days passed before a step
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps=st.lists(st.tuples(edits(), LATER), min_size=1, max_size=4))
-def test_live_feed_equals_a_full_build_after_every_edit(steps: list[tuple[Step, int]]) -> None:
-    """...and after every midnight, with or without a change since the last update."""
-    with tempfile.TemporaryDirectory() as tmp:
+@given(steps=st.lists(st.tuples(edits(), LATER), min_size=1, max_size=4), one_by_one=st.sampled_from([0, 500]))
+def test_live_feed_equals_a_full_build_after_every_edit(steps: list[tuple[Step, int]], one_by_one: int) -> None:
+    """...and after every midnight, with or without a change since the last update; the changed events put in
+    the feed's order one by one, or (`one_by_one` 0) all in one pass."""
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(livefeed, "SPLICE_ONE_BY_ONE", one_by_one):
         root = Path(tmp) / "feed"
         shutil.copytree(VAULTS / "feed", root)
         vault = Vault(root)
