@@ -359,6 +359,11 @@ OVERDUE_OPENING = re.compile(r"DESCRIPTION:(?:Why: [^\\]*\\n)?Overdue: (?:since|
                              r"(\(\d+ days? ago\))")
 
 
+def places_overdue_on_today(settings: Settings) -> bool:
+    """Whether the feed shows overdue reach-outs, tasks and objectives on today (`[feed] overdue`), not their date."""
+    return settings.overdue == "today"
+
+
 def days_ago(days: int) -> str:
     """`(3 days ago)`, `(1 day ago)`: how late an overdue event is, in its overdue line."""
     return f"({days} day{'s' if days != 1 else ''} ago)"
@@ -483,7 +488,7 @@ class FeedBuilder:
 
     def placed(self, event: Event) -> dt.date:
         """Overdue reach-outs, tasks and objectives go on today unless `overdue = "keep"`."""
-        if event.overdue_days(self.today) and self.settings.overdue == "today":
+        if event.overdue_days(self.today) and places_overdue_on_today(self.settings):
             return self.today
         return event.date
 

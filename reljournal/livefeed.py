@@ -65,6 +65,7 @@ from reljournal.feed import (
     Whose,
     day_stamp,
     feed_head,
+    places_overdue_on_today,
 )
 from reljournal.index.store import Index, NoteFacts
 from reljournal.index.sync import settings_fingerprint
@@ -348,10 +349,11 @@ class LiveFeed:
             return None
         again = self._day_moving(today)
         first_late = today.isoformat()
-        relate = Entry.relater(self.today, today, self.settings.overdue == "today")
+        relate = Entry.relater(self.today, today, places_overdue_on_today(self.settings))
         related: dict[str, list[Placed]] = {}
-        for path, entries in self._entries.items():
-            if path in again or not any(key[1] in LATE and key[0] < first_late for key, _, _ in entries):
+        for path, entries in self._entries.items():  # each note's in the feed's order: the earliest first
+            if entries[0][0][0] >= first_late or path in again or not any(
+                    key[1] in LATE and key[0] < first_late for key, _, _ in entries):
                 continue
             moved: list[Placed] = []
             for entry in entries:
@@ -378,9 +380,9 @@ class LiveFeed:
         assert self.today is not None
         past = (today + dt.timedelta(days=1)).isoformat()  # a meeting's start in UTC may be a day off its own
         moved = self.index.dated_between(self.today, today)
-        if events is None:
-            events = ((path, start, kind) for path, entries in self._entries.items() for (start, kind, _, _), _, _
-                      in entries)
+        if events is None:  # each note's in the feed's order: those up to `past` are the first ones
+            events = ((path, start, kind) for path, entries in self._entries.items()
+                      for (start, kind, _, _), _, _ in itertools.takewhile(lambda e: e[0][0][:10] <= past, entries))
         meeting = RANK[MEETING]
         moved.update(path for path, start, kind in events if kind == meeting and start[:10] <= past)
         return moved
