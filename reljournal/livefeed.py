@@ -352,7 +352,7 @@ class LiveFeed:
         relate = Entry.relater(self.today, today, places_overdue_on_today(self.settings))
         related: dict[str, list[Placed]] = {}
         for path, entries in self._entries.items():  # each note's in the feed's order: the earliest first
-            if entries[0][0][0] >= first_late or path in again or not any(
+            if not entries or entries[0][0][0] >= first_late or path in again or not any(
                     key[1] in LATE and key[0] < first_late for key, _, _ in entries):
                 continue
             moved: list[Placed] = []

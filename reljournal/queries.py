@@ -577,7 +577,8 @@ class View:
             return {path: tuple(map(PersonLine.of, found)) for path, found in self.stakeholders.items()}
         out: dict[str, list[PersonLine]] = {}
         for line, org_path in lines:
-            out.setdefault(org_path or "", []).append(line)
+            if org_path is not None:  # (always, for these rows)
+                out.setdefault(org_path, []).append(line)
         return {path: tuple(sorted(found, key=by_name)) for path, found in out.items()}
 
     def answers_next_by(self, last: dt.date) -> list[PersonAnswer]:
