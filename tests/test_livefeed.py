@@ -260,6 +260,25 @@ def test_a_later_day_moves_only_what_it_must(vault: Vault, later: int) -> None:
         assert vault.live.last_rebuilt == notes
 
 
+@pytest.mark.parametrize("feed", ['overdue = "keep"', 'detail = "full"', 'detail = "minimal"'])
+def test_overdue_events_move_by_their_bytes_whatever_the_feed_shows(tmp_path: Path, feed: str) -> None:
+    """Overdue items on their own dates (`overdue = "keep"`), with the notes' whole text, or with none: the
+    events overdue on both days are moved by their bytes, and the new day's feed is a full build's."""
+    root = tmp_path / "feed"
+    shutil.copytree(VAULTS / "feed", root)
+    settings = root / ".reljournal.toml"
+    settings.write_text(settings.read_text().replace("[feed]\n", f"[feed]\n{feed}\n"))
+    quiet_people(root)
+    vault = Vault(root)
+    try:
+        for later in (1, 9, 40):
+            live, full = vault.apply(set(), later)
+            assert live == full
+            assert vault.live.last_related > 0
+    finally:
+        vault.journal.close()
+
+
 def test_a_second_note_of_the_same_name_changes_the_first_ones_uids(vault: Vault) -> None:
     root = vault.root
     write_note(root, "people/Zed Solo.md", "---\ntype: person\ncadence: 1w\n---\n")
