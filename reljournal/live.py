@@ -104,7 +104,9 @@ def lock_held(settings: Settings) -> bool:
 
 
 def mark_live(settings: Settings, mode: str) -> None:
-    write_atomic(settings.state_dir / LIVE_FILE, json.dumps({"pid": os.getpid(), "mode": mode}).encode() + b"\n")
+    # not fsynced: the mark counts only while its watcher holds the lock (`live_mode`), which a power cut ends
+    write_atomic(settings.state_dir / LIVE_FILE, json.dumps({"pid": os.getpid(), "mode": mode}).encode() + b"\n",
+                 durable=False)
 
 
 def clear_live(settings: Settings) -> None:
