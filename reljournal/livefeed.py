@@ -352,10 +352,10 @@ class LiveFeed:
         relate = Entry.relater(self.today, today, places_overdue_on_today(self.settings))
         related: dict[str, list[Placed]] = {}
         for path, entries in self._entries.items():  # each note's in the feed's order: the earliest first
-            if not entries or entries[0][0][0] >= first_late or path in again or not any(
-                    key[1] in LATE and key[0] < first_late for key, _, _ in entries):
+            if not entries or entries[0][0][0] >= first_late or path in again:
                 continue
             moved: list[Placed] = []
+            late = False
             for entry in entries:
                 key = entry[0]
                 if key[1] in LATE and key[0] < first_late:
@@ -363,10 +363,11 @@ class LiveFeed:
                     if made is None:  # not overdue the day before: built again
                         again.add(path)
                         break
-                    entry = ((made[1], *key[1:]), made[0], entry[2])
+                    entry, late = ((made[1], *key[1:]), made[0], entry[2]), True
                 moved.append(entry)
             else:
-                related[path] = moved
+                if late:
+                    related[path] = moved
         most = FULL_BUILD_SHARE * max(1, len(self._facts))
         if len(again) > most:
             return None
