@@ -81,6 +81,8 @@ StoredAnswer = tuple[str, int, str | None, str | None, str | None, str | None, s
 
 
 # The person's fields `answer_rows(folded=)` can narrow by, as its query names them (`a` answers, `p` people).
+# The stored answers beside their people's notes and front matter (`answer_rows`, `people_rows`)
+_ANSWERS_OF_PEOPLE = "FROM answers a JOIN notes n ON n.id = a.note_id JOIN people p ON p.note_id = a.note_id"
 FOLDABLE_ANSWER_FIELDS = {"tier": "p.tier", "owner": "a.owner", "relationship": "p.relationship", "status": "p.status"}
 
 
@@ -734,18 +736,16 @@ class Index:
             args.append(folded[1])
         return self.db.execute(
             "SELECT n.path, n.title, n.tags, p.tier, p.status, p.relationship, p.role, a.active, a.last, a.planned, "
-            "a.meeting, a.cadence, a.next, a.reason, a.org, a.owner, a.org_path "
-            "FROM answers a JOIN notes n ON n.id = a.note_id "
-            f"JOIN people p ON p.note_id = a.note_id WHERE a.day = ? {only}ORDER BY n.path", args).fetchall()
+            f"a.meeting, a.cadence, a.next, a.reason, a.org, a.owner, a.org_path {_ANSWERS_OF_PEOPLE} "
+            f"WHERE a.day = ? {only}ORDER BY n.path", args).fetchall()
 
-    def people_rows(self, day: dt.date, *, stakeholders: bool = False) -> list[tuple[Any, ...]]:
+    def people_rows(self, day: dt.date) -> list[tuple[Any, ...]]:
         """What `people` and `orgs` show of each person with an answer stored for `day`, in no order: (title,
-        path, tier, org, last, next, status, org_path); with `stakeholders`, of the active people whose `org:`
-        resolves only. Half of `answer_rows`' columns: 13 ms instead of 28 at 10,000 people."""
+        path, tier, org, last, next, status, active, org_path). Half of `answer_rows`' columns: 13 ms instead of 28
+        at 10,000 people."""
         return self.db.execute(
-            "SELECT n.title, n.path, p.tier, a.org, a.last, a.next, p.status, a.org_path FROM answers a "
-            "JOIN notes n ON n.id = a.note_id JOIN people p ON p.note_id = a.note_id WHERE a.day = ?"
-            + (" AND a.active AND a.org_path IS NOT NULL" if stakeholders else ""), (day.isoformat(),)).fetchall()
+            "SELECT n.title, n.path, p.tier, a.org, a.last, a.next, p.status, a.active, a.org_path "
+            f"{_ANSWERS_OF_PEOPLE} WHERE a.day = ?", (day.isoformat(),)).fetchall()
 
     def answer_texts(self, day: dt.date) -> list[AnswerText]:
         """The people with an answer stored for `day`, with their `people --json` object as text."""
