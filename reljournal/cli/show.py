@@ -123,7 +123,7 @@ def show_org(view: View, o: Org) -> None:
     if row.stakeholders:
         echo(_indented(table(STAKEHOLDER_COLUMNS, [
             [r.title, r.role or "", r.owner or "", str(r.last or "never"),
-             str(r.rule.next) if r.rule and r.rule.next else "", when(r.days)] for r in row.stakeholders],
+             str(r.next) if r.next else "", when(r.days)] for r in row.stakeholders],
             ["red" if (r.days or 0) < 0 else None for r in row.stakeholders], indent=2)))
     else:
         echo("  none: link people to it with `org: \"[[" + o.title + "]]\"`")
