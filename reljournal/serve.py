@@ -23,7 +23,6 @@ import html
 import ipaddress
 import os
 import re
-import signal
 import socket
 import sys
 import threading
@@ -39,6 +38,7 @@ from reljournal.config import SETTINGS_FILE, load_settings
 from reljournal.errors import UserError
 from reljournal.feed import EventBytes, build_feed, event_count, owners
 from reljournal.queries import View
+from reljournal.stopsignal import StopSignals
 
 if TYPE_CHECKING:  # only the type: serving without a watcher need not load watchdog
     from reljournal.livefeed import FeedParts, OwnedEvents
@@ -483,19 +483,12 @@ def make_server(source: FeedSource, host: str = DEFAULT_HOST, port: int = DEFAUL
 
 def run(server: ThreadingHTTPServer, stop: threading.Event | None = None) -> None:
     """Serve until SIGINT or SIGTERM (or `stop` is set), then shut down cleanly."""
-    stop = stop or threading.Event()
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, lambda signum, frame: stop.set())
-    worker = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
-    worker.start()
-    try:
-        while not stop.wait(0.5):
-            pass
-    finally:
-        server.shutdown()
-        server.server_close()
-        worker.join(timeout=5)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with StopSignals(stop) as signals:
+        worker = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+        worker.start()
+        try:
+            signals.wait()
+        finally:
+            server.shutdown()
+            server.server_close()
+            worker.join(timeout=5)

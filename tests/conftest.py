@@ -115,6 +115,25 @@ def serving(vault: Path, *, token: str | None = None, today: str = TODAY) -> Ite
         source.close()
 
 
+def signal_burst(pid: int, seconds: float = 0.05) -> int:
+    """SIGTERM and SIGINT in turn, as fast as they go, with a few microseconds between some, for `seconds` or
+    until the process is gone: how many were sent. Two signals close together used to hang `watch` and
+    `serve` (a handler waiting for the lock the handler it interrupted held: reljournal/stopsignal.py)."""
+    import signal
+
+    sent, deadline = 0, time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        try:
+            os.kill(pid, signal.SIGINT if sent % 2 else signal.SIGTERM)
+        except ProcessLookupError:
+            break
+        sent += 1
+        pause = time.perf_counter() + 1e-5 * (sent % 7)
+        while time.perf_counter() < pause:
+            pass
+    return sent
+
+
 def wait_for(condition: Callable[[], object], what: str, timeout: float = 15.0) -> None:
     """A bounded polling loop: until `condition()` holds, else fail saying what never came."""
     deadline = time.monotonic() + timeout

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from conftest import copy_vault, posix, write_note
+from conftest import copy_vault, posix, signal_burst, write_note
 
 from reljournal.errors import UserError
 from reljournal.serve import FeedSource, Response, is_loopback, make_server, respond, route, run, token_matches
@@ -333,6 +333,22 @@ def test_command_exits_0_on_signal(vault: Path, sig: int) -> None:
             proc.kill()
             proc.wait(timeout=10)
         proc.communicate(timeout=10)
+
+
+@posix
+def test_command_stops_on_a_burst_of_signals(vault: Path) -> None:
+    """Two signals close together used to hang the server for good (reljournal/stopsignal.py)."""
+    for _ in range(3):
+        proc, port = start_serve(vault)
+        try:
+            assert fetch(port, "/feed.ics")[0] == 200
+            assert signal_burst(proc.pid) >= 2
+            assert proc.wait(timeout=15) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+            proc.communicate(timeout=10)
 
 
 def test_command_takes_the_token_from_the_environment(vault: Path) -> None:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import signal
-import threading
 from pathlib import Path
-from types import FrameType
 
 import click
 
 from reljournal.cli.common import STDOUT, Ctx, pass_ctx
 from reljournal.output import echo
+from reljournal.stopsignal import StopSignals
 from reljournal.watch import Watcher
 
 
@@ -45,19 +43,11 @@ def command(ctx: Ctx, feed: str | None, quiet: bool, verbose: bool) -> None:
     fixed_today = bool(ctx.today or os.environ.get("RELJOURNAL_TODAY"))
     watcher = Watcher(journal, feed=Path(feed) if feed else None, fixed_today=fixed_today, echo=echo,
                       quiet=quiet, verbose=verbose)
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        watcher.start()
-        while not stop.wait(3600):
-            pass
-    finally:
-        watcher.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with StopSignals() as signals:
+        try:
+            watcher.start()
+            signals.wait()
+        finally:
+            watcher.stop()
     if not quiet:
         echo("stopped", err=True)
