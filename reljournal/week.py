@@ -130,7 +130,7 @@ def week(view: View) -> WeekReport:
     late = []
     if top is not None:
         for a in view.answers_overdue():  # their rows alone
-            if a.tier == top and a.next is not None:  # (as answers_overdue gives them)
-                late.append(Overdue(a.title, a.path, (today - a.next).days))
+            if a.tier == top and a.rule is not None:  # (as answers_overdue gives them)
+                late.append(Overdue(a.title, a.path, a.rule.overdue_days(today)))
     late.sort(key=lambda o: (-o.days, o.name.casefold(), o.path))
     return WeekReport(this_monday, target, count, streak, weeks, top, tuple(late[:TOP_TIER_SHOWN]))

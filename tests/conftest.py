@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import textwrap
 import threading
@@ -124,8 +125,6 @@ def signal_burst(pid: int, seconds: float = 0.05) -> int:
     """SIGTERM and SIGINT in turn, as fast as they go, with a few microseconds between some, for `seconds` or
     until the process is gone: how many were sent. Two signals close together used to hang `watch` and
     `serve` (a handler waiting for the lock the handler it interrupted held: reljournal/stopsignal.py)."""
-    import signal
-
     sent, deadline = 0, time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         try:

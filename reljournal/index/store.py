@@ -80,9 +80,9 @@ StoredAnswer = tuple[str, int, str | None, str | None, str | None, str | None, s
                      str | None, str | None]
 
 
-# The person's fields `answer_rows(folded=)` can narrow by, as its query names them (`a` answers, `p` people).
 # The stored answers beside their people's notes and front matter (`answer_rows`, `people_rows`)
 _ANSWERS_OF_PEOPLE = "FROM answers a JOIN notes n ON n.id = a.note_id JOIN people p ON p.note_id = a.note_id"
+# The person's fields `answer_rows(folded=)` can narrow by, as its query names them (`a` answers, `p` people).
 FOLDABLE_ANSWER_FIELDS = {"tier": "p.tier", "owner": "a.owner", "relationship": "p.relationship", "status": "p.status"}
 
 
