@@ -19,8 +19,9 @@ POLL_S = 0.2  # how soon the main thread sees a signal: a wait a signal cannot c
 
 class StopSignals:
     """While entered in the main thread, SIGINT and SIGTERM set `requested`. `wait()` returns once one came or
-    `stop` is set (by another thread). Entered in another thread it installs nothing (Python allows handlers in
-    the main thread only): `wait()` then waits for `stop` alone."""
+    `stop` is set (by another thread). On leaving, the handlers before are put back; after a signal, the program
+    is ending, and both are ignored instead. Entered in another thread it installs nothing (Python allows
+    handlers in the main thread only): `wait()` then waits for `stop` alone."""
 
     def __init__(self, stop: threading.Event | None = None) -> None:
         self.stop = stop or threading.Event()
@@ -38,7 +39,10 @@ class StopSignals:
 
     def __exit__(self, *exc: object) -> None:
         for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
+            # A signal asked the program to end: more of them (a burst that outlasts the stop) are ignored until it
+            # has, where the handlers before would end it by the signal (SPEC 5: exit 0). Ignored, not left to
+            # `_on_signal`: Python gives a signal handled in Python back to the default as it exits.
+            signal.signal(sig, signal.SIG_IGN if self.requested else handler)
         self._previous.clear()
 
     def wait(self) -> None:

@@ -116,11 +116,6 @@ def serving(vault: Path, *, token: str | None = None, today: str = TODAY) -> Ite
         source.close()
 
 
-# How a process a burst of signals stopped may end: 0, or by a signal that came after its clean stop had given
-# the default handlers back (SIGINT: Python ends by it after its KeyboardInterrupt; SIGTERM: at once)
-LATE_SIGNAL_EXITS = (0, -2, -15)
-
-
 def signal_burst(pid: int, seconds: float = 0.05) -> int:
     """SIGTERM and SIGINT in turn, as fast as they go, with a few microseconds between some, for `seconds` or
     until the process is gone: how many were sent. Two signals close together used to hang `watch` and
