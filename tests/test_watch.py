@@ -15,7 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from unittest import mock
@@ -455,52 +455,54 @@ def test_classify(vault: Path) -> None:
 
 
 # ---- the command, in a real process ------------------------------------------------------------------
-@posix
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_the_command_exits_0_on_a_signal(vault: Path, signum: int) -> None:
-    env = {**os.environ, "NO_COLOR": "1"}
+def stopped_watch_command(vault: Path, stop: Callable[[subprocess.Popen[bytes]], object],
+                          between: Callable[[], object] = lambda: None) -> tuple[int, str, str]:
+    """`reljournal watch` in its own process, started (its live mark written; the vault's lock free for it),
+    `between()` done, then `stop(proc)`: its exit code and its output, the mark gone (a clean stop)."""
+    mark = vault / ".reljournal" / "live.json"
     proc = subprocess.Popen([sys.executable, "-m", "reljournal", "--vault", str(vault), "--today", TODAY, "watch"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"})
     try:
-        mark = vault / ".reljournal" / "live.json"
         wait_for(lambda: mark.exists() or proc.poll() is not None, "the watcher to start")
         assert proc.poll() is None
-        write_note(vault, "people/Bo.md", person())
-        feed_becomes(vault, ["Reach out: Ann (CFO)", "Reach out: Bo", "Reach out: Cy"])
-        proc.send_signal(signum)
+        between()
+        stop(proc)
         out, err = proc.communicate(timeout=TIMEOUT)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert proc.returncode == 0, err
-    lines = out.decode().splitlines()
+    assert not mark.exists()
+    return proc.returncode, out.decode(), err.decode()
+
+
+@posix
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_the_command_exits_0_on_a_signal(vault: Path, signum: int) -> None:
+    def edit() -> None:
+        write_note(vault, "people/Bo.md", person())
+        feed_becomes(vault, ["Reach out: Ann (CFO)", "Reach out: Bo", "Reach out: Cy"])
+
+    code, out, err = stopped_watch_command(vault, lambda proc: proc.send_signal(signum), edit)
+    assert code == 0, err
+    lines = out.splitlines()
     assert lines[0].startswith("watching ") and lines[1].startswith("start: +2 ~0 -0, feed written, ")
     assert any(line.startswith("+1 ~0 -0, feed written, ") for line in lines)
-    assert not mark.exists()
 
 
 @posix
 def test_the_command_stops_cleanly_on_a_burst_of_signals(vault: Path) -> None:
     """Ctrl-C passed on by a wrapper (`timeout`, a process manager) arrives twice: the watcher must still stop,
-    save what it keeps and give up its lock. Before the fix, 6 runs in 10 hung for good; three runs here."""
-    mark = vault / ".reljournal" / "live.json"
+    save what it keeps and give up its lock. Before the fix, 6 runs in 10 hung for good; three runs here, each
+    starting only if the last gave its lock up."""
+    def burst(proc: subprocess.Popen[bytes]) -> None:
+        assert signal_burst(proc.pid) >= 2
+
     for _ in range(3):
-        proc = subprocess.Popen([sys.executable, "-m", "reljournal", "--vault", str(vault), "--today", TODAY, "watch"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            wait_for(lambda p=proc: mark.exists() or p.poll() is not None, "the watcher to start")
-            assert proc.poll() is None  # the last round's watcher gave its lock up
-            assert signal_burst(proc.pid) >= 2
-            out, err = proc.communicate(timeout=TIMEOUT)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-        # It stopped cleanly, with exit 0 however long the burst lasted: its mark gone, its lock free for the next
-        # round's watcher
-        assert proc.returncode == 0, err
-        assert err.decode().rstrip().endswith("stopped") and not mark.exists()
+        code, _, err = stopped_watch_command(vault, burst)
+        # exit 0 however long the burst lasted
+        assert code == 0, err
+        assert err.rstrip().endswith("stopped")
 
 
 @posix
